@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from customs_portal.models import AuditEvent, Company, Notification, User, WebhookDelivery, WebhookSubscription
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ["username", "get_full_name", "role", "company", "is_active"]
+    list_filter = ["role", "is_active", "company"]
+    fieldsets = [
+        *DjangoUserAdmin.fieldsets,
+        (_("Role"), {"fields": ["role", "company"]}),
+    ]
+    add_fieldsets = [
+        *DjangoUserAdmin.add_fieldsets,
+        (_("Role"), {"fields": ["role", "company"]}),
+    ]
+
+
+@admin.register(Company)
+class CompanyAdmin(admin.ModelAdmin):
+    list_display = ["name", "corporate_number", "kind", "contact_email"]
+    search_fields = ["name", "name_en", "corporate_number"]
+    list_filter = ["kind"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    """The audit trail is shown, never edited: no add, change or delete."""
+
+    list_display = ["occurred_at", "actor_label", "actor_role", "action", "object_type", "object_id", "ip_address"]
+    list_filter = ["action", "actor_role", "object_type"]
+    search_fields = ["actor_label", "action", "object_id", "object_repr"]
+    date_hierarchy = "occurred_at"
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "company", "event", "subject", "read_at", "emailed_at"]
+    list_filter = ["event"]
+
+
+@admin.register(WebhookSubscription)
+class WebhookSubscriptionAdmin(ReadOnlyAdmin):
+    list_display = ["company", "url", "is_active", "created_at"]
+    exclude = ["secret"]
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "subscription", "event", "status", "attempts", "last_status_code"]
+    list_filter = ["status", "event"]

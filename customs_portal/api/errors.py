@@ -1,0 +1,66 @@
+"""One error format for every 4xx of the API:
+
+    {"error": {"code": "...", "message": "...", "fields": {"field": ["..."]}}}
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from customs_portal.errors import ApplicationError
+
+
+def error_body(*, code: str, message: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
+
+def _first_message(detail: Any) -> str:
+    if isinstance(detail, dict):
+        for value in detail.values():
+            return _first_message(value)
+    if isinstance(detail, list) and detail:
+        return _first_message(detail[0])
+    return str(detail)
+
+
+def _validation_body(exc: exceptions.ValidationError) -> dict[str, Any]:
+    detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+    fields = {name: [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])] for name, msgs in detail.items()}
+    message = _("The request is invalid: %(problems)s") % {"problems": "; ".join(
+        f"{name}: {_first_message(msgs)}" if name != "non_field_errors" else _first_message(msgs)
+        for name, msgs in detail.items()
+    )}
+    return error_body(code="validation_error", message=message, fields=fields)
+
+
+def api_exception_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, ApplicationError):
+        return Response(error_body(code=exc.code, message=exc.message, fields=exc.fields), status=exc.status)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = _validation_body(exc)
+    elif isinstance(exc, exceptions.APIException):
+        codes = exc.get_codes()
+        code = codes if isinstance(codes, str) else exc.default_code
+        response.data = error_body(code=code, message=_first_message(exc.detail))
+    return response
+
+
+def json_not_found(request) -> JsonResponse:
+    return JsonResponse(
+        error_body(code="not_found", message=_("No API endpoint at %(path)s.") % {"path": request.path}),
+        status=status.HTTP_404_NOT_FOUND,
+    )

@@ -1,0 +1,48 @@
+"""The one way to write the audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.http import HttpRequest
+
+from customs_portal.models import AuditEvent, Company, User
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_record(
+    *,
+    action: str,
+    actor: User | None = None,
+    system: str = "",
+    obj: models.Model | None = None,
+    company: Company | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    request: HttpRequest | None = None,
+) -> AuditEvent:
+    """Appends one event. `actor` is the user who acted; `system` names the component
+    (a task, the payment gateway) when no user did."""
+    if actor is None and not system:
+        raise ValueError("An audit event needs an actor or the name of the system component that acted.")
+    if company is None and obj is not None:
+        company = getattr(obj, "company", None) if isinstance(getattr(obj, "company", None), Company) else None
+    return AuditEvent.objects.create(
+        action=action,
+        actor=actor,
+        actor_label=actor.get_username() if actor else system,
+        actor_role=actor.role if actor else "system",
+        object_type=obj._meta.label if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=str(obj)[:200] if obj is not None else "",
+        company=company,
+        before=before,
+        after=after,
+        ip_address=client_ip(request),
+    )

@@ -1,0 +1,83 @@
+"""Demo data for `make run`: one login per role and two trader companies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from customs_portal.models import Company, Notification, Role, User
+from customs_portal.notifications import notify_company
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    role: str
+    description: str
+
+
+DEMO_COMPANIES = [
+    {
+        "corporate_number": "2010401000001",
+        "name": "さくら通関株式会社",
+        "name_en": "Sakura Customs Brokers Co., Ltd.",
+        "kind": Company.Kind.CUSTOMS_BROKER,
+        "contact_email": "customs@sakura-broker.example",
+    },
+    {
+        "corporate_number": "3011001000002",
+        "name": "富士トレーディング株式会社",
+        "name_en": "Fuji Trading Co., Ltd.",
+        "kind": Company.Kind.IMPORTER_EXPORTER,
+        "contact_email": "trade@fuji-trading.example",
+    },
+]
+
+DEMO_USERS = [
+    ("clearance", Role.CLEARANCE_OFFICER, "審査 花子", None, "clearance officer"),
+    ("inspection", Role.INSPECTION_OFFICER, "検査 太郎", None, "inspection officer"),
+    ("audit", Role.AUDIT_OFFICER, "調査 次郎", None, "post-clearance audit officer"),
+    ("supervisor", Role.SUPERVISOR, "統括 一郎", None, "supervisor"),
+    ("broker", Role.TRADER, "通関 三郎", "2010401000001", "trader: customs broker (Sakura)"),
+    ("importer", Role.TRADER, "輸入 四郎", "3011001000002", "trader: importer/exporter (Fuji)"),
+    ("admin", Role.ADMIN, "管理者", None, "administrator (Django admin)"),
+]
+
+
+@transaction.atomic
+def seed_demo(*, password: str) -> list[DemoLogin]:
+    """Creates what is missing and leaves what exists alone, so it can run every start."""
+    companies = {}
+    for data in DEMO_COMPANIES:
+        companies[data["corporate_number"]], _ = Company.objects.get_or_create(
+            corporate_number=data["corporate_number"], defaults=data
+        )
+    logins = []
+    for username, role, full_name, corporate_number, description in DEMO_USERS:
+        family, given = full_name.split(" ") if " " in full_name else (full_name, "")
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "role": role,
+                "company": companies.get(corporate_number),
+                "last_name": family,
+                "first_name": given,
+                "email": f"{username}@portal.example",
+                "is_staff": role == Role.ADMIN,
+                "is_superuser": role == Role.ADMIN,
+            },
+        )
+        if created:
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        logins.append(DemoLogin(username=username, role=role, description=description))
+    for company in companies.values():
+        if not Notification.objects.filter(company=company, event="portal.welcome").exists():
+            notify_company(
+                company=company,
+                event="portal.welcome",
+                subject="税関ポータルへようこそ / Welcome to the customs portal",
+                body="Declarations, payments and notices for your company will appear here.",
+            )
+    return logins

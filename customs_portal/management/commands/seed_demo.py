@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from customs_portal.demo import seed_demo
+
+
+class Command(BaseCommand):
+    help = "Creates the demo companies and one login per role (idempotent) and prints the logins."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-production", action="store_true", help="Seed even though DEBUG is off (a demo server)."
+        )
+
+    def handle(self, *args, allow_production: bool = False, **options):
+        if not settings.DEBUG and not allow_production:
+            raise CommandError("Refusing to create demo logins with DEBUG off; pass --allow-production for a demo server.")
+        logins = seed_demo(password=settings.DEMO_PASSWORD)
+        self.stdout.write("Demo logins (password for all: %s):" % settings.DEMO_PASSWORD)
+        for login in logins:
+            self.stdout.write(f"  {login.username:<12} {login.description}")

@@ -1,0 +1,222 @@
+"""The models the whole portal shares: users and roles, companies, the audit trail,
+notifications and webhooks, and worker heartbeats."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from customs_portal.validators import validate_corporate_number
+
+
+class Role(models.TextChoices):
+    CLEARANCE_OFFICER = "clearance_officer", _("Clearance officer")
+    INSPECTION_OFFICER = "inspection_officer", _("Inspection officer")
+    AUDIT_OFFICER = "audit_officer", _("Audit officer")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    TRADER = "trader", _("Trader")
+    ADMIN = "admin", _("Administrator")
+
+
+OFFICER_ROLES = frozenset(
+    {Role.CLEARANCE_OFFICER, Role.INSPECTION_OFFICER, Role.AUDIT_OFFICER, Role.SUPERVISOR}
+)
+
+
+class Company(models.Model):
+    class Kind(models.TextChoices):
+        CUSTOMS_BROKER = "customs_broker", _("Customs broker")
+        IMPORTER_EXPORTER = "importer_exporter", _("Importer/exporter")
+
+    corporate_number = models.CharField(
+        _("corporate number"),
+        max_length=13,
+        unique=True,
+        validators=[validate_corporate_number],
+        help_text=_("The 13-digit corporate number (法人番号) issued by the National Tax Agency."),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("name in English"), max_length=200, blank=True)
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.corporate_number})"
+
+
+class User(AbstractUser):
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    company = models.ForeignKey(
+        Company,
+        verbose_name=_("company"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="user_trader_has_company",
+                condition=(models.Q(role="trader", company__isnull=False) | ~models.Q(role="trader")),
+            ),
+            models.CheckConstraint(
+                name="user_only_traders_have_company",
+                condition=(models.Q(role="trader") | models.Q(company__isnull=True)),
+            ),
+        ]
+
+    def clean(self) -> None:
+        super().clean()
+        if self.role == Role.TRADER and self.company_id is None:
+            raise ValidationError({"company": _("A trader must belong to a company.")})
+        if self.role != Role.TRADER and self.company_id is not None:
+            raise ValidationError({"company": _("Only traders belong to a company.")})
+
+    @property
+    def is_officer(self) -> bool:
+        return self.role in OFFICER_ROLES
+
+    @property
+    def is_trader(self) -> bool:
+        return self.role == Role.TRADER
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("The audit trail is append-only: audit events cannot be updated.")
+
+    def delete(self):
+        raise TypeError("The audit trail is append-only: audit events cannot be deleted.")
+
+
+class AuditEvent(models.Model):
+    """One thing someone did. Append-only: the model, its queryset and (on PostgreSQL) a
+    database trigger refuse updates and deletes."""
+
+    occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor_label = models.CharField(max_length=150, help_text="Username, or the system component that acted.")
+    actor_role = models.CharField(max_length=32, blank=True)
+    action = models.CharField(max_length=100, db_index=True)
+    object_type = models.CharField(max_length=100, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(max_length=200, blank=True)
+    company = models.ForeignKey(Company, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("The audit trail is append-only: audit events cannot be updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("The audit trail is append-only: audit events cannot be deleted.")
+
+
+class Notification(models.Model):
+    """A message in a company's in-portal inbox."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="notifications")
+    event = models.CharField(max_length=100)
+    subject = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    link = models.CharField(max_length=300, blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["company", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+def _new_webhook_secret() -> str:
+    return secrets.token_hex(32)
+
+
+class WebhookSubscription(models.Model):
+    """A trader's system that wants to be told about the company's records."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="webhook_subscriptions")
+    url = models.URLField(max_length=500)
+    events = models.JSONField(default=list, blank=True, help_text="Event names; empty means all events.")
+    secret = models.CharField(max_length=64, default=_new_webhook_secret, editable=False)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.url
+
+    def wants(self, event: str) -> bool:
+        return not self.events or event in self.events
+
+
+class WebhookDelivery(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        RETRYING = "retrying", _("Retrying")
+        SUCCEEDED = "succeeded", _("Delivered")
+        FAILED = "failed", _("Failed")
+
+    subscription = models.ForeignKey(WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries")
+    notification = models.ForeignKey(Notification, null=True, blank=True, on_delete=models.SET_NULL)
+    event = models.CharField(max_length=100)
+    payload = models.JSONField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "notification"],
+                name="webhook_delivery_once_per_notification",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.subscription.url}"
+
+
+class WorkerHeartbeat(models.Model):
+    hostname = models.CharField(max_length=255, unique=True)
+    last_seen = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.hostname

@@ -1,0 +1,273 @@
+"""One service that tells a company about its records: the in-portal inbox, e-mail to
+the company's users, and signed webhooks to the company's own systems.
+
+Later apps call `notify_company` on every status change they want traders to see.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import json
+import socket
+import time
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from customs_portal.audit import audit_record
+from customs_portal.errors import ApplicationError
+from customs_portal.models import Company, Notification, Role, User, WebhookDelivery, WebhookSubscription
+
+SIGNATURE_HEADER = "X-Customs-Signature"
+
+
+def notify_company(
+    *,
+    company: Company,
+    event: str,
+    subject: str,
+    body: str = "",
+    link: str = "",
+    payload: dict[str, Any] | None = None,
+) -> Notification:
+    """Puts a message in the company's inbox and, once the transaction commits, e-mails
+    its users and calls its webhooks."""
+    from customs_portal import tasks
+
+    notification = Notification.objects.create(
+        company=company, event=event, subject=subject, body=body, link=link, payload=payload or {}
+    )
+    deliveries = [
+        WebhookDelivery.objects.create(
+            subscription=subscription,
+            notification=notification,
+            event=event,
+            payload=webhook_payload(notification),
+        )
+        for subscription in company.webhook_subscriptions.filter(is_active=True)
+        if subscription.wants(event)
+    ]
+    transaction.on_commit(lambda: tasks.notification_email.delay(notification.pk))
+    for delivery in deliveries:
+        transaction.on_commit(lambda delivery_id=delivery.pk: tasks.webhook_deliver.delay(delivery_id))
+    return notification
+
+
+def webhook_payload(notification: Notification) -> dict[str, Any]:
+    return {
+        "id": notification.pk,
+        "event": notification.event,
+        "company": notification.company.corporate_number,
+        "subject": notification.subject,
+        "link": notification.link,
+        "data": notification.payload,
+        "created_at": notification.created_at.isoformat(),
+    }
+
+
+def notification_mark_read(*, notification: Notification) -> None:
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+
+
+def notifications_mark_all_read(*, company: Company) -> int:
+    return Notification.objects.filter(company=company, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def notification_send_email(*, notification_id: int) -> bool:
+    """E-mails the company's active trader users once; a second call sends nothing."""
+    claimed = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(
+        emailed_at=timezone.now()
+    )
+    if not claimed:
+        return False
+    notification = Notification.objects.select_related("company").get(pk=notification_id)
+    recipients = list(
+        User.objects.filter(company=notification.company, role=Role.TRADER, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    if notification.company.contact_email:
+        recipients.append(notification.company.contact_email)
+    if not recipients:
+        return False
+    try:
+        send_mail(
+            subject=f"[Customs portal] {notification.subject}",
+            message=notification.body or notification.subject,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=sorted(set(recipients)),
+        )
+    except Exception:
+        # Hand the claim back so that the retry sends it.
+        Notification.objects.filter(pk=notification_id).update(emailed_at=None)
+        raise
+    return True
+
+
+# --- Webhook subscriptions ---------------------------------------------------------
+
+
+def webhook_url_check(url: str) -> None:
+    """Refuses URLs the portal must not call: non-https ones and, unless allowed, hosts in
+    private, loopback or link-local networks (a trader must not reach our internals)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ApplicationError(_("Enter a full http(s) URL."), code="webhook_url_invalid", fields={"url": [_("Enter a full http(s) URL.")]})
+    if settings.WEBHOOK_ALLOW_PRIVATE_URLS:
+        return
+    if parts.scheme != "https":
+        message = _("Webhook URLs must use https.")
+        raise ApplicationError(message, code="webhook_url_insecure", fields={"url": [message]})
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
+    except socket.gaierror as error:
+        message = _("The host %(host)s cannot be resolved.") % {"host": parts.hostname}
+        raise ApplicationError(message, code="webhook_url_unresolvable", fields={"url": [message]}) from error
+    for address in addresses:
+        ip = ipaddress.ip_address(address)
+        if not ip.is_global:
+            message = _("Webhook URLs must point to a public address.")
+            raise ApplicationError(message, code="webhook_url_private", fields={"url": [message]})
+
+
+def webhook_subscription_create(
+    *, company: Company, url: str, events: list[str], created_by: User, request=None
+) -> WebhookSubscription:
+    webhook_url_check(url)
+    subscription = WebhookSubscription.objects.create(company=company, url=url, events=sorted(set(events)))
+    audit_record(
+        action="webhook_subscription.created",
+        actor=created_by,
+        obj=subscription,
+        company=company,
+        after={"url": url, "events": subscription.events},
+        request=request,
+    )
+    return subscription
+
+
+def webhook_subscription_deactivate(*, subscription: WebhookSubscription, deactivated_by: User, request=None) -> None:
+    if not subscription.is_active:
+        return
+    subscription.is_active = False
+    subscription.save(update_fields=["is_active"])
+    audit_record(
+        action="webhook_subscription.deactivated",
+        actor=deactivated_by,
+        obj=subscription,
+        company=subscription.company,
+        before={"is_active": True},
+        after={"is_active": False},
+        request=request,
+    )
+
+
+# --- Delivery ----------------------------------------------------------------------
+
+
+def webhook_signature(*, secret: str, timestamp: int, body: bytes) -> str:
+    """HMAC-SHA256 over "<timestamp>.<body>", sent as `t=<timestamp>,v1=<hex digest>`.
+
+    The receiver recomputes it with its copy of the secret and refuses old timestamps,
+    so a captured request cannot be replayed later."""
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+class WebhookTransientError(Exception):
+    """The receiver could not be reached or answered 5xx/429: worth another try."""
+
+
+def webhook_retry_delay(attempts: int) -> int:
+    """Exponential backoff: 10 s, 20 s, 40 s ... (WEBHOOK_RETRY_BASE_SECONDS) capped at one hour."""
+    return min(settings.WEBHOOK_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), 3600)
+
+
+def webhook_delivery_attempt(*, delivery_id: int) -> WebhookDelivery | None:
+    """Sends one delivery once. Safe to run twice: the row is claimed by a conditional
+    update, so a delivery that succeeded or is being sent is not sent again.
+
+    Raises WebhookTransientError when another attempt should follow."""
+    claimable = [WebhookDelivery.Status.PENDING, WebhookDelivery.Status.RETRYING]
+    claimed = WebhookDelivery.objects.filter(pk=delivery_id, status__in=claimable).update(
+        status=WebhookDelivery.Status.SENDING,
+        attempts=models.F("attempts") + 1,
+        last_attempt_at=timezone.now(),
+    )
+    if not claimed:
+        return None
+    delivery = WebhookDelivery.objects.select_related("subscription").get(pk=delivery_id)
+    body = json.dumps(delivery.payload, sort_keys=True, separators=(",", ":")).encode()
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "customs-portal-webhooks/1",
+        "X-Customs-Event": delivery.event,
+        "X-Customs-Delivery": str(delivery.pk),
+        SIGNATURE_HEADER: webhook_signature(
+            secret=delivery.subscription.secret, timestamp=int(time.time()), body=body
+        ),
+    }
+    try:
+        webhook_url_check(delivery.subscription.url)
+        response = requests.post(
+            delivery.subscription.url,
+            data=body,
+            headers=headers,
+            timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
+            allow_redirects=False,
+        )
+    except ApplicationError as error:
+        return _delivery_failed(delivery, status_code=None, error=error.message)
+    except requests.RequestException as error:
+        return _delivery_transient(delivery, status_code=None, error=f"{type(error).__name__}: {error}")
+    if 200 <= response.status_code < 300:
+        delivery.status = WebhookDelivery.Status.SUCCEEDED
+        delivery.last_status_code = response.status_code
+        delivery.delivered_at = timezone.now()
+        delivery.last_error = ""
+        delivery.save(update_fields=["status", "last_status_code", "delivered_at", "last_error"])
+        return delivery
+    error = f"HTTP {response.status_code}"
+    if response.status_code >= 500 or response.status_code == 429:
+        return _delivery_transient(delivery, status_code=response.status_code, error=error)
+    return _delivery_failed(delivery, status_code=response.status_code, error=error)
+
+
+def _delivery_transient(delivery: WebhookDelivery, *, status_code: int | None, error: str) -> WebhookDelivery:
+    if delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
+        return _delivery_failed(delivery, status_code=status_code, error=f"{error} (gave up after {delivery.attempts} attempts)")
+    delivery.status = WebhookDelivery.Status.RETRYING
+    delivery.last_status_code = status_code
+    delivery.last_error = error[:500]
+    delivery.save(update_fields=["status", "last_status_code", "last_error"])
+    raise WebhookTransientError(error)
+
+
+def _delivery_failed(delivery: WebhookDelivery, *, status_code: int | None, error: str) -> WebhookDelivery:
+    delivery.status = WebhookDelivery.Status.FAILED
+    delivery.last_status_code = status_code
+    delivery.last_error = error[:500]
+    delivery.save(update_fields=["status", "last_status_code", "last_error"])
+    return delivery
+
+
+def webhook_deliveries_stuck(*, older_than: timedelta) -> list[int]:
+    """Deliveries left in SENDING by a worker that died mid-request, handed back for retry."""
+    cutoff = timezone.now() - older_than
+    stuck = WebhookDelivery.objects.filter(status=WebhookDelivery.Status.SENDING, last_attempt_at__lt=cutoff)
+    ids = list(stuck.values_list("pk", flat=True))
+    WebhookDelivery.objects.filter(pk__in=ids, status=WebhookDelivery.Status.SENDING).update(
+        status=WebhookDelivery.Status.RETRYING
+    )
+    return ids

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from customs_portal import views
+
+urlpatterns = [
+    path("", views.public_home, name="public-home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("home/", views.home, name="home"),
+    path("officer/", views.officer_dashboard, name="officer-dashboard"),
+    path("trader/", views.trader_dashboard, name="trader-dashboard"),
+    path("trader/notifications/", views.notification_inbox, name="notification-inbox"),
+    path("trader/notifications/read-all/", views.notifications_read_all, name="notifications-read-all"),
+    path("trader/notifications/<int:notification_id>/read/", views.notification_read, name="notification-read"),
+    path("trader/integration/", views.integration, name="integration"),
+    path("trader/integration/token/", views.api_token_rotate, name="api-token-rotate"),
+    path(
+        "trader/integration/webhooks/<int:subscription_id>/stop/",
+        views.webhook_deactivate,
+        name="webhook-deactivate",
+    ),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("customs_portal.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+handler404 = "customs_portal.views.page_not_found"
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,145 @@
+"""Pages of the shared domain: public home, role homes, inbox, integration, health."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+from rest_framework.authtoken.models import Token
+
+from customs_portal import health, notifications, selectors
+from customs_portal.api.errors import json_not_found
+from customs_portal.audit import audit_record
+from customs_portal.dashboard import queue_counts_for_user
+from customs_portal.errors import ApplicationError
+from customs_portal.forms import WebhookSubscriptionForm
+from customs_portal.models import Role
+from customs_portal.permissions import ANY_OFFICER, TRADER, role_required
+
+
+def public_home(request: HttpRequest) -> HttpResponse:
+    return render(request, "public_home.html")
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Sends each role to its own home."""
+    user = request.user
+    if user.is_officer:
+        return redirect("officer-dashboard")
+    if user.is_trader:
+        return redirect("trader-dashboard")
+    if user.role == Role.ADMIN and user.is_staff:
+        return redirect("admin:index")
+    raise PermissionDenied
+
+
+@role_required(*ANY_OFFICER)
+def officer_dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "officer/dashboard.html", {"queues": queue_counts_for_user(user=request.user)})
+
+
+@role_required(*TRADER)
+def trader_dashboard(request: HttpRequest) -> HttpResponse:
+    inbox = selectors.notifications_for_user(user=request.user)
+    return render(
+        request,
+        "trader/dashboard.html",
+        {
+            "company": request.user.company,
+            "latest_notifications": inbox[:5],
+            "webhook_count": selectors.webhook_subscriptions_for_user(user=request.user).filter(is_active=True).count(),
+        },
+    )
+
+
+@role_required(*TRADER)
+def notification_inbox(request: HttpRequest) -> HttpResponse:
+    return render(request, "trader/inbox.html", {"notifications": selectors.notifications_for_user(user=request.user)[:200]})
+
+
+@require_POST
+@role_required(*TRADER)
+def notification_read(request: HttpRequest, notification_id: int) -> HttpResponse:
+    notification = selectors.notification_get_for_user(user=request.user, notification_id=notification_id)
+    notifications.notification_mark_read(notification=notification)
+    return redirect(notification.link or "notification-inbox")
+
+
+@require_POST
+@role_required(*TRADER)
+def notifications_read_all(request: HttpRequest) -> HttpResponse:
+    marked = notifications.notifications_mark_all_read(company=request.user.company)
+    messages.success(request, _("%(count)d notifications marked as read.") % {"count": marked})
+    return redirect("notification-inbox")
+
+
+@role_required(*TRADER)
+def integration(request: HttpRequest) -> HttpResponse:
+    """The trader's system integration: API token, webhook subscriptions, delivery log."""
+    form = WebhookSubscriptionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            subscription = notifications.webhook_subscription_create(
+                company=request.user.company,
+                url=form.cleaned_data["url"],
+                events=form.cleaned_data["events"],
+                created_by=request.user,
+                request=request,
+            )
+        except ApplicationError as error:
+            form.add_error("url", error.message)
+        else:
+            messages.success(request, _("Webhook added. Its signing secret: %(secret)s") % {"secret": subscription.secret})
+            return redirect("integration")
+    return render(
+        request,
+        "trader/integration.html",
+        {
+            "form": form,
+            "subscriptions": selectors.webhook_subscriptions_for_user(user=request.user),
+            "deliveries": selectors.webhook_deliveries_for_user(user=request.user)[:50],
+            "has_token": Token.objects.filter(user=request.user).exists(),
+        },
+    )
+
+
+@require_POST
+@role_required(*TRADER)
+def webhook_deactivate(request: HttpRequest, subscription_id: int) -> HttpResponse:
+    subscription = selectors.webhook_subscription_get_for_user(user=request.user, subscription_id=subscription_id)
+    notifications.webhook_subscription_deactivate(subscription=subscription, deactivated_by=request.user, request=request)
+    messages.success(request, _("Webhook stopped."))
+    return redirect("integration")
+
+
+@require_POST
+@role_required(*TRADER)
+def api_token_rotate(request: HttpRequest) -> HttpResponse:
+    Token.objects.filter(user=request.user).delete()
+    token = Token.objects.create(user=request.user)
+    audit_record(action="api_token.rotated", actor=request.user, obj=request.user, request=request)
+    messages.success(request, _("New API token (shown once, keep it safe): %(token)s") % {"token": token.key})
+    return redirect("integration")
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    report = health.health_report()
+    return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return render(request, "403_csrf.html", {"reason": reason}, status=403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return json_not_found(request)
+    return render(request, "404.html", status=404)

@@ -1,0 +1,66 @@
+"""Personas and helpers shared by every app's tests."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from tests.customs_portal.factories import CompanyFactory, UserFactory
+from customs_portal.models import Role
+
+
+@pytest.fixture
+def company_a():
+    return CompanyFactory(name="Company A")
+
+
+@pytest.fixture
+def company_b():
+    return CompanyFactory(name="Company B")
+
+
+@pytest.fixture
+def trader_a(company_a):
+    return UserFactory(role=Role.TRADER, company=company_a, username="trader_a")
+
+
+@pytest.fixture
+def trader_b(company_b):
+    return UserFactory(role=Role.TRADER, company=company_b, username="trader_b")
+
+
+@pytest.fixture
+def clearance_officer():
+    return UserFactory(role=Role.CLEARANCE_OFFICER, username="clearance")
+
+
+@pytest.fixture
+def inspection_officer():
+    return UserFactory(role=Role.INSPECTION_OFFICER, username="inspection")
+
+
+@pytest.fixture
+def audit_officer():
+    return UserFactory(role=Role.AUDIT_OFFICER, username="audit")
+
+
+@pytest.fixture
+def supervisor():
+    return UserFactory(role=Role.SUPERVISOR, username="supervisor")
+
+
+@pytest.fixture
+def admin_user():
+    return UserFactory(role=Role.ADMIN, username="admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def client_for():
+    """A logged-in test client for a user: `client_for(trader_a).get(...)`."""
+
+    def make(user) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
