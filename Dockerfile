@@ -16,11 +16,13 @@ RUN /opt/venv/bin/pip install -r /tmp/requirements.txt
 # --- Runtime stage. ------------------------------------------------------------------
 FROM python:3.11-slim
 
+# Production settings unless a command says otherwise (manage.py and celery would
+# otherwise default to the local ones). gunicorn reads its worker count from
+# WEB_CONCURRENCY; set it in .env to change it.
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     DJANGO_SETTINGS_MODULE=customs_portal.settings.production \
-    # gunicorn reads its worker count from WEB_CONCURRENCY; set it in .env to change it.
     WEB_CONCURRENCY=3
 
 # A fixed uid/gid so that files on named volumes keep one owner across rebuilds.
@@ -30,7 +32,8 @@ RUN groupadd --system --gid 10001 app \
 COPY --from=build /opt/venv /opt/venv
 
 WORKDIR /app
-COPY --chown=app:app . .
+# The code stays owned by root: the app user can read it but not change it.
+COPY . .
 
 # The static files are built into the image and served by whitenoise. production.py
 # insists on a long SECRET_KEY, so this one step gets a throwaway key that exists only

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.http import HttpRequest
 
@@ -11,8 +12,13 @@ from customs_portal.models import AuditEvent, Company, User
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
+    """The caller's address; behind PROXY_COUNT proxies, the one the outermost proxy saw."""
     if request is None:
         return None
+    if settings.PROXY_COUNT:
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+        if len(hops) >= settings.PROXY_COUNT:
+            return hops[-settings.PROXY_COUNT]
     return request.META.get("REMOTE_ADDR") or None
 
 

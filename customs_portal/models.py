@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -22,9 +22,7 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator")
 
 
-OFFICER_ROLES = frozenset(
-    {Role.CLEARANCE_OFFICER, Role.INSPECTION_OFFICER, Role.AUDIT_OFFICER, Role.SUPERVISOR}
-)
+OFFICER_ROLES = frozenset({Role.CLEARANCE_OFFICER, Role.INSPECTION_OFFICER, Role.AUDIT_OFFICER, Role.SUPERVISOR})
 
 
 class Company(models.Model):
@@ -54,6 +52,12 @@ class Company(models.Model):
         return f"{self.name} ({self.corporate_number})"
 
 
+class PortalUserManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
 class User(AbstractUser):
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     company = models.ForeignKey(
@@ -64,6 +68,8 @@ class User(AbstractUser):
         blank=True,
         related_name="users",
     )
+
+    objects = PortalUserManager()
 
     class Meta:
         constraints = [

@@ -86,9 +86,7 @@ def notifications_mark_all_read(*, company: Company) -> int:
 
 def notification_send_email(*, notification_id: int) -> bool:
     """E-mails the company's active trader users once; a second call sends nothing."""
-    claimed = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(
-        emailed_at=timezone.now()
-    )
+    claimed = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(emailed_at=timezone.now())
     if not claimed:
         return False
     notification = Notification.objects.select_related("company").get(pk=notification_id)
@@ -123,7 +121,9 @@ def webhook_url_check(url: str) -> None:
     private, loopback or link-local networks (a trader must not reach our internals)."""
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise ApplicationError(_("Enter a full http(s) URL."), code="webhook_url_invalid", fields={"url": [_("Enter a full http(s) URL.")]})
+        raise ApplicationError(
+            _("Enter a full http(s) URL."), code="webhook_url_invalid", fields={"url": [_("Enter a full http(s) URL.")]}
+        )
     if settings.WEBHOOK_ALLOW_PRIVATE_URLS:
         return
     if parts.scheme != "https":
@@ -214,9 +214,7 @@ def webhook_delivery_attempt(*, delivery_id: int) -> WebhookDelivery | None:
         "User-Agent": "customs-portal-webhooks/1",
         "X-Customs-Event": delivery.event,
         "X-Customs-Delivery": str(delivery.pk),
-        SIGNATURE_HEADER: webhook_signature(
-            secret=delivery.subscription.secret, timestamp=int(time.time()), body=body
-        ),
+        SIGNATURE_HEADER: webhook_signature(secret=delivery.subscription.secret, timestamp=int(time.time()), body=body),
     }
     try:
         webhook_url_check(delivery.subscription.url)
@@ -246,7 +244,9 @@ def webhook_delivery_attempt(*, delivery_id: int) -> WebhookDelivery | None:
 
 def _delivery_transient(delivery: WebhookDelivery, *, status_code: int | None, error: str) -> WebhookDelivery:
     if delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
-        return _delivery_failed(delivery, status_code=status_code, error=f"{error} (gave up after {delivery.attempts} attempts)")
+        return _delivery_failed(
+            delivery, status_code=status_code, error=f"{error} (gave up after {delivery.attempts} attempts)"
+        )
     delivery.status = WebhookDelivery.Status.RETRYING
     delivery.last_status_code = status_code
     delivery.last_error = error[:500]

@@ -60,7 +60,9 @@ def trader_dashboard(request: HttpRequest) -> HttpResponse:
 
 @role_required(*TRADER)
 def notification_inbox(request: HttpRequest) -> HttpResponse:
-    return render(request, "trader/inbox.html", {"notifications": selectors.notifications_for_user(user=request.user)[:200]})
+    return render(
+        request, "trader/inbox.html", {"notifications": selectors.notifications_for_user(user=request.user)[:200]}
+    )
 
 
 @require_POST
@@ -95,7 +97,9 @@ def integration(request: HttpRequest) -> HttpResponse:
         except ApplicationError as error:
             form.add_error("url", error.message)
         else:
-            messages.success(request, _("Webhook added. Its signing secret: %(secret)s") % {"secret": subscription.secret})
+            messages.success(
+                request, _("Webhook added. Its signing secret: %(secret)s") % {"secret": subscription.secret}
+            )
             return redirect("integration")
     return render(
         request,
@@ -113,7 +117,9 @@ def integration(request: HttpRequest) -> HttpResponse:
 @role_required(*TRADER)
 def webhook_deactivate(request: HttpRequest, subscription_id: int) -> HttpResponse:
     subscription = selectors.webhook_subscription_get_for_user(user=request.user, subscription_id=subscription_id)
-    notifications.webhook_subscription_deactivate(subscription=subscription, deactivated_by=request.user, request=request)
+    notifications.webhook_subscription_deactivate(
+        subscription=subscription, deactivated_by=request.user, request=request
+    )
     messages.success(request, _("Webhook stopped."))
     return redirect("integration")
 

@@ -28,7 +28,9 @@ def running_worker(**extra_env: str) -> Iterator[subprocess.Popen]:
     from customs_portal.celery import app
 
     db = settings.DATABASES["default"]
-    database_url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{connection.settings_dict['NAME']}"
+    database_url = (
+        f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{connection.settings_dict['NAME']}"
+    )
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "customs_portal.settings.test",
@@ -41,8 +43,21 @@ def running_worker(**extra_env: str) -> Iterator[subprocess.Popen]:
     hostname = f"test-{uuid.uuid4().hex[:8]}@%h"
     log = tempfile.NamedTemporaryFile("w+", prefix="celery-worker-", suffix=".log", delete=False)
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "customs_portal", "worker", "-Q", "celery,ml",
-         "--pool=prefork", "--concurrency=1", "--loglevel=INFO", "-n", hostname],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "customs_portal",
+            "worker",
+            "-Q",
+            "celery,ml",
+            "--pool=prefork",
+            "--concurrency=1",
+            "--loglevel=INFO",
+            "-n",
+            hostname,
+        ],
         cwd=ROOT,
         env=env,
         stdout=log,

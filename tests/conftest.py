@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from tests.customs_portal.factories import CompanyFactory, UserFactory
 from customs_portal.models import Role
+from tests.customs_portal.factories import CompanyFactory, UserFactory
 
 
 @pytest.fixture

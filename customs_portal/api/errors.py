@@ -1,6 +1,6 @@
 """One error format for every 4xx of the API:
 
-    {"error": {"code": "...", "message": "...", "fields": {"field": ["..."]}}}
+{"error": {"code": "...", "message": "...", "fields": {"field": ["..."]}}}
 """
 
 from __future__ import annotations
@@ -33,10 +33,12 @@ def _first_message(detail: Any) -> str:
 def _validation_body(exc: exceptions.ValidationError) -> dict[str, Any]:
     detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
     fields = {name: [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])] for name, msgs in detail.items()}
-    message = _("The request is invalid: %(problems)s") % {"problems": "; ".join(
-        f"{name}: {_first_message(msgs)}" if name != "non_field_errors" else _first_message(msgs)
-        for name, msgs in detail.items()
-    )}
+    message = _("The request is invalid: %(problems)s") % {
+        "problems": "; ".join(
+            f"{name}: {_first_message(msgs)}" if name != "non_field_errors" else _first_message(msgs)
+            for name, msgs in detail.items()
+        )
+    }
     return error_body(code="validation_error", message=message, fields=fields)
 
 

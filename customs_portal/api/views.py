@@ -148,8 +148,16 @@ class WebhookDeliveryOutput(serializers.ModelSerializer):
     class Meta:
         model = WebhookDelivery
         fields = [
-            "id", "url", "event", "status", "attempts", "last_status_code", "last_error",
-            "created_at", "last_attempt_at", "delivered_at",
+            "id",
+            "url",
+            "event",
+            "status",
+            "attempts",
+            "last_status_code",
+            "last_error",
+            "created_at",
+            "last_attempt_at",
+            "delivered_at",
         ]
 
 
@@ -172,8 +180,17 @@ class AuditEventOutput(serializers.ModelSerializer):
     class Meta:
         model = AuditEvent
         fields = [
-            "id", "occurred_at", "actor_label", "actor_role", "action", "object_type", "object_id",
-            "object_repr", "before", "after", "ip_address",
+            "id",
+            "occurred_at",
+            "actor_label",
+            "actor_role",
+            "action",
+            "object_type",
+            "object_id",
+            "object_repr",
+            "before",
+            "after",
+            "ip_address",
         ]
 
 

@@ -113,7 +113,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+# How many reverse proxies stand in front of the web servers (X-Forwarded-For hops).
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+AXES_IPWARE_PROXY_COUNT = PROXY_COUNT
 
 # Sessions: an officer's workstation left alone logs out after 30 minutes idle.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
@@ -170,10 +172,15 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="customs-portal@localhost
 
 # Celery. Without CELERY_BROKER_URL a file-system broker under var/ is used, so
 # `make run` needs no server; production and tests use Redis.
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://localhost/")
 _broker_dir = VAR_DIR / "celery" / "broker"
 CELERY_BROKER_TRANSPORT_OPTIONS = (
-    {"data_folder_in": str(_broker_dir), "data_folder_out": str(_broker_dir), "processed_folder": str(_broker_dir)}
+    {
+        "data_folder_in": str(_broker_dir),
+        "data_folder_out": str(_broker_dir),
+        "processed_folder": str(_broker_dir),
+        "control_folder": str(VAR_DIR / "celery" / "control"),
+    }
     if CELERY_BROKER_URL.startswith("filesystem")
     else {"visibility_timeout": 3600}
 )
@@ -182,9 +189,7 @@ if CELERY_BROKER_URL.startswith("filesystem"):
     (VAR_DIR / "celery" / "results").mkdir(parents=True, exist_ok=True)
 CELERY_RESULT_BACKEND = env(
     "CELERY_RESULT_BACKEND",
-    default=CELERY_BROKER_URL
-    if CELERY_BROKER_URL.startswith("redis")
-    else f"file://{VAR_DIR / 'celery' / 'results'}",
+    default=CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else f"file://{VAR_DIR / 'celery' / 'results'}",
 )
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_TASK_SERIALIZER = "json"
@@ -200,7 +205,10 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    # Webhook deliveries whose worker died mid-request would otherwise stay "sending".
+    "webhook-requeue-stuck": {"task": "customs_portal.tasks.webhook_requeue_stuck", "schedule": 300.0},
+}
 
 # A worker writes a heartbeat this often; /healthz calls a worker dead when its
 # heartbeat is older than WORKER_HEARTBEAT_STALE_SECONDS.

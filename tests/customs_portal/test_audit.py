@@ -74,8 +74,12 @@ def test_the_admin_shows_the_audit_trail_read_only(admin_user, client_for, super
     assert client.get(reverse("admin:customs_portal_auditevent_changelist")).status_code == 200
     assert client.get(reverse("admin:customs_portal_auditevent_add")).status_code == 403
     assert client.get(reverse("admin:customs_portal_auditevent_delete", args=[event.pk])).status_code == 403
-    detail = client.post(
-        reverse("admin:customs_portal_auditevent_change", args=[event.pk]), {"action": "tampered"}
-    )
+    detail = client.post(reverse("admin:customs_portal_auditevent_change", args=[event.pk]), {"action": "tampered"})
     assert detail.status_code == 403
     assert AuditEvent.objects.get(pk=event.pk).action == "model.promoted"
+
+
+def test_behind_a_proxy_the_callers_address_is_recorded(rf, settings, supervisor):
+    settings.PROXY_COUNT = 1
+    request = rf.post("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.4, 203.0.113.9")
+    assert audit_record(action="x.done", actor=supervisor, request=request).ip_address == "203.0.113.9"

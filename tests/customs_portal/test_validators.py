@@ -12,7 +12,9 @@ def test_the_national_tax_agencys_own_number_is_valid():
     validate_corporate_number("7000012050002")
 
 
-@pytest.mark.parametrize("value", ["8000012050002", "700001205000", "70000120500021", "7OOOO12O5OOO2", "７000012050002"])
+@pytest.mark.parametrize(
+    "value", ["8000012050002", "700001205000", "70000120500021", "7OOOO12O5OOO2", "７000012050002"]
+)
 def test_wrong_check_digits_and_malformed_numbers_are_refused(value):
     with pytest.raises(ValidationError):
         validate_corporate_number(value)

@@ -28,9 +28,7 @@ def test_a_worker_delivers_a_webhook_and_retries_after_a_receiver_error():
     try:
         with running_worker(WEBHOOK_RETRY_BASE_SECONDS="1"):
             notify_company(company=company, event="declaration.released", subject="Released")
-            delivery = wait_until(
-                lambda: WebhookDelivery.objects.filter(status="succeeded").first(), timeout=60
-            )
+            delivery = wait_until(lambda: WebhookDelivery.objects.filter(status="succeeded").first(), timeout=60)
     finally:
         receiver.close()
     assert delivery.attempts == 2

@@ -16,8 +16,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, allow_production: bool = False, **options):
         if not settings.DEBUG and not allow_production:
-            raise CommandError("Refusing to create demo logins with DEBUG off; pass --allow-production for a demo server.")
+            raise CommandError(
+                "Refusing to create demo logins with DEBUG off; pass --allow-production for a demo server."
+            )
         logins = seed_demo(password=settings.DEMO_PASSWORD)
-        self.stdout.write("Demo logins (password for all: %s):" % settings.DEMO_PASSWORD)
+        self.stdout.write(f"Demo logins (password for all: {settings.DEMO_PASSWORD}):")
         for login in logins:
             self.stdout.write(f"  {login.username:<12} {login.description}")
