@@ -32,5 +32,5 @@ lint: venv
 
 ## Recompiles locale/*/LC_MESSAGES/django.mo after editing the .po files.
 messages: venv
-	@$(PY) manage.py makemessages -l ja --ignore '.venv/*' --ignore 'var/*'
+	@$(PY) manage.py makemessages -l ja --ignore '.venv/*' --ignore 'var/*' --ignore 'staticfiles/*'
 	@$(PY) manage.py compilemessages --ignore '.venv/*'

@@ -4,7 +4,15 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from customs_portal.models import AuditEvent, Company, Notification, User, WebhookDelivery, WebhookSubscription
+from customs_portal.models import (
+    AuditEvent,
+    Company,
+    CustomsOffice,
+    Notification,
+    User,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 
 
 @admin.register(User)
@@ -13,12 +21,17 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ["role", "is_active", "company"]
     fieldsets = [
         *DjangoUserAdmin.fieldsets,
-        (_("Role"), {"fields": ["role", "company"]}),
+        (_("Role"), {"fields": ["role", "company", "office"]}),
     ]
     add_fieldsets = [
         *DjangoUserAdmin.add_fieldsets,
-        (_("Role"), {"fields": ["role", "company"]}),
+        (_("Role"), {"fields": ["role", "company", "office"]}),
     ]
+
+
+@admin.register(CustomsOffice)
+class CustomsOfficeAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_ja", "name_en", "daily_inspection_capacity"]
 
 
 @admin.register(Company)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
 from customs_portal.api import views
 
@@ -23,4 +23,5 @@ urlpatterns = [
     ),
     path("webhook-deliveries/", views.WebhookDeliveryListApi.as_view(), name="api-webhook-deliveries"),
     path("audit-events/", views.AuditEventListApi.as_view(), name="api-audit-events"),
+    path("", include("declarations.api_urls")),
 ]

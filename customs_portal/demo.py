@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from customs_portal.models import Company, Notification, Role, User
+from customs_portal.models import OFFICER_ROLES, Company, CustomsOffice, Notification, Role, User
 from customs_portal.notifications import notify_company
 
 
@@ -34,6 +34,17 @@ DEMO_COMPANIES = [
     },
 ]
 
+# Demo offices; the codes are the portal's own, not official office codes.
+DEMO_OFFICES = [
+    ("1A", "東京税関 本関", "Tokyo Customs Headquarters", 30),
+    ("1B", "東京税関 成田航空貨物出張所", "Tokyo Customs Narita Air Cargo", 40),
+    ("2A", "横浜税関 本関", "Yokohama Customs Headquarters", 30),
+    ("4A", "大阪税関 本関", "Osaka Customs Headquarters", 25),
+    ("4G", "大阪税関 関西空港税関支署", "Osaka Customs Kansai Airport", 35),
+    ("5A", "神戸税関 本関", "Kobe Customs Headquarters", 25),
+    ("3A", "名古屋税関 本関", "Nagoya Customs Headquarters", 25),
+]
+
 DEMO_USERS = [
     ("clearance", Role.CLEARANCE_OFFICER, "審査 花子", None, "clearance officer"),
     ("inspection", Role.INSPECTION_OFFICER, "検査 太郎", None, "inspection officer"),
@@ -48,6 +59,11 @@ DEMO_USERS = [
 @transaction.atomic
 def seed_demo(*, password: str) -> list[DemoLogin]:
     """Creates what is missing and leaves what exists alone, so it can run every start."""
+    offices = {}
+    for code, name_ja, name_en, capacity in DEMO_OFFICES:
+        offices[code], _ = CustomsOffice.objects.get_or_create(
+            code=code, defaults={"name_ja": name_ja, "name_en": name_en, "daily_inspection_capacity": capacity}
+        )
     companies = {}
     for data in DEMO_COMPANIES:
         companies[data["corporate_number"]], _ = Company.objects.get_or_create(
@@ -61,6 +77,7 @@ def seed_demo(*, password: str) -> list[DemoLogin]:
             defaults={
                 "role": role,
                 "company": companies.get(corporate_number),
+                "office": offices["1A"] if role in OFFICER_ROLES else None,
                 "last_name": family,
                 "first_name": given,
                 "email": f"{username}@portal.example",

@@ -58,6 +58,27 @@ class PortalUserManager(UserManager):
         return super().create_superuser(username, email, password, **extra_fields)
 
 
+class CustomsOffice(models.Model):
+    """A customs office (税関官署): where declarations are filed and officers work."""
+
+    code = models.CharField(_("office code"), max_length=8, unique=True)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    daily_inspection_capacity = models.PositiveIntegerField(
+        _("daily physical inspection capacity"),
+        default=20,
+        help_text=_("How many declarations the office can inspect physically per day."),
+    )
+
+    class Meta:
+        verbose_name = _("customs office")
+        verbose_name_plural = _("customs offices")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name_en}"
+
+
 class User(AbstractUser):
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     company = models.ForeignKey(
@@ -67,6 +88,16 @@ class User(AbstractUser):
         null=True,
         blank=True,
         related_name="users",
+    )
+
+    office = models.ForeignKey(
+        CustomsOffice,
+        verbose_name=_("customs office"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="officers",
+        help_text=_("The office an officer works at."),
     )
 
     objects = PortalUserManager()
@@ -89,6 +120,11 @@ class User(AbstractUser):
             raise ValidationError({"company": _("A trader must belong to a company.")})
         if self.role != Role.TRADER and self.company_id is not None:
             raise ValidationError({"company": _("Only traders belong to a company.")})
+
+    @property
+    def display_name(self) -> str:
+        """Family name first, as Japanese names are written; the username if no name."""
+        return " ".join(part for part in (self.last_name, self.first_name) if part) or self.username
 
     @property
     def is_officer(self) -> bool:

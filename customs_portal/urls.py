@@ -27,6 +27,7 @@ urlpatterns = [
         views.webhook_deactivate,
         name="webhook-deactivate",
     ),
+    path("", include("declarations.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("customs_portal.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -7,7 +7,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from rest_framework.authtoken.models import Token
@@ -70,14 +72,18 @@ def notification_inbox(request: HttpRequest) -> HttpResponse:
 def notification_read(request: HttpRequest, notification_id: int) -> HttpResponse:
     notification = selectors.notification_get_for_user(user=request.user, notification_id=notification_id)
     notifications.notification_mark_read(notification=notification)
-    return redirect(notification.link or "notification-inbox")
+    safe_link = url_has_allowed_host_and_scheme(
+        notification.link, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return redirect(notification.link if notification.link and safe_link else "notification-inbox")
 
 
 @require_POST
 @role_required(*TRADER)
 def notifications_read_all(request: HttpRequest) -> HttpResponse:
     marked = notifications.notifications_mark_all_read(company=request.user.company)
-    messages.success(request, _("%(count)d notifications marked as read.") % {"count": marked})
+    message = ngettext("%(count)d notification marked as read.", "%(count)d notifications marked as read.", marked)
+    messages.success(request, message % {"count": marked})
     return redirect("notification-inbox")
 
 

@@ -177,3 +177,11 @@ def test_reading_notifications_in_the_inbox(trader_a, client_for):
     assert Notification.objects.filter(read_at__isnull=True).count() == 1
     client.post(reverse("notifications-read-all"))
     assert Notification.objects.filter(read_at__isnull=True).count() == 0
+
+
+def test_opening_a_notification_never_redirects_off_site(trader_a, client_for):
+    evil = _notify(trader_a.company, link="https://evil.example/phish")
+    inside = _notify(trader_a.company, link="/trader/")
+    client = client_for(trader_a)
+    assert client.post(reverse("notification-read", args=[evil.pk]))["Location"] == reverse("notification-inbox")
+    assert client.post(reverse("notification-read", args=[inside.pk]))["Location"] == "/trader/"

@@ -1,0 +1,29 @@
+"""Pages of the declarations app."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from declarations import selectors
+from declarations.forms import TariffSearchForm
+
+TARIFF_PAGE_SIZE = 50
+
+
+@require_GET
+@login_required
+def tariff_search(request: HttpRequest) -> HttpResponse:
+    """The tariff by code prefix or words, for traders and officers alike."""
+    form = TariffSearchForm(request.GET or None)
+    page = None
+    on = timezone.localdate()
+    if form.is_valid() and form.cleaned_data["q"].strip():
+        on = form.cleaned_data["date"] or on
+        lines = selectors.tariff_lines_search(query=form.cleaned_data["q"], on=on)
+        page = Paginator(lines, TARIFF_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "declarations/tariff_search.html", {"form": form, "page": page, "on": on})
