@@ -207,6 +207,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
 CELERY_TASK_DEFAULT_QUEUE = "celery"
+# Scoring and image inference run on their own queue, so a long training or batch
+# rescoring never delays notifications and payments.
+CELERY_TASK_ROUTES = {
+    "declarations.tasks.declaration_screen": {"queue": "ml"},
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     # Webhook deliveries whose worker died mid-request would otherwise stay "sending".

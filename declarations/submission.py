@@ -1,0 +1,171 @@
+"""Submitting a declaration: the duty engine computes the taxes, a frozen version is
+kept, and screening runs in a Celery task once the transaction commits."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from customs_portal.errors import ApplicationError
+from customs_portal.models import User
+from declarations import duty, hooks, screening, workflow
+from declarations.models import Declaration, DeclarationLine, DeclarationVersion
+
+Incoterm = Declaration.Incoterm
+# Terms under which the invoice price stops before the Japanese port: the customs
+# value (CIF) adds the freight and/or the insurance to it.
+ADDS_FREIGHT = {Incoterm.EXW, Incoterm.FCA, Incoterm.FAS, Incoterm.FOB}
+ADDS_INSURANCE = ADDS_FREIGHT | {Incoterm.CFR, Incoterm.CPT}
+
+
+def _line_shares(declaration: Declaration, lines: list[DeclarationLine]) -> list[tuple[Decimal, Decimal]]:
+    """Freight and insurance to add to each line, split in proportion to invoice value."""
+    freight = declaration.freight if declaration.incoterm in ADDS_FREIGHT else Decimal(0)
+    insurance = declaration.insurance if declaration.incoterm in ADDS_INSURANCE else Decimal(0)
+    total = sum((line.invoice_value for line in lines), Decimal(0))
+    if not total:
+        return [(Decimal(0), Decimal(0)) for _ in lines]
+    return [(freight * line.invoice_value / total, insurance * line.invoice_value / total) for line in lines]
+
+
+def declaration_taxes_compute(*, declaration: Declaration) -> duty.DutyResult | None:
+    """Fills each line's customs value and duty and the declaration's totals.
+
+    Export declarations owe no tax: only their customs value (FOB) is computed."""
+    lines = list(declaration.lines.order_by("line_no"))
+    if not lines:
+        raise ApplicationError(
+            _("A declaration needs at least one line."), code="no_lines", fields={"lines": [_("Add a line.")]}
+        )
+    currency = declaration.invoice_currency
+    values = []
+    for line, (freight, insurance) in zip(lines, _line_shares(declaration, lines), strict=True):
+        values.append(
+            duty.customs_value_jpy(
+                goods=duty.Money(line.invoice_value, currency),
+                freight=duty.Money(freight, currency) if freight else None,
+                insurance=duty.Money(insurance, currency) if insurance else None,
+                on=declaration.declaration_date,
+            )
+        )
+    if declaration.kind == Declaration.Kind.EXPORT:
+        for line, value in zip(lines, values, strict=True):
+            line.customs_value_jpy, line.customs_duty_jpy = value, 0
+            line.save(update_fields=["customs_value_jpy", "customs_duty_jpy"])
+        _store_totals(declaration, customs_value=sum(values), duty_jpy=0, tax=0, local=0)
+        return None
+    result = duty.duty_estimate(
+        lines=[
+            duty.DutyLine(
+                hs_code=line.hs_code,
+                origin=line.origin_country,
+                customs_value_jpy=value,
+                quantity=line.quantity,
+                preference=line.duty_preference,
+                origin_proof=line.origin_proof,
+            )
+            for line, value in zip(lines, values, strict=True)
+        ],
+        on=declaration.declaration_date,
+    )
+    for line, computed in zip(lines, result.lines, strict=True):
+        line.customs_value_jpy = computed.customs_value_jpy
+        line.customs_duty_jpy = computed.customs_duty_jpy
+        line.rate_applied = computed.rate[:100]
+        line.rate_basis = computed.basis_label[:100]
+        line.save(update_fields=["customs_value_jpy", "customs_duty_jpy", "rate_applied", "rate_basis"])
+    _store_totals(
+        declaration,
+        customs_value=result.total_customs_value_jpy,
+        duty_jpy=result.total.customs_duty_jpy,
+        tax=result.total.consumption_tax_jpy,
+        local=result.total.local_consumption_tax_jpy,
+    )
+    return result
+
+
+def _store_totals(declaration: Declaration, *, customs_value: int, duty_jpy: int, tax: int, local: int) -> None:
+    declaration.customs_value_jpy = customs_value
+    declaration.customs_duty_jpy = duty_jpy
+    declaration.consumption_tax_jpy = tax
+    declaration.local_consumption_tax_jpy = local
+    declaration.total_tax_jpy = duty_jpy + tax + local
+    declaration.save(
+        update_fields=[
+            "customs_value_jpy",
+            "customs_duty_jpy",
+            "consumption_tax_jpy",
+            "local_consumption_tax_jpy",
+            "total_tax_jpy",
+            "updated_at",
+        ]
+    )
+
+
+def declaration_snapshot(declaration: Declaration) -> dict[str, Any]:
+    """The declaration as plain JSON: what a version freezes and a diff compares."""
+    header_fields = [
+        "number", "kind", "party_name", "party_corporate_number", "consignee_name", "consignee_country",
+        "transport_mode", "vessel_or_flight", "transport_document", "invoice_number", "invoice_currency",
+        "incoterm", "freight", "insurance", "declaration_date", "customs_value_jpy", "customs_duty_jpy",
+        "consumption_tax_jpy", "local_consumption_tax_jpy", "total_tax_jpy",
+    ]  # fmt: skip
+    line_fields = [
+        "line_no", "hs_code", "description", "origin_country", "quantity", "unit", "net_weight_kg",
+        "invoice_value", "preference", "epa_agreement", "origin_proof", "origin_proof_reference",
+        "export_licence_number", "customs_value_jpy", "customs_duty_jpy", "rate_applied", "rate_basis",
+    ]  # fmt: skip
+
+    def plain(value: Any) -> Any:
+        return value if isinstance(value, (int, str, type(None))) else str(value)
+
+    return {
+        "header": {name: plain(getattr(declaration, name)) for name in header_fields}
+        | {"office": declaration.office.code},
+        "lines": [
+            {name: plain(getattr(line, name)) for name in line_fields} for line in declaration.lines.order_by("line_no")
+        ],
+    }
+
+
+def declaration_version_freeze(*, declaration: Declaration, by: User, reason: str = "") -> DeclarationVersion:
+    return DeclarationVersion.objects.create(
+        declaration=declaration,
+        version=declaration.version,
+        snapshot=declaration_snapshot(declaration),
+        reason=reason,
+        created_by=by,
+    )
+
+
+@transaction.atomic(durable=True)
+def declaration_submit(*, declaration: Declaration, submitted_by: User, request=None) -> Declaration:
+    """Draft → submitted: taxes computed, version frozen, screening queued on commit."""
+    from declarations import tasks
+
+    declaration_taxes_compute(declaration=declaration)
+    declaration_version_freeze(declaration=declaration, by=submitted_by)
+    declaration = workflow.declaration_transition(
+        declaration=declaration, to=Declaration.Status.SUBMITTED, actor=submitted_by, request=request
+    )
+    transaction.on_commit(lambda: tasks.declaration_screen.delay(declaration.pk))
+    return declaration
+
+
+def declaration_screen(*, declaration_id: int) -> str:
+    """Submitted → screening → a lane. Safe to run twice: only a submitted declaration is
+    screened, so a second run finds it already moved on and does nothing."""
+    declaration = Declaration.objects.filter(pk=declaration_id).first()
+    if declaration is None or declaration.status != Declaration.Status.SUBMITTED:
+        return "skipped"
+    try:
+        workflow.declaration_transition(declaration=declaration, to=Declaration.Status.SCREENING, system="screening")
+    except ApplicationError:
+        return "skipped"  # another worker claimed it between our read and our lock
+    assign = hooks.lane_assigner() or screening.rule_based_lane
+    decision = assign(declaration=declaration)
+    workflow.declaration_assign_lane(declaration=declaration, decision=decision)
+    return decision.lane
