@@ -60,6 +60,12 @@ WORK_QUEUES = [
         frozenset({Role.CLEARANCE_OFFICER, Role.AUDIT_OFFICER, Role.SUPERVISOR}),
     ),
     WorkQueue(
+        "applications",
+        _("Applications to decide"),
+        _("Duty relief and IP-rights suspension applications waiting for a decision."),
+        frozenset({Role.CLEARANCE_OFFICER, Role.SUPERVISOR}),
+    ),
+    WorkQueue(
         "refund_approvals",
         _("Refunds awaiting approval"),
         _("Refunds over the threshold that need a second officer."),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+import time
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -98,3 +101,27 @@ def seed_demo(*, password: str) -> list[DemoLogin]:
                 body="Declarations, payments and notices for your company will appear here.",
             )
     return logins
+
+
+# Each app seeds its own demo data, in this order (later ones use earlier ones' data).
+APP_SEEDERS = [
+    "declarations.demo",
+    "declarations.demo_d2",
+    "declarations.demo_e",
+    "payments.demo",
+    "inspection.demo",
+]
+
+
+def seed_apps() -> list[tuple[str, float]]:
+    """Runs `seed()` of every app demo module that exists; each is idempotent."""
+    done = []
+    for module_name in APP_SEEDERS:
+        if importlib.util.find_spec(module_name.rpartition(".")[0]) is None:
+            continue
+        if importlib.util.find_spec(module_name) is None:
+            continue
+        started = time.monotonic()
+        importlib.import_module(module_name).seed()
+        done.append((module_name, time.monotonic() - started))
+    return done

@@ -4,7 +4,15 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from customs_portal.admin import ReadOnlyAdmin
-from declarations.models import ExchangeRate, TariffLine, TariffRate
+from declarations.models import (
+    ControlledGood,
+    DutyReliefApplication,
+    EndUser,
+    ExchangeRate,
+    IpSuspensionApplication,
+    TariffLine,
+    TariffRate,
+)
 from declarations.services import exchange_rate_set
 
 
@@ -57,3 +65,34 @@ class ExchangeRateAdmin(admin.ModelAdmin):
             currency=obj.currency, week_start=obj.week_start, rate_jpy=obj.rate_jpy, set_by=request.user
         )
         obj.pk = saved.pk
+
+
+# --- Export control lists and applications (read-only: they change through their
+# import commands and services, which audit every change) ---------------------------------
+
+
+@admin.register(ControlledGood)
+class ControlledGoodAdmin(ReadOnlyAdmin):
+    list_display = ["hs_prefix", "description_en", "description_ja", "control_basis"]
+    search_fields = ["hs_prefix", "description_en", "description_ja"]
+
+
+@admin.register(EndUser)
+class EndUserAdmin(ReadOnlyAdmin):
+    list_display = ["name", "country", "reason"]
+    list_filter = ["country"]
+    search_fields = ["name"]
+
+
+@admin.register(DutyReliefApplication)
+class DutyReliefApplicationAdmin(ReadOnlyAdmin):
+    list_display = ["number", "company", "provision", "amount_claimed_jpy", "status", "submitted_at"]
+    list_filter = ["status", "provision"]
+    search_fields = ["number", "company__name"]
+
+
+@admin.register(IpSuspensionApplication)
+class IpSuspensionApplicationAdmin(ReadOnlyAdmin):
+    list_display = ["number", "company", "right_type", "right_holder", "status", "submitted_at"]
+    list_filter = ["status", "right_type"]
+    search_fields = ["number", "company__name", "right_holder"]

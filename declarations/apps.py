@@ -7,3 +7,21 @@ from django.utils.translation import gettext_lazy as _
 class DeclarationsConfig(AppConfig):
     name = "declarations"
     verbose_name = _("Declarations")
+
+    def ready(self) -> None:
+        from customs_portal.dashboard import register_queue_counter
+        from declarations import selectors
+        from declarations.models import Declaration
+
+        register_queue_counter(
+            "declarations_review",
+            counter=lambda user: selectors.declaration_queue_count(
+                user=user, status=Declaration.Status.DOCUMENT_REVIEW
+            ),
+            url="/officer/declarations/?status=document_review",
+        )
+        register_queue_counter(
+            "inspections",
+            counter=lambda user: selectors.declaration_queue_count(user=user, status=Declaration.Status.INSPECTION),
+            url="/officer/declarations/?status=inspection",
+        )

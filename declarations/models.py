@@ -415,3 +415,263 @@ class DeclarationStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.declaration_id}: {self.from_status} → {self.to_status}"
+
+
+# --- Export control and digitised applications (issue 3, items 7 and 8) -------------
+
+
+class ControlledGood(models.Model):
+    """A tariff code prefix whose export needs a METI licence (輸出許可)."""
+
+    hs_prefix = models.CharField(
+        _("tariff code prefix"),
+        max_length=9,
+        unique=True,
+        validators=[RegexValidator(r"^[0-9]{4,9}\Z", _("A prefix has 4 to 9 digits of the tariff code."))],
+    )
+    description_en = models.CharField(_("description (English)"), max_length=300)
+    description_ja = models.CharField(_("description (Japanese)"), max_length=300, blank=True)
+    control_basis = models.CharField(
+        _("control basis"), max_length=200, blank=True, help_text=_("e.g. Export Trade Control Order, Table 1, item 2")
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("controlled good")
+        verbose_name_plural = _("controlled goods")
+        ordering = ["hs_prefix"]
+
+    def __str__(self) -> str:
+        return f"{self.hs_prefix} {self.description_en}"
+
+
+class EndUser(models.Model):
+    """An entity of METI's Foreign End User List (外国ユーザーリスト)."""
+
+    name = models.CharField(_("name"), max_length=300)
+    aliases = models.JSONField(_("aliases"), default=list, blank=True)
+    country = models.CharField(_("country"), max_length=2)
+    reason = models.CharField(_("type of concern"), max_length=300, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("listed end user")
+        verbose_name_plural = _("listed end users")
+        ordering = ["country", "name"]
+        constraints = [models.UniqueConstraint(fields=["name", "country"], name="end_user_one_per_name_country")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.country})"
+
+
+class ApplicationStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    UNDER_REVIEW = "under_review", _("Under review")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class ApplicationBase(models.Model):
+    """What both kinds of application share: the applicant, the status and the decision.
+    Status changes only through `declarations.applications`."""
+
+    number = models.CharField(_("application number"), max_length=20, unique=True)
+    company = models.ForeignKey(
+        "customs_portal.Company", verbose_name=_("company"), on_delete=models.PROTECT, related_name="+"
+    )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("applicant"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT
+    )
+    decision_reason = models.TextField(_("decision reason"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class DutyReliefApplication(ApplicationBase):
+    """A duty reduction or exemption application (減免税明細書)."""
+
+    class Provision(models.TextChoices):
+        TEMPORARY_ADMISSION = "customs_tariff_14", _("Customs Tariff Act art. 14 (unconditional exemption)")
+        SPECIFIC_USE = "customs_tariff_15", _("Customs Tariff Act art. 15 (specific-use exemption)")
+        RE_EXPORT = "customs_tariff_17", _("Customs Tariff Act art. 17 (re-export exemption)")
+        RE_IMPORT = "customs_tariff_14_10", _("Customs Tariff Act art. 14 (10) (re-imported goods)")
+        PROCESSING = "customs_tariff_11", _("Customs Tariff Act art. 11 (processing or repair)")
+        DAMAGED = "customs_tariff_10", _("Customs Tariff Act art. 10 (goods damaged before permit)")
+        TEMPORARY_MEASURES = "temporary_measures", _("Act on Temporary Measures concerning Customs")
+
+    provision = models.CharField(_("legal provision claimed"), max_length=30, choices=Provision.choices)
+    goods_description = models.TextField(_("goods"))
+    declaration = models.ForeignKey(
+        Declaration,
+        verbose_name=_("declaration"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    amount_claimed_jpy = models.BigIntegerField(_("amount claimed (JPY)"))
+    reason = models.TextField(_("reason"))
+
+    class Meta(ApplicationBase.Meta):
+        verbose_name = _("duty relief application")
+        verbose_name_plural = _("duty relief applications")
+        indexes = [models.Index(fields=["company", "status"]), models.Index(fields=["status", "submitted_at"])]
+        constraints = [
+            models.CheckConstraint(name="duty_relief_amount_positive", condition=models.Q(amount_claimed_jpy__gt=0))
+        ]
+
+
+class IpSuspensionApplication(ApplicationBase):
+    """An application for import suspension of goods infringing IP rights (輸入差止申立て)."""
+
+    class RightType(models.TextChoices):
+        PATENT = "patent", _("Patent")
+        UTILITY_MODEL = "utility_model", _("Utility model")
+        DESIGN = "design", _("Design")
+        TRADEMARK = "trademark", _("Trademark")
+        COPYRIGHT = "copyright", _("Copyright")
+        NEIGHBOURING_RIGHT = "neighbouring_right", _("Neighbouring right")
+        LAYOUT = "layout", _("Circuit layout")
+        PLANT_VARIETY = "plant_variety", _("Plant breeder's right")
+
+    right_holder = models.CharField(_("right holder"), max_length=200)
+    right_type = models.CharField(_("right"), max_length=20, choices=RightType.choices)
+    registration_number = models.CharField(_("registration number"), max_length=50, blank=True)
+    goods_description = models.TextField(_("goods"))
+    identification = models.TextField(_("how to identify infringing goods"))
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"))
+
+    class Meta(ApplicationBase.Meta):
+        verbose_name = _("IP import suspension application")
+        verbose_name_plural = _("IP import suspension applications")
+        indexes = [models.Index(fields=["company", "status"]), models.Index(fields=["status", "submitted_at"])]
+        constraints = [
+            models.CheckConstraint(
+                name="ip_suspension_period_ordered", condition=models.Q(valid_until__gte=models.F("valid_from"))
+            )
+        ]
+
+
+class IpSuspensionEvidence(models.Model):
+    application = models.ForeignKey(IpSuspensionApplication, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(_("file"), upload_to="applications/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=50)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+        ordering = ["application", "uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Manifest(models.Model):
+    """A bulk manifest of e-commerce parcels uploaded by an express carrier or platform:
+    one CSV row per parcel, each imported as a low-value import declaration. Processed
+    by `declarations.manifests.manifest_process` in a Celery task: every row is checked
+    first, and either all rows are imported in one transaction or none is."""
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("Uploaded")
+        VALIDATING = "validating", _("Validating")
+        IMPORTING = "importing", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed")
+        REJECTED = "rejected", _("Rejected")
+
+    company = models.ForeignKey(
+        "customs_portal.Company", verbose_name=_("company"), on_delete=models.PROTECT, related_name="manifests"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    office = models.ForeignKey(
+        "customs_portal.CustomsOffice", verbose_name=_("customs office"), on_delete=models.PROTECT, related_name="+"
+    )
+    file = models.FileField(_("file"), upload_to="manifests/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(max_length=64)
+    encoding = models.CharField(_("encoding"), max_length=16)
+    language = models.CharField(_("language of the messages"), max_length=8, default="en")
+    declaration_date = models.DateField(_("declaration date"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.UPLOADED)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows processed"), default=0)
+    rows_failed = models.PositiveIntegerField(_("rows with errors"), default=0)
+    declarations_created = models.PositiveIntegerField(_("declarations created"), default=0)
+    error_summary = models.TextField(_("error summary"), blank=True)
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("manifest")
+        verbose_name_plural = _("manifests")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # A failed manifest (an unreadable file, a race with another upload) may be sent again.
+            models.UniqueConstraint(
+                fields=["company", "sha256"],
+                condition=~models.Q(status="failed"),
+                name="manifest_one_per_file_per_company",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"MF-{self.pk} {self.original_name}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.REJECTED)
+
+
+class ManifestRowError(models.Model):
+    """A bad row of a rejected manifest with every reason it was refused. An imported
+    manifest keeps no rows here: its result per row is the declaration numbered
+    MF-<manifest>-<line>, so 100,000 parcels are not written twice."""
+
+    manifest = models.ForeignKey(Manifest, on_delete=models.CASCADE, related_name="row_errors")
+    row_number = models.PositiveIntegerField(_("line"))
+    house_waybill = models.CharField(_("house waybill"), max_length=64, blank=True)
+    errors = models.JSONField(_("errors"), default=list)
+
+    class Meta:
+        verbose_name = _("manifest row error")
+        verbose_name_plural = _("manifest row errors")
+        ordering = ["manifest", "row_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["manifest", "row_number"], name="manifest_row_error_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"MF-{self.manifest_id} line {self.row_number}"

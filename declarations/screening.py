@@ -5,13 +5,16 @@ The rule, in order:
    customs value exceeds ¥1,000,000 (a newcomer with a large consignment);
 2. yellow when any line claims a preferential rate (EPA, GSP or LDC): the origin
    documents need a look;
-3. green otherwise.
+3. green otherwise;
+and, whatever the lane, an export consignee matching the end-user list is at least
+yellow (`declarations.export_control.end_user_escalate`, also applied after a risk model).
 """
 
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from declarations.export_control import end_user_escalate
 from declarations.hooks import LaneDecision
 from declarations.models import Declaration, Preference
 
@@ -20,6 +23,10 @@ PREFERENTIAL = {Preference.EPA, Preference.GSP, Preference.LDC}
 
 
 def rule_based_lane(*, declaration: Declaration) -> LaneDecision:
+    return end_user_escalate(declaration=declaration, decision=interim_rule_lane(declaration=declaration))
+
+
+def interim_rule_lane(*, declaration: Declaration) -> LaneDecision:
     has_history = (
         Declaration.objects.filter(
             party_corporate_number=declaration.party_corporate_number,

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from customs_portal.errors import ApplicationError
 from customs_portal.models import User
-from declarations import duty, hooks, screening, workflow
+from declarations import duty, export_control, hooks, screening, workflow
 from declarations.models import Declaration, DeclarationLine, DeclarationVersion
 
 Incoterm = Declaration.Incoterm
@@ -146,6 +146,7 @@ def declaration_submit(*, declaration: Declaration, submitted_by: User, request=
     """Draft → submitted: taxes computed, version frozen, screening queued on commit."""
     from declarations import tasks
 
+    export_control.export_licences_check(declaration=declaration)
     declaration_taxes_compute(declaration=declaration)
     declaration_version_freeze(declaration=declaration, by=submitted_by)
     declaration = workflow.declaration_transition(
@@ -167,5 +168,7 @@ def declaration_screen(*, declaration_id: int) -> str:
         return "skipped"  # another worker claimed it between our read and our lock
     assign = hooks.lane_assigner() or screening.rule_based_lane
     decision = assign(declaration=declaration)
+    # A listed consignee goes to document review whichever assigner decided.
+    decision = export_control.end_user_escalate(declaration=declaration, decision=decision)
     workflow.declaration_assign_lane(declaration=declaration, decision=decision)
     return decision.lane

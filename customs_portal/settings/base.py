@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -38,6 +39,10 @@ INSTALLED_APPS = [
     "axes",
     "customs_portal",
     "declarations",
+    "inspection",
+    "payments",
+    # The built-in sandbox payment gateway: its own tables, pages and webhooks.
+    "payments.sandbox",
 ]
 
 MIDDLEWARE = [
@@ -210,18 +215,36 @@ CELERY_TASK_DEFAULT_QUEUE = "celery"
 # Scoring and image inference run on their own queue, so a long training or batch
 # rescoring never delays notifications and payments.
 CELERY_TASK_ROUTES = {
+    # Payments and the sandbox gateway stay on the default queue, away from ML work.
+    "payments.*": {"queue": "celery"},
     "declarations.tasks.declaration_screen": {"queue": "ml"},
+    "inspection.tasks.risk_model_retrain": {"queue": "ml"},
+    "inspection.tasks.risk_rescore_open": {"queue": "ml"},
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
+    # Payment intents left unpaid past their expiry become expired (the gateway is asked first).
+    "payments-expire-intents": {"task": "payments.tasks.payments_expire_stale", "schedule": 300.0},
+    # Payments left pending by a gateway timeout: ask the gateway for the final status.
+    "payments-poll-pending": {"task": "payments.tasks.payments_poll_pending", "schedule": 120.0},
+    # Once a day: import the gateway's settlement file of the day before and reconcile it.
+    "payments-settlement-import": {"task": "payments.tasks.settlement_import_daily", "schedule": 86400.0},
+    # Daily; the first run of a month turns last month's deferred taxes into one assessment per company.
+    "payments-deferred-consolidate": {"task": "payments.tasks.deferred_consolidate_previous_month", "schedule": 86400.0},
     # Webhook deliveries whose worker died mid-request would otherwise stay "sending".
     "webhook-requeue-stuck": {"task": "customs_portal.tasks.webhook_requeue_stuck", "schedule": 300.0},
+    # The risk model learns the past week's inspection results every Sunday night; the
+    # new version is served only if it is not worse than the active one.
+    "risk-model-retrain": {"task": "inspection.tasks.risk_model_retrain", "schedule": crontab(hour=2, minute=0, day_of_week=0)},
 }
 
 # A worker writes a heartbeat this often; /healthz calls a worker dead when its
 # heartbeat is older than WORKER_HEARTBEAT_STALE_SECONDS.
 WORKER_HEARTBEAT_SECONDS = env.int("WORKER_HEARTBEAT_SECONDS", default=5)
 WORKER_HEARTBEAT_STALE_SECONDS = env.int("WORKER_HEARTBEAT_STALE_SECONDS", default=30)
+
+# Bulk parcel manifests (declarations.manifests): the largest CSV accepted, in bytes.
+MANIFEST_MAX_UPLOAD_BYTES = env.int("MANIFEST_MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)
 
 # Outgoing webhooks to traders' systems.
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
@@ -231,6 +254,27 @@ WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=10)
 # Production refuses webhook URLs that are not https or that point into private
 # networks (a trader must not make the portal call its internal services).
 WEBHOOK_ALLOW_PRIVATE_URLS = env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=False)
+
+# Payments. The portal verifies the gateway's webhooks with this shared secret and
+# refuses notifications whose timestamp is further than the tolerance from now.
+PAYMENTS_GATEWAY_WEBHOOK_SECRET = env("PAYMENTS_GATEWAY_WEBHOOK_SECRET", default="sandbox-webhook-secret")
+PAYMENTS_WEBHOOK_TOLERANCE_SECONDS = env.int("PAYMENTS_WEBHOOK_TOLERANCE_SECONDS", default=300)
+# An unpaid payment intent expires after this long.
+PAYMENTS_INTENT_TTL_MINUTES = env.int("PAYMENTS_INTENT_TTL_MINUTES", default=30)
+# A pending payment older than this is polled at the gateway by the beat task.
+PAYMENTS_POLL_AFTER_SECONDS = env.int("PAYMENTS_POLL_AFTER_SECONDS", default=60)
+# Refunds above this amount need a second officer (a supervisor) to approve them.
+PAYMENTS_REFUND_APPROVAL_THRESHOLD_JPY = env.int("PAYMENTS_REFUND_APPROVAL_THRESHOLD_JPY", default=100_000)
+# Days a trader has to pay an assessment.
+PAYMENTS_DUE_DAYS = env.int("PAYMENTS_DUE_DAYS", default=10)
+# The sandbox gateway posts its webhooks here; empty: straight into this process's
+# webhook view (development and tests, where no web server may be listening).
+SANDBOX_GATEWAY_WEBHOOK_URL = env("SANDBOX_GATEWAY_WEBHOOK_URL", default="")
+# A card charge that "timed out" in the sandbox settles when queried after this long.
+SANDBOX_GATEWAY_TIMEOUT_SETTLE_SECONDS = env.int("SANDBOX_GATEWAY_TIMEOUT_SETTLE_SECONDS", default=60)
+# When true the sandbox sends every webhook twice, the copy after a random delay
+# (duplicates and out-of-order delivery, as real processors do).
+SANDBOX_GATEWAY_DELIVERY_CHAOS = env.bool("SANDBOX_GATEWAY_DELIVERY_CHAOS", default=False)
 
 REST_FRAMEWORK = {
     # Token first, so that a request without credentials is told 401 with a
@@ -255,6 +299,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several choice sets share a field name ("kind", "status"): name the declarations' ones.
+    "ENUM_NAME_OVERRIDES": {
+        "DeclarationKindEnum": "declarations.models.Declaration.Kind",
+        "DeclarationStatusEnum": "declarations.models.Declaration.Status",
+        "DeclarationAttachmentKindEnum": "declarations.models.DeclarationAttachment.Kind",
+    },
 }
 
 LOGGING = {
@@ -268,3 +318,22 @@ LOGGING = {
 
 # Demo logins printed by `make run`; seed_demo refuses to run in production.
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="customs-demo-2026")
+
+# Export control (declarations.export_control): a consignee whose normalised name is at
+# least this similar (0..1, difflib) to an entity of the end-user list is sent to
+# document review. Lower finds more variants and more false alarms.
+EXPORT_CONTROL_MATCH_THRESHOLD = env.float("EXPORT_CONTROL_MATCH_THRESHOLD", default=0.88)
+# Unit values (yen per kg) outside median ± this many IQRs of past lines of the same
+# tariff code are flagged by the pre-submission check, once that many lines exist.
+PRECHECK_UNIT_VALUE_IQR_FACTOR = env.float("PRECHECK_UNIT_VALUE_IQR_FACTOR", default=3.0)
+PRECHECK_UNIT_VALUE_MIN_SAMPLES = env.int("PRECHECK_UNIT_VALUE_MIN_SAMPLES", default=8)
+
+# Risk scoring (inspection app). Model artefacts live outside git.
+ML_ARTEFACT_ROOT = env.path("ML_ARTEFACT_ROOT", default=str(VAR_DIR / "ml"))
+# Share of each office's daily inspections picked at random so the model keeps learning.
+INSPECTION_EXPLORATION_SHARE = env.float("INSPECTION_EXPLORATION_SHARE", default=0.10)
+# However large an office's capacity, at most this share of declarations goes red.
+RISK_RED_MAX_SHARE = env.float("RISK_RED_MAX_SHARE", default=0.2)
+# Training refuses to produce a model from fewer labels than this.
+RISK_MIN_TRAINING_ROWS = env.int("RISK_MIN_TRAINING_ROWS", default=500)
+RISK_MIN_ILLICIT_LABELS = env.int("RISK_MIN_ILLICIT_LABELS", default=30)

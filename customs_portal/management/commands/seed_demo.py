@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from customs_portal.demo import seed_demo
+from customs_portal.demo import seed_apps, seed_demo
 
 
 class Command(BaseCommand):
@@ -20,6 +20,8 @@ class Command(BaseCommand):
                 "Refusing to create demo logins with DEBUG off; pass --allow-production for a demo server."
             )
         logins = seed_demo(password=settings.DEMO_PASSWORD)
+        for module, seconds in seed_apps():
+            self.stdout.write(f"Seeded {module} ({seconds:.1f} s)")
         self.stdout.write(f"Demo logins (password for all: {settings.DEMO_PASSWORD}):")
         for login in logins:
             self.stdout.write(f"  {login.username:<12} {login.description}")

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class InspectionConfig(AppConfig):
+    name = "inspection"
+    verbose_name = _("Risk scoring and inspection")
+
+    def ready(self) -> None:
+        from customs_portal.dashboard import register_queue_counter
+        from declarations.hooks import register_lane_assigner
+        from inspection import selectors, services
+
+        register_lane_assigner(services.risk_lane_assign)
+        register_queue_counter("post_clearance_audit", counter=selectors.audit_queue_count, url="/inspection/audit/")
+        register_queue_counter(
+            "probably_wrong", counter=selectors.probably_wrong_count, url="/inspection/probably-wrong/"
+        )

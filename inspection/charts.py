@@ -1,0 +1,41 @@
+"""Data of the inspection list's charts, from stored scores and officers' results."""
+
+from __future__ import annotations
+
+import numpy as np
+from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
+
+from inspection.models import InspectionResult, ModelVersion, RiskScore
+
+BINS = [0, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0001]
+
+
+def inspection_charts() -> dict:
+    probabilities = np.array(
+        list(RiskScore.objects.order_by("-id").values_list("probability", flat=True)[:20000]), dtype="float64"
+    )
+    counts, _ = np.histogram(probabilities, bins=BINS)
+    active = ModelVersion.objects.filter(status=ModelVersion.Status.ACTIVE).first()
+    holdout = (active.metrics or {}).get("holdout", {}) if active else {}
+    captured = [
+        {"rate": k, "revenue": holdout.get(f"revenue@{k}%"), "precision": holdout.get(f"precision@{k}%")}
+        for k in (1, 2, 5, 10)
+    ]
+    monthly = (
+        InspectionResult.objects.filter(kind=InspectionResult.Kind.INSPECTION)
+        .annotate(month=TruncMonth("recorded_at"))
+        .values("month")
+        .annotate(total=Count("id"), found=Count("id", filter=Q(outcome=InspectionResult.Outcome.DISCREPANCY)))
+        .order_by("month")
+    )
+    return {
+        "distribution": {
+            "labels": [f"{a:.2f}–{min(b, 1):.2f}" for a, b in zip(BINS, BINS[1:], strict=False)],
+            "counts": counts.tolist(),
+        },
+        "captured": captured,
+        "precision": [
+            {"month": m["month"].strftime("%Y-%m"), "precision": round(m["found"] / m["total"], 3)} for m in monthly
+        ],
+    }

@@ -1,0 +1,496 @@
+"""The risk model: one pure feature pipeline, the two objectives, metrics, artefacts.
+
+The same functions serve training, batch rescoring, single scoring and `evaluate_risk`:
+
+- `build_reference(history)` keeps what features compare against: the labelled events
+  (for past outcome rates), the robust unit-value statistics of each tariff line and
+  origin, the usual tax rate of each line, how often each origin ships each line, and
+  a small text model that reads a goods description as a tariff chapter.
+- `build_features(rows, reference)` is pure: it reads its inputs, never changes them and
+  returns one row of numbers per input row. Past outcomes of the importer, declarant,
+  tariff line, origin and office come only from events dated strictly before the row's
+  own date, so a row never sees its own label or a later one.
+- `train_predictor` fits a classifier of P(illicit) and a regressor of the additional
+  revenue found when illicit (like DATE, KDD 2020); `Predictor.score` ranks by their
+  product, the expected additional revenue of an inspection.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+import pandas as pd
+import sklearn
+from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.naive_bayes import MultinomialNB
+from threadpoolctl import threadpool_limits
+
+ENTITIES = ["importer_id", "declarant_id", "tariff_code", "country", "office_id"]
+SMOOTHING = 20.0  # pseudo-observations at the overall rate: a rate from 3 records stays near the prior
+MIN_GROUP = 5  # fewer records than this in a tariff line + origin: fall back to the line's statistics
+MAD_SCALE = 1.4826  # MAD times this estimates the standard deviation of normal data
+KS = (1, 2, 5, 10)
+# OpenMP threads of the gradient boosting. On a small shared machine, threads spinning for
+# cores that other processes hold make training ten times slower than one thread does.
+ML_THREADS = int(os.environ.get("ML_THREADS", "1"))
+FEATURES = [
+    "log_cif", "log_quantity", "log_weight", "fob_cif_ratio", "tax_rate", "tax_rate_vs_line",
+    "uv_qty_z", "uv_kg_z", "uv_qty_log_ratio", "uv_kg_log_ratio", "origin_share_in_line",
+    *[f"{entity}_rate" for entity in ENTITIES],
+    *[f"{entity}_revenue" for entity in ENTITIES],
+    *[f"{entity}_log_n" for entity in ENTITIES],
+    "importer_new", "declarant_new", "importer_findings_12m", "chapter", "text_chapter_prob",
+]  # fmt: skip
+
+
+def _as_datetime(dates: pd.Series) -> pd.Series:
+    """Dates at one resolution: merge_asof refuses to compare seconds with microseconds."""
+    return pd.to_datetime(dates).astype("datetime64[ns]")
+
+
+def chapter_of(codes: pd.Series) -> pd.Series:
+    return codes.astype(str).str.slice(0, 2)
+
+
+@dataclass
+class TextModel:
+    """Reads a goods description as a tariff chapter (multinomial naive Bayes on hashed words)."""
+
+    vectorizer: HashingVectorizer
+    classifier: MultinomialNB
+
+    @classmethod
+    def fit(cls, descriptions: pd.Series, chapters: pd.Series) -> TextModel | None:
+        usable = descriptions.fillna("").str.strip() != ""
+        if usable.sum() < 50 or chapters[usable].nunique() < 2:
+            return None
+        vectorizer = HashingVectorizer(n_features=2**15, alternate_sign=False, ngram_range=(1, 2), norm=None)
+        classifier = MultinomialNB(alpha=0.1).fit(vectorizer.transform(descriptions[usable]), chapters[usable])
+        return cls(vectorizer=vectorizer, classifier=classifier)
+
+    def chapter_probabilities(self, descriptions: pd.Series, chapters: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+        """P(declared chapter | description), and the chapter the description reads as."""
+        probability = np.full(len(descriptions), np.nan)
+        suggested = np.full(len(descriptions), "", dtype=object)
+        text = descriptions.fillna("").str.strip()
+        usable = (text != "").to_numpy()
+        if usable.any():
+            proba = self.classifier.predict_proba(self.vectorizer.transform(text[usable]))
+            classes = list(self.classifier.classes_)
+            index = np.array([classes.index(c) if c in classes else -1 for c in chapters[usable]])
+            picked = np.where(index >= 0, proba[np.arange(len(index)), np.maximum(index, 0)], 0.0)
+            probability[usable] = picked
+            suggested[usable] = np.array(classes, dtype=object)[proba.argmax(axis=1)]
+        return probability, suggested
+
+
+@dataclass
+class Reference:
+    events: pd.DataFrame  # labelled history: sgd_date, ENTITIES, illicit, revenue
+    prior: float
+    revenue_prior: float
+    uv_pair: pd.DataFrame  # (tariff_code, country) → medians and MADs of log unit values
+    uv_line: pd.DataFrame  # tariff_code → the same
+    tax_line: pd.Series  # tariff_code → median tax rate
+    origin_share: pd.Series  # (tariff_code, country) → share of the line's records
+    text: TextModel | None
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+def _log_unit_values(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    cif = rows["cif_value"].to_numpy(dtype="float64")
+    quantity = rows["quantity"].to_numpy(dtype="float64")
+    weight = rows["gross_weight"].to_numpy(dtype="float64")
+    return np.log1p(cif) - np.log(np.maximum(quantity, 1e-3)), np.log1p(cif) - np.log(np.maximum(weight, 1e-3))
+
+
+def _robust(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    grouped = frame.groupby(keys, sort=False)
+    medians = grouped[["uv_qty", "uv_kg"]].median()
+    deviations = (frame[["uv_qty", "uv_kg"]] - medians.reindex(pd.MultiIndex.from_frame(frame[keys])).to_numpy()).abs()
+    mads = deviations.groupby([frame[key] for key in keys], sort=False).median()
+    out = medians.add_prefix("med_").join(mads.add_prefix("mad_"))
+    out["n"] = grouped.size()
+    return out
+
+
+def build_reference(history: pd.DataFrame) -> Reference:
+    """What features compare against, from labelled history (BACUDA columns)."""
+    uv_qty, uv_kg = _log_unit_values(history)
+    frame = pd.DataFrame(
+        {
+            "tariff_code": history["tariff_code"].to_numpy(),
+            "country": history["country"].to_numpy(),
+            "uv_qty": uv_qty,
+            "uv_kg": uv_kg,
+        }
+    )
+    uv_pair = _robust(frame, ["tariff_code", "country"])
+    uv_pair = uv_pair[uv_pair["n"] >= MIN_GROUP]
+    tax_rate = history["total_taxes"].to_numpy(dtype="float64") / np.maximum(
+        history["cif_value"].to_numpy(dtype="float64"), 1.0
+    )
+    counts = history.groupby(["tariff_code", "country"], sort=False).size()
+    descriptions = history["description"] if "description" in history else pd.Series([""] * len(history))
+    honest = (history["illicit"] == 0).to_numpy()
+    events = history[["sgd_date", *ENTITIES, "illicit", "revenue"]].copy()
+    events["sgd_date"] = _as_datetime(events["sgd_date"])
+    events["revenue"] = events["revenue"].astype("float64")
+    return Reference(
+        events=events,
+        prior=float(history["illicit"].mean()) if len(history) else 0.0,
+        revenue_prior=float(history["revenue"].astype("float64").mean()) if len(history) else 0.0,
+        uv_pair=uv_pair,
+        uv_line=_robust(frame, ["tariff_code"]),
+        tax_line=pd.Series(tax_rate).groupby(history["tariff_code"].to_numpy()).median(),
+        origin_share=counts / counts.groupby(level=0).transform("sum"),
+        text=TextModel.fit(
+            descriptions[honest].reset_index(drop=True),
+            chapter_of(history["tariff_code"][honest]).reset_index(drop=True),
+        ),
+        summary={
+            "rows": len(history),
+            "illicit": int(history["illicit"].sum()),
+            "from": str(pd.Timestamp(history["sgd_date"].min()).date()) if len(history) else None,
+            "to": str(pd.Timestamp(history["sgd_date"].max()).date()) if len(history) else None,
+        },
+    )
+
+
+def _cumulative(events: pd.DataFrame, key: str) -> pd.DataFrame:
+    daily = events.groupby([key, "sgd_date"], sort=False).agg(
+        n=("illicit", "size"), bad=("illicit", "sum"), rev=("revenue", "sum")
+    )
+    daily = daily.reset_index().sort_values("sgd_date", kind="stable")
+    daily[["cn", "cbad", "crev"]] = daily.groupby(key, sort=False)[["n", "bad", "rev"]].cumsum()
+    return daily[[key, "sgd_date", "cn", "cbad", "crev"]]
+
+
+def _before(query: pd.DataFrame, cumulative: pd.DataFrame, key: str, dates: pd.Series) -> pd.DataFrame:
+    """Counts of events of the same key dated strictly before `dates`, in query order."""
+    probe = pd.DataFrame({"sgd_date": dates.to_numpy(), key: query[key].to_numpy(), "_order": np.arange(len(query))})
+    probe = probe.sort_values("sgd_date", kind="stable")
+    merged = pd.merge_asof(probe, cumulative, on="sgd_date", by=key, allow_exact_matches=False)
+    merged = merged.sort_values("_order")
+    return merged[["cn", "cbad", "crev"]].fillna(0.0).reset_index(drop=True)
+
+
+def _lookup(
+    index_frame: pd.DataFrame | pd.Series, keys: pd.MultiIndex | pd.Index, column: str | None = None
+) -> np.ndarray:
+    source = index_frame if column is None else index_frame[column]
+    return source.reindex(keys).to_numpy(dtype="float64")
+
+
+def build_features(rows: pd.DataFrame, reference: Reference) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """Features of `rows` (BACUDA columns, optional `description`) against `reference`.
+
+    Returns the feature frame (columns FEATURES, same order as `rows`) and the
+    context explanations need (medians in yen, the chapter a description reads as)."""
+    n = len(rows)
+    rows = rows.reset_index(drop=True)
+    out: dict[str, np.ndarray] = {}
+    cif = rows["cif_value"].to_numpy(dtype="float64")
+    out["log_cif"] = np.log1p(cif)
+    out["log_quantity"] = np.log1p(rows["quantity"].to_numpy(dtype="float64"))
+    out["log_weight"] = np.log1p(rows["gross_weight"].to_numpy(dtype="float64"))
+    out["fob_cif_ratio"] = rows["fob_value"].to_numpy(dtype="float64") / np.maximum(cif, 1.0)
+    tax_rate = rows["total_taxes"].to_numpy(dtype="float64") / np.maximum(cif, 1.0)
+    out["tax_rate"] = tax_rate
+    out["tax_rate_vs_line"] = tax_rate - reference.tax_line.reindex(rows["tariff_code"]).to_numpy(dtype="float64")
+
+    uv_qty, uv_kg = _log_unit_values(rows)
+    pair = pd.MultiIndex.from_arrays([rows["tariff_code"], rows["country"]])
+    context: dict[str, np.ndarray] = {}
+    for name, values in (("qty", uv_qty), ("kg", uv_kg)):
+        median = _lookup(reference.uv_pair, pair, f"med_uv_{name}")
+        mad = _lookup(reference.uv_pair, pair, f"mad_uv_{name}")
+        from_pair = ~np.isnan(median)
+        median = np.where(
+            from_pair, median, _lookup(reference.uv_line, pd.Index(rows["tariff_code"]), f"med_uv_{name}")
+        )
+        mad = np.where(from_pair, mad, _lookup(reference.uv_line, pd.Index(rows["tariff_code"]), f"mad_uv_{name}"))
+        out[f"uv_{name}_log_ratio"] = values - median
+        out[f"uv_{name}_z"] = (values - median) / (MAD_SCALE * mad + 0.05)
+        context[f"median_uv_{name}"] = np.expm1(median)
+        context[f"median_uv_{name}_from_origin"] = from_pair
+    out["origin_share_in_line"] = np.nan_to_num(_lookup(reference.origin_share, pair), nan=0.0)
+
+    dates = _as_datetime(rows["sgd_date"])
+    for entity in ENTITIES:
+        cumulative = _cumulative(reference.events, entity)
+        past = _before(rows, cumulative, entity, dates)
+        out[f"{entity}_rate"] = ((past["cbad"] + SMOOTHING * reference.prior) / (past["cn"] + SMOOTHING)).to_numpy()
+        out[f"{entity}_revenue"] = np.log1p(
+            ((past["crev"] + SMOOTHING * reference.revenue_prior) / (past["cn"] + SMOOTHING)).to_numpy()
+        )
+        out[f"{entity}_log_n"] = np.log1p(past["cn"].to_numpy())
+        if entity == "importer_id":
+            year_ago = _before(rows, cumulative, entity, dates - pd.Timedelta(days=365))
+            out["importer_findings_12m"] = (past["cbad"] - year_ago["cbad"]).to_numpy()
+            out["importer_new"] = (past["cn"].to_numpy() == 0).astype("float64")
+        if entity == "declarant_id":
+            out["declarant_new"] = (past["cn"].to_numpy() == 0).astype("float64")
+    chapters = chapter_of(rows["tariff_code"])
+    out["chapter"] = pd.to_numeric(chapters, errors="coerce").to_numpy(dtype="float64")
+    descriptions = rows["description"] if "description" in rows else pd.Series([""] * n)
+    if reference.text is not None:
+        out["text_chapter_prob"], context["suggested_chapter"] = reference.text.chapter_probabilities(
+            descriptions, chapters
+        )
+    else:
+        out["text_chapter_prob"], context["suggested_chapter"] = np.full(n, np.nan), np.full(n, "", dtype=object)
+    return pd.DataFrame({name: out[name] for name in FEATURES}), context
+
+
+@dataclass
+class Predictor:
+    """The trained pair of models and the reference its features compare against."""
+
+    name: str
+    classifier: HistGradientBoostingClassifier
+    regressor: HistGradientBoostingRegressor
+    reference: Reference
+    features: list[str]
+    # Expected revenue of the hold-out rows, sorted: calibrates lane thresholds.
+    expected_quantiles: np.ndarray
+
+    def score(self, rows: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, np.ndarray]]:
+        features, context = build_features(rows, self.reference)
+        return self.score_features(features), features, context
+
+    def score_features(self, features: pd.DataFrame) -> pd.DataFrame:
+        matrix = features[self.features].to_numpy(dtype="float32")
+        with threadpool_limits(limits=ML_THREADS, user_api="openmp"):
+            probability = self.classifier.predict_proba(matrix)[:, 1]
+            revenue = np.maximum(np.expm1(self.regressor.predict(matrix)), 0.0)
+        return pd.DataFrame({"probability": probability, "revenue": revenue, "expected": probability * revenue})
+
+    def threshold_for_share(self, share: float) -> float:
+        """The expected revenue above which `share` of declarations fall (hold-out distribution)."""
+        if not len(self.expected_quantiles):
+            return 0.0
+        return float(np.quantile(self.expected_quantiles, min(max(1.0 - share, 0.0), 1.0)))
+
+
+def train_predictor(train: pd.DataFrame, *, name: str = "risk", seed: int = 0) -> Predictor:
+    reference = build_reference(train)
+    features, _ = build_features(train, reference)
+    # A feature with fewer than two distinct values (no descriptions in BACUDA files, say)
+    # teaches nothing; the predictor remembers which ones it uses.
+    used = [column for column in FEATURES if features[column].nunique(dropna=True) >= 2]
+    matrix = features[used].to_numpy(dtype="float32")
+    illicit = train["illicit"].to_numpy()
+    with threadpool_limits(limits=ML_THREADS, user_api="openmp"):
+        classifier = HistGradientBoostingClassifier(
+            max_iter=150,
+            learning_rate=0.1,
+            max_leaf_nodes=31,
+            min_samples_leaf=40,
+            l2_regularization=1.0,
+            random_state=seed,
+        ).fit(matrix, illicit)
+        found = illicit == 1
+        regressor = HistGradientBoostingRegressor(
+            max_iter=100, learning_rate=0.1, min_samples_leaf=20, random_state=seed
+        ).fit(matrix[found], np.log1p(train["revenue"].to_numpy(dtype="float64")[found]))
+    return Predictor(
+        name=name,
+        classifier=classifier,
+        regressor=regressor,
+        reference=reference,
+        features=used,
+        expected_quantiles=np.array([]),
+    )
+
+
+def metrics_at(score: np.ndarray, illicit: np.ndarray, revenue: np.ndarray, ks=KS) -> dict[str, float]:
+    """Precision, recall and share of revenue caught when inspecting the top k % by score."""
+    order = np.argsort(-np.asarray(score, dtype="float64"), kind="stable")
+    illicit = np.asarray(illicit)[order]
+    revenue = np.asarray(revenue, dtype="float64")[order]
+    total_bad, total_revenue = max(int(illicit.sum()), 1), max(float(revenue.sum()), 1.0)
+    out = {}
+    for k in ks:
+        top = max(1, math.ceil(len(order) * k / 100))
+        out[f"precision@{k}%"] = round(float(illicit[:top].sum()) / top, 4)
+        out[f"recall@{k}%"] = round(float(illicit[:top].sum()) / total_bad, 4)
+        out[f"revenue@{k}%"] = round(float(revenue[:top].sum()) / total_revenue, 4)
+    return out
+
+
+# Baselines for `evaluate_risk`.
+
+
+def baseline_random(test: pd.DataFrame, *, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).random(len(test))
+
+
+def baseline_risky(train: pd.DataFrame, test: pd.DataFrame) -> np.ndarray:
+    """A risk-profile rule: count the declaration's attributes (importer, declarant, tariff
+    line, origin, office) whose past illicit rate is at least twice the overall rate; the
+    value breaks ties."""
+    prior = max(float(train["illicit"].mean()), 1e-6)
+    score = np.zeros(len(test))
+    for entity in ENTITIES:
+        stats = train.groupby(entity)["illicit"].agg(["mean", "size"])
+        risky = set(stats.index[(stats["size"] >= MIN_GROUP) & (stats["mean"] >= 2 * prior)])
+        score += test[entity].isin(risky).to_numpy()
+    return score + 1e-12 * test["cif_value"].to_numpy(dtype="float64")
+
+
+RAW_NUMERIC = ["quantity", "gross_weight", "fob_value", "cif_value", "total_taxes"]
+
+
+def baseline_gbdt(train: pd.DataFrame, test: pd.DataFrame, *, seed: int = 0) -> np.ndarray:
+    """Plain gradient boosting on the raw columns (categories as integer codes)."""
+
+    def matrix(frame: pd.DataFrame) -> np.ndarray:
+        columns = [frame[c].to_numpy(dtype="float64") for c in RAW_NUMERIC]
+        for entity in ENTITIES:
+            categories = pd.Index(train[entity].unique())
+            columns.append(categories.get_indexer(frame[entity]).astype("float64"))
+        return np.column_stack(columns)
+
+    with threadpool_limits(limits=ML_THREADS, user_api="openmp"):
+        model = HistGradientBoostingClassifier(max_iter=150, random_state=seed).fit(matrix(train), train["illicit"])
+        return model.predict_proba(matrix(test))[:, 1]
+
+
+# Artefacts.
+
+
+class ArtefactError(Exception):
+    """The artefact file is missing or its checksum does not match the registry."""
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def artefact_save(predictor: Predictor, directory: Path, *, manifest: dict[str, Any]) -> str:
+    """Writes model.joblib and manifest.json; returns the sha256 of model.joblib."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "model.joblib"
+    joblib.dump(predictor, path, compress=3)
+    digest = sha256_of(path)
+    manifest = {
+        **manifest,
+        "files": {"model.joblib": digest},
+        "libraries": {"scikit-learn": sklearn.__version__, "numpy": np.__version__, "pandas": pd.__version__},
+        "features": list(predictor.features),
+        "labels": {"classifier": "illicit (0/1)", "regressor": "log1p(revenue) of illicit rows"},
+    }
+    (directory / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
+    return digest
+
+
+_cache: dict[tuple[str, str], Predictor] = {}
+_cache_lock = threading.Lock()
+
+
+def artefact_load(path: Path, *, sha256: str) -> Predictor:
+    """Loads a predictor once per process, after checking the file against the registry.
+
+    Only files our own training wrote are ever loaded (joblib runs pickle)."""
+    key = (str(path), sha256)
+    with _cache_lock:
+        if key in _cache:
+            return _cache[key]
+        if not path.exists():
+            raise ArtefactError(f"Model file {path} is missing.")
+        actual = sha256_of(path)
+        if actual != sha256:
+            raise ArtefactError(
+                f"Model file {path} has checksum {actual[:12]}…, the registry expects {sha256[:12]}…; refusing to load it."
+            )
+        predictor = joblib.load(path)
+        _cache[key] = predictor
+        return predictor
+
+
+# Explanations: codes and parameters only; `inspection.reasons` words them in ja/en.
+
+
+def explain(
+    features: pd.DataFrame, context: dict[str, np.ndarray], rows: pd.DataFrame, *, limit: int = 3
+) -> list[list[dict]]:
+    """The top reasons of each row, strongest first, as {"code", "params", "weight"}.
+
+    Each candidate reason gets a weight per row (0 where it does not apply), computed
+    for all rows at once; only the few strongest per row become dictionaries."""
+    n = len(features)
+    rows = rows.reset_index(drop=True)
+    f = {name: features[name].to_numpy(dtype="float64") for name in features.columns}
+    country = rows["country"].astype(str).to_numpy()
+    chapter = rows["tariff_code"].astype(str).str.slice(0, 2).to_numpy()
+
+    def finite(values: np.ndarray) -> np.ndarray:
+        return np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0)
+
+    use_kg = np.isfinite(f["uv_kg_log_ratio"]) & np.isfinite(context["median_uv_kg"])
+    ratio = np.where(use_kg, f["uv_kg_log_ratio"], f["uv_qty_log_ratio"])
+    z = np.where(use_kg, f["uv_kg_z"], f["uv_qty_z"])
+    median = np.where(use_kg, context["median_uv_kg"], context["median_uv_qty"])
+    from_origin = np.where(use_kg, context["median_uv_kg_from_origin"], context["median_uv_qty_from_origin"])
+    findings = finite(f["importer_findings_12m"])
+    suggested = np.asarray(context["suggested_chapter"], dtype=object)
+    text_prob = f["text_chapter_prob"]
+    weights = {
+        "unit_value_low": np.where(finite(ratio) < -0.35, np.abs(finite(z)) * np.isfinite(median), 0.0),
+        "importer_findings": np.where(findings > 0, 1.5 + findings, 0.0),
+        "importer_new": np.where(f["importer_new"] > 0, 1.0, 0.0),
+        "declarant_rate": np.where(f["declarant_id_rate"] > 0.12, 10 * f["declarant_id_rate"], 0.0),
+        "tax_low": np.where(finite(f["tax_rate_vs_line"]) < -0.03, -50 * finite(f["tax_rate_vs_line"]), 0.0),
+        "origin_rare": np.where(f["origin_share_in_line"] < 0.02, 2.5, 0.0),
+        "description_chapter": np.where(
+            np.isfinite(text_prob) & (finite(text_prob) < 0.2) & (suggested != "") & (suggested != chapter), 3.0, 0.0
+        ),
+        "line_rate": np.where(f["tariff_code_rate"] > 0.1, 5 * f["tariff_code_rate"], 0.0),
+    }
+    codes = list(weights)
+    matrix = finite(np.column_stack([weights[code] for code in codes]))
+    order = np.argsort(-matrix, axis=1, kind="stable")[:, :limit]
+
+    def params(code: str, i: int) -> dict:
+        if code == "unit_value_low":
+            return {"percent": round((1 - math.exp(ratio[i])) * 100), "median": round(float(median[i]), 2),
+                    "country": country[i] if from_origin[i] else "", "basis": "kg" if use_kg[i] else "qty"}  # fmt: skip
+        if code == "importer_findings":
+            return {"count": int(findings[i])}
+        if code == "declarant_rate":
+            return {"percent": round(100 * f["declarant_id_rate"][i])}
+        if code == "tax_low":
+            return {"points": round(-100 * f["tax_rate_vs_line"][i], 1)}
+        if code == "origin_rare":
+            return {"country": country[i], "percent": round(100 * f["origin_share_in_line"][i], 1)}
+        if code == "description_chapter":
+            return {"chapter": chapter[i], "suggested": str(suggested[i])}
+        if code == "line_rate":
+            return {"percent": round(100 * f["tariff_code_rate"][i])}
+        return {}
+
+    out = []
+    for i in range(n):
+        out.append(
+            [
+                {"code": codes[k], "params": params(codes[k], i), "weight": round(float(matrix[i, k]), 3)}
+                for k in order[i]
+                if matrix[i, k] > 0
+            ]
+        )
+    return out

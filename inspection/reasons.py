@@ -1,0 +1,36 @@
+"""Reasons in plain words. Stored as codes with parameters; worded in the reader's language."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+
+def reason_text(reason: dict) -> str:
+    code, params = reason.get("code", ""), reason.get("params", {})
+    if code == "unit_value_low":
+        if params.get("country"):
+            if params.get("basis") == "kg":
+                return _("unit value per kg %(percent)s %% below the median of %(median)s from %(country)s") % params
+            return _("unit value per unit %(percent)s %% below the median of %(median)s from %(country)s") % params
+        return _("unit value %(percent)s %% below the median of %(median)s for this tariff line") % params
+    if code == "importer_findings":
+        return _("importer had %(count)s findings in the last 12 months") % params
+    if code == "importer_new":
+        return _("first declaration of this importer")
+    if code == "declarant_rate":
+        return _("%(percent)s %% of this declarant's past declarations had a discrepancy") % params
+    if code == "tax_low":
+        return _("taxes %(points)s points below the usual rate of this tariff line") % params
+    if code == "origin_rare":
+        return _("origin %(country)s supplies only %(percent)s %% of this tariff line") % params
+    if code == "description_chapter":
+        return _("the description reads like chapter %(suggested)s, not chapter %(chapter)s") % params
+    if code == "line_rate":
+        return _("%(percent)s %% of past declarations of this tariff line had a discrepancy") % params
+    if code == "exploration":
+        return _("chosen at random to keep the model learning")
+    return code
+
+
+def reasons_text(reasons: list[dict]) -> list[str]:
+    return [reason_text(reason) for reason in reasons]

@@ -1,0 +1,159 @@
+"""Officer pages: the three lists, the result form and the model registry."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from customs_portal.errors import ApplicationError
+from customs_portal.permissions import ANY_OFFICER, SUPERVISOR, role_required
+from declarations.models import Declaration
+from inspection import charts, selectors, services
+from inspection.forms import AuditListFilterForm, InspectionListFilterForm, InspectionResultForm
+from inspection.models import ModelVersion
+from inspection.reasons import reasons_text
+
+PAGE_SIZE = 50
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_response(filename: str, header: list[str], rows) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse(
+        (writer.writerow(row) for row in [header, *rows]), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+@role_required(*ANY_OFFICER)
+def inspection_list(request: HttpRequest) -> HttpResponse:
+    form = InspectionListFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    scores = selectors.inspection_list(**{k: v for k, v in filters.items() if v})
+    if request.GET.get("format") == "csv":
+        return _csv_response(
+            "inspection-list.csv",
+            ["declaration", "office", "importer", "lane", "probability", "expected_revenue_jpy", "model", "exploration", "reasons"],
+            (
+                [s.declaration.number, s.office.code, s.declaration.party_name, s.declaration.lane, f"{s.probability:.4f}",
+                 s.expected_revenue_jpy, s.model_label, int(s.exploration), " / ".join(reasons_text(s.reasons))]
+                for s in scores.iterator()
+            ),
+        )  # fmt: skip
+    page = Paginator(scores, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(score, reasons_text(score.reasons)) for score in page.object_list]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "inspection/inspection_list.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "query": query.urlencode(),
+            "charts": json.dumps(charts.inspection_charts()),
+        },
+    )
+
+
+@require_GET
+@role_required(*ANY_OFFICER)
+def probably_wrong_list(request: HttpRequest) -> HttpResponse:
+    scores = selectors.probably_wrong_list()
+    page = Paginator(scores, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(score, reasons_text(score.reasons)) for score in page.object_list]
+    return render(request, "inspection/probably_wrong.html", {"page": page, "rows": rows})
+
+
+@require_GET
+@role_required(*ANY_OFFICER)
+def audit_list(request: HttpRequest) -> HttpResponse:
+    form = AuditListFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    companies = selectors.audit_list(**{k: v for k, v in filters.items() if v})
+    if request.GET.get("format") == "csv":
+        return _csv_response(
+            "post-clearance-audit.csv",
+            ["company", "declarations", "expected_unpaid_revenue_jpy"],
+            ([c["company_name"], c["declarations"], c["expected"]] for c in companies),
+        )
+    page = Paginator(companies, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "inspection/audit_list.html", {"form": form, "page": page})
+
+
+@require_GET
+@role_required(*ANY_OFFICER)
+def audit_company(request: HttpRequest, company_id: int) -> HttpResponse:
+    scores = (
+        selectors.latest_scores()
+        .filter(declaration__company_id=company_id, declaration__status__in=selectors.CLEARED)
+        .select_related("declaration", "office")
+        .order_by("-expected_revenue_jpy")
+    )
+    page = Paginator(scores, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(score, reasons_text(score.reasons)) for score in page.object_list]
+    return render(request, "inspection/audit_company.html", {"page": page, "rows": rows})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*ANY_OFFICER)
+def result_record(request: HttpRequest, declaration_id: int) -> HttpResponse:
+    declaration = get_object_or_404(Declaration, pk=declaration_id)
+    form = InspectionResultForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.inspection_result_record(
+                declaration=declaration, officer=request.user, request=request, **form.cleaned_data
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The result is recorded; the next model will learn from it."))
+            return redirect("inspection-list")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "inspection/result_form.html", {"form": form, "declaration": declaration}, status=status)
+
+
+@require_GET
+@role_required(*ANY_OFFICER)
+def model_registry(request: HttpRequest) -> HttpResponse:
+    return render(request, "inspection/models.html", {"versions": selectors.model_versions()})
+
+
+@require_POST
+@role_required(*SUPERVISOR)
+def model_promote(request: HttpRequest, version_id: int) -> HttpResponse:
+    version = get_object_or_404(ModelVersion, pk=version_id)
+    try:
+        services.model_version_promote(model_version=version, actor=request.user, request=request)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("%(model)s is now served.") % {"model": version.label})
+    return redirect("inspection-models")
+
+
+@require_POST
+@role_required(*SUPERVISOR)
+def model_rollback(request: HttpRequest) -> HttpResponse:
+    try:
+        version = services.model_version_rollback(actor=request.user, request=request)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Rolled back: %(model)s is served again.") % {"model": version.label})
+    return redirect("inspection-models")

@@ -1,0 +1,362 @@
+"""API of the payments app, one view per operation."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import ListAPIView
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from customs_portal.errors import ApplicationError
+from customs_portal.models import Role
+from customs_portal.permissions import user_has_role
+from payments import ledger, selectors, services
+from payments.models import Assessment, PaymentIntent, PaymentMethod, Refund
+
+
+class IsTraderOrOfficer(BasePermission):
+    def has_permission(self, request, view) -> bool:
+        return bool(
+            request.user and request.user.is_authenticated and (request.user.is_trader or request.user.is_officer)
+        )
+
+
+class IsFinanceOfficer(BasePermission):
+    def has_permission(self, request, view) -> bool:
+        return user_has_role(request.user, services.FINANCE_ROLES)
+
+
+class IsSupervisorRole(BasePermission):
+    def has_permission(self, request, view) -> bool:
+        return user_has_role(request.user, (Role.SUPERVISOR,))
+
+
+class AssessmentOutput(serializers.ModelSerializer):
+    declaration_number = serializers.CharField(source="declaration.number", default=None)
+    outstanding_jpy = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Assessment
+        fields = [
+            "id",
+            "reference",
+            "kind",
+            "declaration_number",
+            "customs_duty_jpy",
+            "consumption_tax_jpy",
+            "local_consumption_tax_jpy",
+            "total_jpy",
+            "outstanding_jpy",
+            "due_date",
+            "status",
+        ]
+
+    def get_outstanding_jpy(self, assessment: Assessment) -> int:
+        return assessment.total_jpy if assessment.status == Assessment.Status.OPEN else 0
+
+
+class PaymentOutput(serializers.ModelSerializer):
+    reference = serializers.CharField(source="__str__")
+    assessment = serializers.CharField(source="assessment.reference")
+    receipt_number = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PaymentIntent
+        fields = [
+            "id",
+            "reference",
+            "assessment",
+            "method",
+            "amount_jpy",
+            "refunded_jpy",
+            "status",
+            "card_last4",
+            "failure_code",
+            "redirect_url",
+            "expires_at",
+            "succeeded_at",
+            "created_at",
+            "receipt_number",
+        ]
+
+    def get_receipt_number(self, payment: PaymentIntent) -> str | None:
+        receipt = getattr(payment, "receipt", None)
+        return receipt.number if receipt else None
+
+
+class RefundOutput(serializers.ModelSerializer):
+    payment = serializers.CharField(source="payment.__str__")
+
+    class Meta:
+        model = Refund
+        fields = ["id", "payment", "amount_jpy", "reason", "status", "created_at", "decided_at"]
+
+
+class AssessmentListApi(ListAPIView):
+    permission_classes = [IsTraderOrOfficer]
+    serializer_class = AssessmentOutput
+
+    def get_queryset(self):
+        return selectors.assessment_list_for_user(user=self.request.user)
+
+
+class PaymentListApi(ListAPIView):
+    permission_classes = [IsTraderOrOfficer]
+    serializer_class = PaymentOutput
+
+    def get_queryset(self):
+        params = self.request.query_params
+        return selectors.payment_list_for_user(
+            user=self.request.user,
+            query=params.get("q", ""),
+            status=params.get("status", ""),
+            method=params.get("method", ""),
+        )
+
+
+class PaymentCreateApi(APIView):
+    """Starts a payment. The amount is the assessment's: an amount sent in the body is
+    ignored. Needs an Idempotency-Key header."""
+
+    permission_classes = [IsTraderOrOfficer]
+
+    class PaymentCreateInput(serializers.Serializer):
+        assessment = serializers.IntegerField()
+        method = serializers.ChoiceField(choices=PaymentMethod.choices)
+
+    @extend_schema(
+        request=PaymentCreateInput,
+        responses={201: PaymentOutput, 200: PaymentOutput},
+        parameters=[OpenApiParameter("Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True)],
+    )
+    def post(self, request):
+        if not request.user.is_trader:
+            raise ApplicationError(_("Only traders pay assessments."), code="permission_denied", status=403)
+        serializer = self.PaymentCreateInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        assessment = selectors.assessment_get_for_user(
+            user=request.user, assessment_id=serializer.validated_data["assessment"]
+        )
+        payment, created = services.payment_create(
+            assessment=assessment,
+            method=serializer.validated_data["method"],
+            created_by=request.user,
+            idempotency_key=request.headers.get("Idempotency-Key", ""),
+            return_url=request.build_absolute_uri(reverse("payments-return", args=[0])).replace(
+                "/0/", "/{payment_id}/"
+            ),
+            request=request,
+        )
+        return Response(PaymentOutput(payment).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class PaymentDetailApi(APIView):
+    permission_classes = [IsTraderOrOfficer]
+
+    @extend_schema(responses=PaymentOutput)
+    def get(self, request, payment_id: int):
+        return Response(PaymentOutput(selectors.payment_get_for_user(user=request.user, payment_id=payment_id)).data)
+
+
+class RefundCreateApi(APIView):
+    permission_classes = [IsFinanceOfficer]
+
+    class RefundCreateInput(serializers.Serializer):
+        amount_jpy = serializers.IntegerField(min_value=1, max_value=10**12)
+        reason = serializers.CharField(max_length=300)
+
+    @extend_schema(request=RefundCreateInput, responses={201: RefundOutput})
+    def post(self, request, payment_id: int):
+        payment = selectors.payment_get_for_user(user=request.user, payment_id=payment_id)
+        serializer = self.RefundCreateInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        refund = services.refund_request(
+            payment=payment, requested_by=request.user, request=request, **serializer.validated_data
+        )
+        return Response(RefundOutput(refund).data, status=status.HTTP_201_CREATED)
+
+
+class RefundListApi(ListAPIView):
+    permission_classes = [IsTraderOrOfficer]
+    serializer_class = RefundOutput
+
+    def get_queryset(self):
+        return selectors.refund_list_for_user(user=self.request.user)
+
+
+class RefundDecideApi(APIView):
+    permission_classes = [IsSupervisorRole]
+
+    class RefundDecideInput(serializers.Serializer):
+        approve = serializers.BooleanField()
+
+    @extend_schema(request=RefundDecideInput, responses=RefundOutput)
+    def post(self, request, refund_id: int):
+        refund = selectors.refund_list_for_user(user=request.user).filter(pk=refund_id).first()
+        if refund is None:
+            raise ApplicationError(_("Not found."), code="not_found", status=404)
+        serializer = self.RefundDecideInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        refund = services.refund_decide(
+            refund=refund, approve=serializer.validated_data["approve"], decided_by=request.user, request=request
+        )
+        return Response(RefundOutput(refund).data)
+
+
+class LedgerBalanceApi(APIView):
+    """Balances per account, overall or for one company (officers) — a trader sees its own."""
+
+    permission_classes = [IsTraderOrOfficer]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("company", OpenApiTypes.INT), OpenApiParameter("declaration", OpenApiTypes.INT)],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request):
+        company = request.user.company_id if request.user.is_trader else request.query_params.get("company")
+        declaration = request.query_params.get("declaration")
+        try:
+            company_id = int(company) if company else None
+            declaration_id = int(declaration) if declaration else None
+        except ValueError:
+            raise ApplicationError(_("company and declaration must be ids."), code="validation_error") from None
+        return Response({"balances": ledger.balances(company_id=company_id, declaration_id=declaration_id)})
+
+
+class IsOfficerRole(BasePermission):
+    def has_permission(self, request, view) -> bool:
+        return bool(request.user and request.user.is_authenticated and request.user.is_officer)
+
+
+class AssessmentDeferApi(APIView):
+    """Deferred payment: releases the declaration now, up to the unused security."""
+
+    permission_classes = [IsTraderOrOfficer]
+
+    @extend_schema(request=None, responses=AssessmentOutput)
+    def post(self, request, assessment_id: int):
+        from payments.deferral import assessment_defer
+
+        assessment = selectors.assessment_get_for_user(user=request.user, assessment_id=assessment_id)
+        return Response(
+            AssessmentOutput(assessment_defer(assessment=assessment, requested_by=request.user, request=request)).data
+        )
+
+
+class ReceiptOutput(serializers.Serializer):
+    number = serializers.CharField()
+    issued_at = serializers.DateTimeField()
+    payment = serializers.CharField(source="payment.__str__")
+    amount_jpy = serializers.IntegerField(source="payment.amount_jpy")
+    pdf_ja = serializers.SerializerMethodField()
+    pdf_en = serializers.SerializerMethodField()
+
+    def get_pdf_ja(self, receipt) -> str:
+        return reverse("payments-receipt-pdf", args=[receipt.pk]) + "?lang=ja"
+
+    def get_pdf_en(self, receipt) -> str:
+        return reverse("payments-receipt-pdf", args=[receipt.pk]) + "?lang=en"
+
+
+class ReceiptDetailApi(APIView):
+    permission_classes = [IsTraderOrOfficer]
+
+    @extend_schema(responses=ReceiptOutput)
+    def get(self, request, receipt_id: int):
+        return Response(ReceiptOutput(selectors.receipt_get_for_user(user=request.user, receipt_id=receipt_id)).data)
+
+
+class ReconciliationItemOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    day = serializers.DateField(source="settlement.day")
+    kind = serializers.CharField()
+    reference = serializers.CharField()
+    ledger_jpy = serializers.IntegerField(allow_null=True)
+    file_jpy = serializers.IntegerField(allow_null=True)
+    resolved_at = serializers.DateTimeField(allow_null=True)
+    resolution_note = serializers.CharField()
+
+
+class ReconciliationListApi(APIView):
+    permission_classes = [IsOfficerRole]
+
+    @extend_schema(responses=ReconciliationItemOutput(many=True))
+    def get(self, request):
+        overview = selectors.reconciliation_overview()
+        return Response(
+            {
+                "open_counts": {kind: count for kind, _label, count in overview["counts"]},
+                "items": ReconciliationItemOutput(overview["items"], many=True).data,
+            }
+        )
+
+
+class ReconciliationResolveApi(APIView):
+    permission_classes = [IsOfficerRole]
+
+    class ReconciliationResolveInput(serializers.Serializer):
+        note = serializers.CharField(max_length=500)
+
+    @extend_schema(request=ReconciliationResolveInput, responses=ReconciliationItemOutput)
+    def post(self, request, item_id: int):
+        from payments.models import ReconciliationItem
+        from payments.reconciliation import reconciliation_item_resolve
+
+        item = ReconciliationItem.objects.filter(pk=item_id).first()
+        if item is None:
+            raise ApplicationError(_("Not found."), code="not_found", status=404)
+        serializer = self.ReconciliationResolveInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        reconciliation_item_resolve(
+            item=item, note=serializer.validated_data["note"], resolved_by=request.user, request=request
+        )
+        item.refresh_from_db()
+        return Response(ReconciliationItemOutput(item).data)
+
+
+class DailyTotalsApi(APIView):
+    permission_classes = [IsOfficerRole]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        return Response(selectors.daily_totals_by_method())
+
+
+class DeferralApproveApi(APIView):
+    """A supervisor approves a company for deferred payment with its registered security."""
+
+    permission_classes = [IsSupervisorRole]
+
+    class DeferralApproveInput(serializers.Serializer):
+        company = serializers.IntegerField()
+        security_jpy = serializers.IntegerField(min_value=1, max_value=10**13)
+
+    @extend_schema(request=DeferralApproveInput, responses=OpenApiTypes.OBJECT)
+    def post(self, request):
+        from customs_portal.models import Company
+        from payments.deferral import deferral_approve, security_unused_jpy
+
+        serializer = self.DeferralApproveInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        company = Company.objects.filter(pk=serializer.validated_data["company"]).first()
+        if company is None:
+            raise ApplicationError(_("No such company."), code="not_found", status=404)
+        approval = deferral_approve(
+            company=company,
+            security_jpy=serializer.validated_data["security_jpy"],
+            approved_by=request.user,
+            request=request,
+        )
+        return Response(
+            {
+                "company": company.pk,
+                "security_jpy": approval.security_jpy,
+                "unused_security_jpy": security_unused_jpy(company_id=company.pk),
+            },
+            status=status.HTTP_201_CREATED,
+        )

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PaymentsConfig(AppConfig):
+    name = "payments"
+    verbose_name = _("Payments")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from customs_portal.dashboard import register_queue_counter
+        from declarations import hooks
+        from payments import receivers, selectors
+
+        # dispatch_uid: connected once however often ready() runs (tests, autoreload).
+        hooks.declaration_awaiting_payment.connect(
+            receivers.assessment_on_awaiting_payment, dispatch_uid="payments.assessment_on_awaiting_payment"
+        )
+        register_queue_counter(
+            "refund_approvals", counter=selectors.refund_approvals_count, url="/payments/officer/refunds/"
+        )

@@ -1,0 +1,582 @@
+"""Every write of the payments app. Payment status changes go through `_transition`
+and the one TRANSITIONS table."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from customs_portal.audit import audit_record
+from customs_portal.errors import ApplicationError
+from customs_portal.models import Role, User
+from customs_portal.notifications import notify_company
+from declarations.models import Declaration
+from payments import ledger
+from payments.models import Assessment, GatewayEvent, PaymentIntent, Receipt, Refund
+from payments.providers import GatewayStatus, ProviderError, provider_for
+
+logger = logging.getLogger(__name__)
+SYSTEM = "payments"
+PStatus = PaymentIntent.Status
+
+# from -> the statuses a payment may move to. Nothing else is allowed.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    PStatus.CREATED: frozenset({PStatus.PENDING, PStatus.FAILED, PStatus.EXPIRED}),
+    PStatus.PENDING: frozenset({PStatus.SUCCEEDED, PStatus.FAILED, PStatus.EXPIRED}),
+    PStatus.SUCCEEDED: frozenset({PStatus.PARTIALLY_REFUNDED, PStatus.REFUNDED}),
+    PStatus.PARTIALLY_REFUNDED: frozenset({PStatus.PARTIALLY_REFUNDED, PStatus.REFUNDED}),
+    PStatus.FAILED: frozenset(),
+    PStatus.EXPIRED: frozenset(),
+    PStatus.REFUNDED: frozenset(),
+}
+
+FINANCE_ROLES = frozenset({Role.CLEARANCE_OFFICER, Role.AUDIT_OFFICER, Role.SUPERVISOR})
+
+
+def can_transition(from_status: str, to_status: str) -> bool:
+    return to_status in TRANSITIONS.get(from_status, frozenset())
+
+
+def _transition(
+    payment: PaymentIntent,
+    *,
+    to: str,
+    actor: User | None = None,
+    system: str = SYSTEM,
+    request: HttpRequest | None = None,
+    extra: dict[str, Any] | None = None,
+) -> None:
+    """Moves a locked payment to `to`; the caller holds the row lock."""
+    if not can_transition(payment.status, to):
+        raise ApplicationError(
+            _("A payment that is %(current)s cannot become %(target)s.")
+            % {"current": PStatus(payment.status).label, "target": PStatus(to).label},
+            code="payment_transition_not_allowed",
+            status=409,
+        )
+    before = payment.status
+    payment.status = to
+    fields = ["status", "updated_at"]
+    for name, value in (extra or {}).items():
+        setattr(payment, name, value)
+        fields.append(name)
+    payment.save(update_fields=fields)
+    audit_record(
+        action=f"payment.{to}",
+        actor=actor,
+        system="" if actor else system,
+        obj=payment,
+        company=payment.company,
+        before={"status": before},
+        after={"status": to, **{k: str(v) for k, v in (extra or {}).items()}},
+        request=request,
+    )
+
+
+# --- Assessments -------------------------------------------------------------------
+
+
+def assessment_create_for_declaration(*, declaration: Declaration) -> Assessment:
+    """The taxes a cleared import declaration owes, with its due date. Idempotent: a
+    declaration has one assessment however often this runs."""
+    existing = Assessment.objects.filter(declaration=declaration).first()
+    if existing is not None:
+        return existing
+    duty = declaration.customs_duty_jpy or 0
+    consumption = declaration.consumption_tax_jpy or 0
+    local = declaration.local_consumption_tax_jpy or 0
+    try:
+        with transaction.atomic():
+            assessment = Assessment.objects.create(
+                kind=Assessment.Kind.DECLARATION,
+                reference=f"AS-{declaration.number}",
+                declaration=declaration,
+                company=declaration.company,
+                customs_duty_jpy=duty,
+                consumption_tax_jpy=consumption,
+                local_consumption_tax_jpy=local,
+                total_jpy=duty + consumption + local,
+                due_date=timezone.localdate() + timedelta(days=settings.PAYMENTS_DUE_DAYS),
+            )
+            if assessment.total_jpy:
+                ledger.post_assessment(assessment=assessment)
+            audit_record(
+                action="assessment.created",
+                system=SYSTEM,
+                obj=assessment,
+                company=declaration.company,
+                after={"total_jpy": assessment.total_jpy, "due_date": assessment.due_date.isoformat()},
+            )
+    except IntegrityError:
+        return Assessment.objects.get(declaration=declaration)
+    notify_company(
+        company=declaration.company,
+        event="payment.assessment_created",
+        subject=_("Taxes of ¥%(amount)s are due for declaration %(number)s")
+        % {"amount": f"{assessment.total_jpy:,}", "number": declaration.number},
+        link=f"/payments/assessments/{assessment.pk}/pay/",
+        payload={"assessment": assessment.reference, "total_jpy": assessment.total_jpy},
+    )
+    return assessment
+
+
+# --- Payment intents ---------------------------------------------------------------
+
+
+def request_fingerprint(*, assessment_id: int, method: str) -> str:
+    body = json.dumps({"assessment": assessment_id, "method": method}, sort_keys=True)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def _idempotent_replay(*, created_by: User, idempotency_key: str, fingerprint: str) -> PaymentIntent | None:
+    existing = PaymentIntent.objects.filter(created_by=created_by, idempotency_key=idempotency_key).first()
+    if existing is None:
+        return None
+    if existing.request_fingerprint != fingerprint:
+        raise ApplicationError(
+            _("This Idempotency-Key was already used for a different payment request."),
+            code="idempotency_key_reused",
+            status=409,
+        )
+    return existing
+
+
+def payment_create(
+    *,
+    assessment: Assessment,
+    method: str,
+    created_by: User,
+    idempotency_key: str,
+    return_url: str,
+    request: HttpRequest | None = None,
+) -> tuple[PaymentIntent, bool]:
+    """Starts paying an assessment. The amount is what the assessment says, never what
+    the caller sends. Returns (payment, created); the same key and body return the
+    same payment, the same key with another body is refused (409)."""
+    key = (idempotency_key or "").strip()
+    if not key or len(key) > 100:
+        raise ApplicationError(
+            _("An Idempotency-Key of 1 to 100 characters is required."), code="idempotency_key_required"
+        )
+    fingerprint = request_fingerprint(assessment_id=assessment.pk, method=method)
+    replay = _idempotent_replay(created_by=created_by, idempotency_key=key, fingerprint=fingerprint)
+    if replay is not None:
+        return replay, False
+    try:
+        payment = _payment_create(
+            assessment=assessment,
+            method=method,
+            created_by=created_by,
+            key=key,
+            fingerprint=fingerprint,
+            return_url=return_url,
+            request=request,
+        )
+    except IntegrityError:
+        # A concurrent request with the same key won the insert.
+        replay = _idempotent_replay(created_by=created_by, idempotency_key=key, fingerprint=fingerprint)
+        if replay is None:
+            raise
+        return replay, False
+    return payment, True
+
+
+@transaction.atomic(durable=True)
+def _payment_create(
+    *,
+    assessment: Assessment,
+    method: str,
+    created_by: User,
+    key: str,
+    fingerprint: str,
+    return_url: str,
+    request: HttpRequest | None,
+) -> PaymentIntent:
+    # The assessment row lock serialises everyone paying it: of two racing payers the
+    # second waits here, then sees the first one's payment.
+    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if created_by.is_trader and locked.company_id != created_by.company_id:
+        raise ApplicationError(_("This assessment belongs to another company."), code="not_found", status=404)
+    if locked.status != Assessment.Status.OPEN:
+        raise ApplicationError(
+            _("Assessment %(reference)s is already settled; nothing more is owed.") % {"reference": locked.reference},
+            code="assessment_settled",
+            status=409,
+        )
+    in_flight = locked.payments.filter(status__in=PaymentIntent.OPEN_STATUSES).first()
+    if in_flight is not None:
+        raise ApplicationError(
+            _(
+                "Another payment (%(payment)s) for assessment %(reference)s is in progress. "
+                "Finish it, or try again after it expires at %(expires)s."
+            )
+            % {
+                "payment": in_flight,
+                "reference": locked.reference,
+                "expires": timezone.localtime(in_flight.expires_at).strftime("%H:%M"),
+            },
+            code="payment_in_progress",
+            status=409,
+        )
+    amount = ledger.outstanding_jpy(assessment_id=locked.pk)
+    if amount <= 0:
+        raise ApplicationError(_("Nothing is owed on this assessment."), code="nothing_owed", status=409)
+    payment = PaymentIntent.objects.create(
+        assessment=locked,
+        company_id=locked.company_id,
+        created_by=created_by,
+        method=method,
+        amount_jpy=amount,
+        idempotency_key=key,
+        request_fingerprint=fingerprint,
+        expires_at=timezone.now() + timedelta(minutes=settings.PAYMENTS_INTENT_TTL_MINUTES),
+    )
+    audit_record(
+        action="payment.created",
+        actor=created_by,
+        obj=payment,
+        company=payment.company,
+        after={"amount_jpy": amount, "method": method, "assessment": locked.reference},
+        request=request,
+    )
+    provider = provider_for(payment.provider)
+    session = provider.session_create(
+        reference=str(payment), amount_jpy=amount, method=method, return_url=return_url.format(payment_id=payment.pk)
+    )
+    _transition(
+        payment,
+        to=PStatus.PENDING,
+        actor=created_by,
+        request=request,
+        extra={"gateway_token": session.token, "redirect_url": session.redirect_url},
+    )
+    return payment
+
+
+def _gateway_status_apply(payment: PaymentIntent, status: GatewayStatus, *, system: str) -> str:
+    """Applies what the gateway says to a locked payment. Anything the state machine
+    does not allow from the current status (a late, duplicate or out-of-order
+    notification) changes nothing."""
+    if status.status == "succeeded":
+        if not can_transition(payment.status, PStatus.SUCCEEDED):
+            return "ignored"
+        if status.amount_jpy != payment.amount_jpy:
+            logger.error("Gateway captured %s for %s, expected %s", status.amount_jpy, payment, payment.amount_jpy)
+            return "amount_mismatch"
+        _capture(payment, status=status, system=system)
+        return "succeeded"
+    if status.status == "failed":
+        if not can_transition(payment.status, PStatus.FAILED):
+            return "ignored"
+        _transition(payment, to=PStatus.FAILED, system=system, extra={"failure_code": status.decline_code[:40]})
+        return "failed"
+    if status.status == "canceled":
+        if not can_transition(payment.status, PStatus.EXPIRED):
+            return "ignored"
+        _transition(payment, to=PStatus.EXPIRED, system=system)
+        return "expired"
+    return "ignored"
+
+
+def _capture(payment: PaymentIntent, *, status: GatewayStatus, system: str) -> None:
+    assessment = Assessment.objects.select_for_update().get(pk=payment.assessment_id)
+    _transition(
+        payment,
+        to=PStatus.SUCCEEDED,
+        system=system,
+        extra={"card_last4": status.card_last4[-4:], "succeeded_at": timezone.now()},
+    )
+    ledger.post_capture(payment=payment)
+    ledger.post_fee(payment=payment, fee_jpy=status.fee_jpy)
+    assessment.status = Assessment.Status.PAID
+    assessment.settled_at = timezone.now()
+    assessment.save(update_fields=["status", "settled_at"])
+    audit_record(action="assessment.paid", system=system, obj=assessment, company=assessment.company)
+    receipt = receipt_issue(payment=payment)
+    transaction.on_commit(lambda: _after_capture(payment_id=payment.pk, receipt_id=receipt.pk))
+
+
+def _after_capture(*, payment_id: int, receipt_id: int) -> None:
+    from payments import tasks
+
+    tasks.receipt_email.delay(receipt_id)
+    payment = PaymentIntent.objects.select_related("assessment__declaration").get(pk=payment_id)
+    declaration = payment.assessment.declaration
+    if declaration is not None and declaration.status == Declaration.Status.AWAITING_PAYMENT:
+        from declarations.workflow import declaration_payment_settled
+
+        try:
+            declaration_payment_settled(declaration=declaration)
+        except ApplicationError:
+            logger.exception("Declaration %s could not be permitted after payment %s", declaration.pk, payment_id)
+
+
+@transaction.atomic(durable=True)
+def payment_sync_from_gateway(*, payment_id: int, system: str = SYSTEM) -> str:
+    """Asks the gateway for the payment's final status and applies it (timeouts, lost
+    webhooks). Safe to run any number of times."""
+    payment = PaymentIntent.objects.select_for_update().get(pk=payment_id)
+    if payment.status not in PaymentIntent.OPEN_STATUSES or not payment.gateway_token:
+        return "skipped"
+    status = provider_for(payment.provider).status_fetch(token=payment.gateway_token)
+    return _gateway_status_apply(payment, status, system=system)
+
+
+@transaction.atomic(durable=True)
+def payment_expire(*, payment_id: int) -> str:
+    """Expires an unpaid intent past its expiry; the gateway is asked (and told to
+    cancel) first, so a payment made at the last second is captured, not lost."""
+    payment = PaymentIntent.objects.select_for_update().get(pk=payment_id)
+    if payment.status not in PaymentIntent.OPEN_STATUSES or payment.expires_at > timezone.now():
+        return "skipped"
+    provider = provider_for(payment.provider)
+    if payment.gateway_token:
+        status = provider.status_fetch(token=payment.gateway_token)
+        if status.status in ("succeeded", "failed"):
+            return _gateway_status_apply(payment, status, system="payments:expiry")
+        if provider.cancel(token=payment.gateway_token) == "succeeded":
+            return _gateway_status_apply(
+                payment, provider.status_fetch(token=payment.gateway_token), system="payments:expiry"
+            )
+    _transition(payment, to=PStatus.EXPIRED, system="payments:expiry")
+    return "expired"
+
+
+# --- Webhooks from the gateway ------------------------------------------------------
+
+
+def webhook_verify(*, body: bytes, signature_header: str) -> dict[str, Any]:
+    """Checks the HMAC-SHA256 signature over "<timestamp>.<body>" and the timestamp's
+    age; returns the parsed event. Raises ApplicationError (400) otherwise. The messages
+    go to the gateway's logs, not to a person, so they are not translated."""
+    parts = dict(part.split("=", 1) for part in signature_header.split(",") if "=" in part)
+    try:
+        timestamp = int(parts.get("t", ""))
+    except ValueError:
+        raise ApplicationError("Missing or malformed signature.", code="bad_signature") from None
+    expected = hmac.new(
+        settings.PAYMENTS_GATEWAY_WEBHOOK_SECRET.encode(), f"{timestamp}.".encode() + body, hashlib.sha256
+    ).hexdigest()
+    if not hmac.compare_digest(expected, parts.get("v1", "")):
+        raise ApplicationError("Bad signature.", code="bad_signature")
+    if abs(time.time() - timestamp) > settings.PAYMENTS_WEBHOOK_TOLERANCE_SECONDS:
+        raise ApplicationError("Stale timestamp.", code="stale_timestamp")
+    try:
+        event = json.loads(body)
+        event_id, event_type, token = event["id"], event["type"], event["data"]["token"]
+    except (ValueError, KeyError, TypeError):
+        raise ApplicationError("Malformed event.", code="malformed_event") from None
+    if not all(isinstance(value, str) and 0 < len(value) <= 64 for value in (event_id, event_type, token)):
+        raise ApplicationError("Malformed event.", code="malformed_event")
+    return event
+
+
+def gateway_event_receive(*, body: bytes, signature_header: str) -> tuple[GatewayEvent, bool]:
+    """Stores a verified event once by its id. Returns (event, is_new); a duplicate or
+    replayed event is recognised and not processed again."""
+    from payments import tasks
+
+    event = webhook_verify(body=body, signature_header=signature_header)
+    try:
+        with transaction.atomic():
+            stored = GatewayEvent.objects.create(
+                event_id=event["id"],
+                event_type=event["type"][:40],
+                gateway_token=event["data"]["token"],
+                payload=event,
+            )
+    except IntegrityError:
+        return GatewayEvent.objects.get(event_id=event["id"]), False
+    transaction.on_commit(lambda: tasks.gateway_event_process.delay(stored.pk))
+    return stored, True
+
+
+@transaction.atomic(durable=True)
+def gateway_event_process(*, event_pk: int) -> str:
+    """Applies one stored event. Twice is harmless: the event row is claimed under a lock."""
+    event = GatewayEvent.objects.select_for_update().get(pk=event_pk)
+    if event.processed_at is not None:
+        return "already_processed"
+    payment = PaymentIntent.objects.select_for_update().filter(gateway_token=event.gateway_token).first()
+    if payment is None:
+        outcome = "unknown_payment"
+    elif event.event_type in ("charge.succeeded", "charge.failed"):
+        data = event.payload["data"]
+        status = GatewayStatus(
+            status=data.get("status", "").replace("requires_payment", "pending"),
+            amount_jpy=int(data.get("amount_jpy", 0)),
+            card_last4=str(data.get("card_last4", ""))[-4:],
+            decline_code=str(data.get("decline_code", "")),
+            fee_jpy=int(data.get("fee_jpy", 0)),
+        )
+        outcome = _gateway_status_apply(payment, status, system="sandbox-gateway")
+    else:
+        # Refund notifications confirm what the portal asked for; nothing to change.
+        outcome = "noted"
+    event.processed_at = timezone.now()
+    event.outcome = outcome
+    event.save(update_fields=["processed_at", "outcome"])
+    return outcome
+
+
+# --- Refunds -----------------------------------------------------------------------
+
+
+def _refund_check_officer(user: User) -> None:
+    if user.role not in FINANCE_ROLES:
+        raise ApplicationError(_("Your role may not refund payments."), code="permission_denied", status=403)
+
+
+@transaction.atomic(durable=True)
+def refund_request(
+    *, payment: PaymentIntent, amount_jpy: int, reason: str, requested_by: User, request: HttpRequest | None = None
+) -> Refund:
+    """Refunds up to what remains. Above the threshold a second officer (a supervisor)
+    must approve before any money moves."""
+    _refund_check_officer(requested_by)
+    locked = PaymentIntent.objects.select_for_update().get(pk=payment.pk)
+    reserved = sum(locked.refunds.filter(status=Refund.Status.AWAITING_APPROVAL).values_list("amount_jpy", flat=True))
+    remaining = locked.refundable_jpy - reserved
+    if amount_jpy <= 0:
+        raise ApplicationError(
+            _("Enter a refund amount above zero."),
+            code="refund_invalid",
+            fields={"amount_jpy": [_("Enter a refund amount above zero.")]},
+        )
+    if amount_jpy > remaining:
+        message = _(
+            "A refund of ¥%(amount)s is more than the ¥%(remaining)s that remains refundable on %(payment)s."
+        ) % {
+            "amount": f"{amount_jpy:,}",
+            "remaining": f"{max(remaining, 0):,}",
+            "payment": locked,
+        }
+        raise ApplicationError(message, code="refund_exceeds_remaining", fields={"amount_jpy": [message]})
+    needs_approval = amount_jpy > settings.PAYMENTS_REFUND_APPROVAL_THRESHOLD_JPY
+    refund = Refund.objects.create(
+        payment=locked,
+        amount_jpy=amount_jpy,
+        reason=reason[:300],
+        requested_by=requested_by,
+        status=Refund.Status.AWAITING_APPROVAL if needs_approval else Refund.Status.SUCCEEDED,
+    )
+    audit_record(
+        action="refund.requested",
+        actor=requested_by,
+        obj=refund,
+        company=locked.company,
+        after={"amount_jpy": amount_jpy, "reason": reason, "needs_approval": needs_approval},
+        request=request,
+    )
+    if not needs_approval:
+        _refund_execute(refund, locked, actor=requested_by, request=request)
+    return refund
+
+
+@transaction.atomic(durable=True)
+def refund_decide(*, refund: Refund, approve: bool, decided_by: User, request: HttpRequest | None = None) -> Refund:
+    """Four eyes: a supervisor other than the requester approves or rejects."""
+    locked = Refund.objects.select_for_update().get(pk=refund.pk)
+    if decided_by.role != Role.SUPERVISOR:
+        raise ApplicationError(_("Only a supervisor may approve refunds."), code="permission_denied", status=403)
+    if locked.requested_by_id == decided_by.pk:
+        raise ApplicationError(
+            _("A refund must be approved by a second officer, not the one who requested it."),
+            code="four_eyes",
+            status=403,
+        )
+    if locked.status != Refund.Status.AWAITING_APPROVAL:
+        raise ApplicationError(_("This refund has already been decided."), code="refund_decided", status=409)
+    payment = PaymentIntent.objects.select_for_update().get(pk=locked.payment_id)
+    locked.decided_by = decided_by
+    locked.decided_at = timezone.now()
+    if approve:
+        locked.status = Refund.Status.SUCCEEDED
+        locked.save(update_fields=["decided_by", "decided_at", "status"])
+        audit_record(action="refund.approved", actor=decided_by, obj=locked, company=payment.company, request=request)
+        _refund_execute(locked, payment, actor=decided_by, request=request)
+    else:
+        locked.status = Refund.Status.REJECTED
+        locked.save(update_fields=["decided_by", "decided_at", "status"])
+        audit_record(action="refund.rejected", actor=decided_by, obj=locked, company=payment.company, request=request)
+    return locked
+
+
+def _refund_execute(refund: Refund, payment: PaymentIntent, *, actor: User, request: HttpRequest | None) -> None:
+    try:
+        refund_id = provider_for(payment.provider).refund(
+            token=payment.gateway_token, amount_jpy=refund.amount_jpy, idempotency_key=f"refund-{refund.pk}"
+        )
+    except ProviderError as error:
+        raise ApplicationError(
+            _("The gateway refused the refund: %(reason)s") % {"reason": error}, code="gateway_refused", status=502
+        ) from error
+    refund.gateway_refund_id = refund_id
+    refund.save(update_fields=["gateway_refund_id"])
+    refunded = payment.refunded_jpy + refund.amount_jpy
+    to = PStatus.REFUNDED if refunded == payment.amount_jpy else PStatus.PARTIALLY_REFUNDED
+    _transition(payment, to=to, actor=actor, request=request, extra={"refunded_jpy": refunded})
+    ledger.post_refund(refund=refund)
+    if payment.company is not None:
+        notify_company(
+            company=payment.company,
+            event="payment.refunded",
+            subject=_("¥%(amount)s refunded on payment %(payment)s")
+            % {"amount": f"{refund.amount_jpy:,}", "payment": payment},
+            link="/payments/",
+            payload={"payment": str(payment), "amount_jpy": refund.amount_jpy},
+        )
+
+
+# --- Receipts ----------------------------------------------------------------------
+
+
+def receipt_issue(*, payment: PaymentIntent) -> Receipt:
+    """One receipt per captured payment; its number is unique by construction."""
+    receipt, _created = Receipt.objects.get_or_create(
+        payment=payment, defaults={"number": f"R-{timezone.localdate():%Y}-{payment.pk:08d}"}
+    )
+    return receipt
+
+
+def receipt_send_email(*, receipt_id: int) -> bool:
+    """E-mails the receipt (PDF attached) to the payer once."""
+    from django.core.mail import EmailMessage
+    from django.utils import translation
+
+    from payments.receipts import receipt_pdf
+
+    claimed = Receipt.objects.filter(pk=receipt_id, emailed_at__isnull=True).update(emailed_at=timezone.now())
+    if not claimed:
+        return False
+    receipt = Receipt.objects.select_related("payment__created_by", "payment__assessment").get(pk=receipt_id)
+    payer = receipt.payment.created_by
+    if not payer.email:
+        return False
+    language = "en" if getattr(payer, "preferred_language", "ja") == "en" else "ja"
+    with translation.override(language):
+        message = EmailMessage(
+            subject=_("Receipt %(number)s") % {"number": receipt.number},
+            body=_("Your payment of ¥%(amount)s for %(reference)s was received. The receipt is attached.")
+            % {"amount": f"{receipt.payment.amount_jpy:,}", "reference": receipt.payment.assessment.reference},
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[payer.email],
+        )
+        message.attach(f"{receipt.number}.pdf", receipt_pdf(receipt=receipt, language=language), "application/pdf")
+    try:
+        message.send()
+    except Exception:
+        Receipt.objects.filter(pk=receipt_id).update(emailed_at=None)
+        raise
+    return True

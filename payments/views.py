@@ -1,0 +1,217 @@
+"""Pages of the payments app: the trader pays and finds receipts; officers search
+payments, refund (four eyes above the threshold) and watch daily totals."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from customs_portal.errors import ApplicationError
+from customs_portal.models import Role
+from customs_portal.permissions import ANY_OFFICER, SUPERVISOR, TRADER, role_required
+from payments import deferral, selectors, services
+from payments.forms import PayForm, PaymentSearchForm, RefundForm
+from payments.models import PaymentIntent, ReconciliationItem, Refund
+from payments.receipts import receipt_pdf, receipt_rows
+from payments.reconciliation import reconciliation_item_resolve
+
+TRADER_OR_OFFICER = TRADER + ANY_OFFICER
+
+
+def _form_error(form, error: ApplicationError) -> None:
+    for field, problems in error.fields.items():
+        if field in form.fields:
+            for problem in problems:
+                form.add_error(field, problem)
+            return
+    form.add_error(None, error.message)
+
+
+@role_required(*TRADER)
+def payments_home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    return render(
+        request,
+        "payments/trader_home.html",
+        {
+            "assessments": selectors.assessment_list_for_user(user=user, open_only=True)[:50],
+            "payments": selectors.payment_list_for_user(user=user)[:50],
+            "refunds": selectors.refund_list_for_user(user=user)[:50],
+        },
+    )
+
+
+@role_required(*TRADER)
+def assessment_pay(request: HttpRequest, assessment_id: int) -> HttpResponse:
+    assessment = selectors.assessment_get_for_user(user=request.user, assessment_id=assessment_id)
+    form = PayForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            payment, _created = services.payment_create(
+                assessment=assessment,
+                method=form.cleaned_data["method"],
+                created_by=request.user,
+                idempotency_key=form.cleaned_data["idempotency_key"],
+                return_url=request.build_absolute_uri(reverse("payments-return", args=[0])).replace(
+                    "/0/", "/{payment_id}/"
+                ),
+                request=request,
+            )
+        except ApplicationError as error:
+            _form_error(form, error)
+        else:
+            return redirect(payment.redirect_url)
+    in_flight = assessment.payments.filter(status__in=PaymentIntent.OPEN_STATUSES, created_by=request.user).first()
+    unused_security = deferral.security_unused_jpy(company_id=assessment.company_id) if assessment.company_id else None
+    return render(
+        request,
+        "payments/pay.html",
+        {"assessment": assessment, "form": form, "in_flight": in_flight, "unused_security": unused_security},
+    )
+
+
+@role_required(*TRADER_OR_OFFICER)
+def payment_detail(request: HttpRequest, payment_id: int) -> HttpResponse:
+    payment = selectors.payment_get_for_user(user=request.user, payment_id=payment_id)
+    form = RefundForm() if request.user.role in services.FINANCE_ROLES else None
+    return render(request, "payments/payment_detail.html", {"payment": payment, "refund_form": form})
+
+
+@role_required(*TRADER)
+def payment_return(request: HttpRequest, payment_id: int) -> HttpResponse:
+    """Where the gateway sends the payer back. The status comes from the gateway's
+    webhook, so a pending payment refreshes itself until it arrives."""
+    payment = selectors.payment_get_for_user(user=request.user, payment_id=payment_id)
+    return render(request, "payments/return.html", {"payment": payment})
+
+
+@role_required(*TRADER_OR_OFFICER)
+def receipt_detail(request: HttpRequest, receipt_id: int) -> HttpResponse:
+    receipt = selectors.receipt_get_for_user(user=request.user, receipt_id=receipt_id)
+    return render(request, "payments/receipt.html", {"receipt": receipt, "rows": receipt_rows(receipt)})
+
+
+@role_required(*TRADER_OR_OFFICER)
+def receipt_download(request: HttpRequest, receipt_id: int) -> HttpResponse:
+    receipt = selectors.receipt_get_for_user(user=request.user, receipt_id=receipt_id)
+    language = "en" if request.GET.get("lang") == "en" else "ja"
+    response = HttpResponse(receipt_pdf(receipt=receipt, language=language), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{receipt.number}-{language}.pdf"'
+    return response
+
+
+@role_required(*ANY_OFFICER)
+def officer_payments(request: HttpRequest) -> HttpResponse:
+    form = PaymentSearchForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    payments = selectors.payment_list_for_user(
+        user=request.user,
+        query=filters.get("q", ""),
+        status=filters.get("status", ""),
+        method=filters.get("method", ""),
+    )[:100]
+    return render(
+        request,
+        "payments/officer_payments.html",
+        {"form": form, "payments": payments, "chart": selectors.daily_totals_by_method()},
+    )
+
+
+@require_POST
+@role_required(Role.CLEARANCE_OFFICER, Role.AUDIT_OFFICER, Role.SUPERVISOR)
+def refund_create(request: HttpRequest, payment_id: int) -> HttpResponse:
+    payment = selectors.payment_get_for_user(user=request.user, payment_id=payment_id)
+    form = RefundForm(request.POST)
+    if form.is_valid():
+        try:
+            refund = services.refund_request(
+                payment=payment,
+                amount_jpy=form.cleaned_data["amount_jpy"],
+                reason=form.cleaned_data["reason"],
+                requested_by=request.user,
+                request=request,
+            )
+        except ApplicationError as error:
+            _form_error(form, error)
+        else:
+            if refund.status == Refund.Status.AWAITING_APPROVAL:
+                messages.info(request, _("The refund waits for a supervisor's approval."))
+            else:
+                messages.success(request, _("Refunded ¥%(amount)s.") % {"amount": f"{refund.amount_jpy:,}"})
+            return redirect("payments-detail", payment_id=payment.pk)
+    return render(request, "payments/payment_detail.html", {"payment": payment, "refund_form": form}, status=400)
+
+
+@role_required(*SUPERVISOR)
+def refund_approvals(request: HttpRequest) -> HttpResponse:
+    return render(request, "payments/refund_approvals.html", {"refunds": selectors.refund_approvals_pending()})
+
+
+@require_POST
+@role_required(*SUPERVISOR)
+def refund_decide(request: HttpRequest, refund_id: int) -> HttpResponse:
+    refund = selectors.refund_list_for_user(user=request.user).filter(pk=refund_id).first()
+    if refund is None:
+        return HttpResponse(status=404)
+    try:
+        services.refund_decide(
+            refund=refund, approve=request.POST.get("decision") == "approve", decided_by=request.user, request=request
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Decision recorded."))
+    return redirect("payments-refund-approvals")
+
+
+@csrf_exempt
+@require_POST
+def gateway_webhook(request: HttpRequest) -> HttpResponse:
+    """The gateway's signed notifications. A bad signature, a stale timestamp or a
+    malformed body gets 400 and changes nothing; a duplicate or replayed event id gets
+    200 (so the gateway stops resending) and changes nothing either."""
+    try:
+        event, is_new = services.gateway_event_receive(
+            body=request.body, signature_header=request.headers.get("X-Gateway-Signature", "")
+        )
+    except ApplicationError as error:
+        return JsonResponse({"error": {"code": error.code, "message": error.message}}, status=400)
+    return JsonResponse({"received": event.event_id, "duplicate": not is_new})
+
+
+@role_required(*ANY_OFFICER)
+def reconciliation(request: HttpRequest) -> HttpResponse:
+    return render(request, "payments/reconciliation.html", selectors.reconciliation_overview())
+
+
+@require_POST
+@role_required(*ANY_OFFICER)
+def reconciliation_resolve(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = get_object_or_404(ReconciliationItem, pk=item_id)
+    try:
+        reconciliation_item_resolve(
+            item=item, note=request.POST.get("note", ""), resolved_by=request.user, request=request
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Marked as resolved."))
+    return redirect("payments-reconciliation")
+
+
+@require_POST
+@role_required(*TRADER)
+def assessment_defer(request: HttpRequest, assessment_id: int) -> HttpResponse:
+    assessment = selectors.assessment_get_for_user(user=request.user, assessment_id=assessment_id)
+    try:
+        deferral.assessment_defer(assessment=assessment, requested_by=request.user, request=request)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("payments-pay", assessment_id=assessment.pk)
+    messages.success(request, _("Deferred: the declaration is released and the taxes join this month's total."))
+    return redirect("payments-home")

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import pytest
+from django.utils import translation
+from rest_framework.test import APIClient
+
+from tests.payments.factories import assessment_for
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are asserted in English; the portal's default language is Japanese."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def payments_receiver_connected():
+    """Another app's test clears the declaration signals' receivers; reconnect ours
+    (connecting under the same dispatch_uid is idempotent)."""
+    from declarations import hooks
+    from payments import receivers
+
+    hooks.declaration_awaiting_payment.connect(
+        receivers.assessment_on_awaiting_payment, dispatch_uid="payments.assessment_on_awaiting_payment"
+    )
+
+
+@pytest.fixture
+def api_for():
+    def make(user) -> APIClient:
+        client = APIClient()
+        client.force_authenticate(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def assessment_a(trader_a):
+    return assessment_for(trader_a)
+
+
+@pytest.fixture
+def assessment_b(trader_b):
+    return assessment_for(trader_b)
