@@ -124,7 +124,15 @@ def step_durations(*, status: str, now: datetime | None = None) -> list[tuple[in
     with connection.cursor() as cursor:
         cursor.execute(sql, [since, status])
         rows = cursor.fetchall()
-    return [(office_id, (left_at - entered_at).total_seconds()) for office_id, entered_at, left_at in rows]
+    return [
+        (office_id, (_as_datetime(left_at) - _as_datetime(entered_at)).total_seconds())
+        for office_id, entered_at, left_at in rows
+    ]
+
+
+def _as_datetime(value: datetime | str) -> datetime:
+    """Raw SQL on SQLite (`make run`) returns timestamps as ISO text in UTC."""
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
 def step_timing(*, status: str, office_id: int, now: datetime | None = None) -> StepTiming | None:

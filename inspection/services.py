@@ -433,7 +433,12 @@ def risk_score_store(
 
 def risk_lane_assign(*, declaration: Declaration) -> LaneDecision:
     """The lane assigner registered with declarations.hooks (runs in the screening task)."""
-    loaded = active_model()
+    try:
+        loaded = active_model()
+    except ml.ArtefactError:
+        # A refused model file must not stop clearance: the rule decides, loudly logged.
+        logger.exception("The active risk model cannot be loaded; screening falls back to the rule.")
+        loaded = None
     if loaded is None:
         return screening.rule_based_lane(declaration=declaration)
     model_version, predictor = loaded

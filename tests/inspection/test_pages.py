@@ -120,3 +120,15 @@ def test_the_audit_and_probably_wrong_lists_render(scored, client_for, audit_off
     assert response.status_code == 200 and len(response.context["page"].object_list) == 1
     assert client.get(reverse("inspection-audit"), {"format": "csv"}).status_code == 200
     assert client.get(reverse("inspection-probably-wrong")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_inspection_list_api_is_for_officers_only(scored, inspection_officer, trader_a):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(inspection_officer)
+    body = client.get(reverse("api-inspection-list")).json()
+    assert body["count"] == 3 and {"probability", "expected_revenue_jpy", "reasons"} <= set(body["results"][0])
+    client.force_authenticate(trader_a)
+    assert client.get(reverse("api-inspection-list")).status_code == 403

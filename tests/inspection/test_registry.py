@@ -72,3 +72,16 @@ def test_an_equally_good_retrain_is_promoted_and_the_old_version_retired(trained
 def test_train_if_absent_does_nothing_when_a_model_exists(trained_model):
     assert services.risk_model_train(system="test", if_absent=True) is None
     assert ModelVersion.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_screening_falls_back_to_the_rule_when_the_model_file_is_refused(trained_model, trader_a):
+    from tests.declarations.factories import TariffLineFactory
+    from tests.inspection.factories import submitted_declaration
+
+    TariffLineFactory(hs_code="610910000", rates={"general": "10.9%"})
+    path = Path(trained_model.artefact_path)
+    path.write_bytes(b"not the trained model")
+    ml._cache.clear()
+    declaration = submitted_declaration(company=trader_a.company, declarant=trader_a)
+    assert services.risk_lane_assign(declaration=declaration).decided_by == "rule"
