@@ -103,13 +103,13 @@ def seed_demo(*, password: str) -> list[DemoLogin]:
     return logins
 
 
-# Each app seeds its own demo data, in this order (later ones use earlier ones' data).
+# Each app seeds its own demo data, in this order.
 APP_SEEDERS = [
+    "inspection.demo",  # history and the first risk model, so demo declarations are scored
     "declarations.demo",
     "declarations.demo_d2",
     "declarations.demo_e",
     "payments.demo",
-    "inspection.demo",
 ]
 
 

@@ -674,9 +674,7 @@ class _Copier:
     def copy(self, rows: list[dict[str, object]]) -> None:
         if not _on_postgresql():
             # SQLite under `make run`: the ORM is fast enough for demo-sized manifests.
-            self.model.objects.bulk_create(
-                [self.model(**(self.template_values | row)) for row in rows], batch_size=500
-            )
+            self.model.objects.bulk_create([self.model(**(self.template_values | row)) for row in rows], batch_size=500)
             return
         buffer = io.StringIO()
         for row in rows:

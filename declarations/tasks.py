@@ -20,4 +20,5 @@ def declaration_screen(declaration_id: int) -> str:
         logger.info("Declaration %s was not waiting for screening; nothing to do.", declaration_id)
     return result
 
+
 from declarations import manifest_tasks  # noqa: E402,F401  (registers the manifest task with the worker)

@@ -230,12 +230,18 @@ CELERY_BEAT_SCHEDULE = {
     # Once a day: import the gateway's settlement file of the day before and reconcile it.
     "payments-settlement-import": {"task": "payments.tasks.settlement_import_daily", "schedule": 86400.0},
     # Daily; the first run of a month turns last month's deferred taxes into one assessment per company.
-    "payments-deferred-consolidate": {"task": "payments.tasks.deferred_consolidate_previous_month", "schedule": 86400.0},
+    "payments-deferred-consolidate": {
+        "task": "payments.tasks.deferred_consolidate_previous_month",
+        "schedule": 86400.0,
+    },
     # Webhook deliveries whose worker died mid-request would otherwise stay "sending".
     "webhook-requeue-stuck": {"task": "customs_portal.tasks.webhook_requeue_stuck", "schedule": 300.0},
     # The risk model learns the past week's inspection results every Sunday night; the
     # new version is served only if it is not worse than the active one.
-    "risk-model-retrain": {"task": "inspection.tasks.risk_model_retrain", "schedule": crontab(hour=2, minute=0, day_of_week=0)},
+    "risk-model-retrain": {
+        "task": "inspection.tasks.risk_model_retrain",
+        "schedule": crontab(hour=2, minute=0, day_of_week=0),
+    },
 }
 
 # A worker writes a heartbeat this often; /healthz calls a worker dead when its

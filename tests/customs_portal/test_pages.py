@@ -75,7 +75,6 @@ def test_seed_demo_creates_one_login_per_role_and_can_run_again(settings):
     assert User.objects.get(username="broker").check_password(settings.DEMO_PASSWORD)
 
 
-
 def test_a_browser_that_prefers_english_gets_english_and_the_switch_wins(client):
     assert '<html lang="en"' in client.get(reverse("public-home"), HTTP_ACCEPT_LANGUAGE="en-US").content.decode()
     client.post(reverse("set_language"), {"language": "ja", "next": "/"})

@@ -55,7 +55,9 @@ def test_a_trader_creates_and_lists_its_drafts(api_for, trader_a):
 
 
 def test_a_bad_line_is_answered_400_with_the_field_path_and_nothing_is_saved(api_for, trader_a):
-    response = api_for(trader_a).post(URL, p.payload(lines=[p.line(), p.line(origin_country="XX")]), format="json")
+    response = api_for(trader_a).post(
+        URL, p.payload(lines=[p.line(), p.line(origin_country="XX")]), format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == "validation_error"

@@ -207,11 +207,12 @@ def test_an_unlisted_consignee_is_released(trader_a, end_user):
 
 
 def test_a_listed_consignee_goes_to_review_even_when_a_risk_model_says_green(trader_a, end_user):
+    previous = hooks.lane_assigner()
     hooks.register_lane_assigner(lambda *, declaration: hooks.LaneDecision(lane="green", decided_by="model:v1"))
     try:
         declaration = _submit_and_screen(_export(trader_a, consignee="ACME TRADING LLC"), trader_a)
     finally:
-        hooks.register_lane_assigner(None)
+        hooks.register_lane_assigner(previous)
     assert declaration.lane == "yellow"
     assert "ACME TRADING LIMITED" in declaration.screening_reason
 
