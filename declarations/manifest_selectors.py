@@ -7,7 +7,7 @@ import csv
 from collections.abc import Iterator
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -42,6 +42,18 @@ def manifest_declarations(*, manifest: Manifest) -> QuerySet[Declaration]:
     return Declaration.objects.filter(
         company_id=manifest.company_id, source=Declaration.Source.MANIFEST, number__startswith=f"MF-{manifest.pk}-"
     ).order_by("id")
+
+
+def manifest_screening_counts(*, manifest: Manifest) -> dict[str, int]:
+    """How many of the manifest's declarations went to each lane, and how many still wait."""
+    counts = {"green": 0, "yellow": 0, "red": 0, "waiting": 0}
+    rows = manifest_declarations(manifest=manifest).values_list("lane", "status").annotate(n=Count("pk")).order_by()
+    for lane, status, n in rows:
+        if status in (Declaration.Status.SUBMITTED, Declaration.Status.SCREENING):
+            counts["waiting"] += n
+        elif lane:  # a parcel withdrawn before screening has no lane
+            counts[lane] = counts.get(lane, 0) + n
+    return counts
 
 
 def manifest_status(*, manifest: Manifest) -> dict[str, object]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from django.db import OperationalError
 
 from declarations import manifests
 
@@ -25,3 +26,23 @@ def manifest_process(manifest_id: int) -> str:
     if result == "skipped":
         logger.info("Manifest %s was not waiting for processing; nothing to do.", manifest_id)
     return result
+
+
+# One chunk of parcels (manifests.SCREEN_CHUNK) per run; the task enqueues itself for the
+# next chunk, so a 100,000-parcel manifest never runs into the time limit.
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=5,
+    retry_backoff_max=300,
+    max_retries=5,
+    soft_time_limit=600,
+    time_limit=660,
+)
+def manifest_screen(manifest_id: int, after_id: int = 0) -> int:
+    """Screens the next chunk of an imported manifest's parcels (routed to the ml queue,
+    like declaration screening); a rerun skips the parcels already screened."""
+    chunk = manifests.manifest_screen(manifest_id=manifest_id, after_id=after_id)
+    if chunk.next_after_id is not None:
+        manifest_screen.delay(manifest_id, after_id=chunk.next_after_id)
+    return chunk.screened

@@ -81,7 +81,16 @@ def manifest_detail(request: HttpRequest, manifest_id: int) -> HttpResponse:
     return render(
         request,
         "declarations/manifests/detail.html",
-        {"manifest": manifest, "status": manifest_selectors.manifest_status(manifest=manifest), "errors": errors},
+        {
+            "manifest": manifest,
+            "status": manifest_selectors.manifest_status(manifest=manifest),
+            "errors": errors,
+            "screening": (
+                manifest_selectors.manifest_screening_counts(manifest=manifest)
+                if manifest.status == manifest.Status.DONE
+                else None
+            ),
+        },
     )
 
 

@@ -43,7 +43,7 @@ from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, models, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, OperationalError, connections, models, transaction
 from django.db.models import Q
 from django.db.models.functions import Substr
 from django.utils import timezone, translation
@@ -52,9 +52,9 @@ from django.utils.translation import ngettext
 
 from customs_portal.audit import audit_record
 from customs_portal.errors import ApplicationError
-from customs_portal.models import Company, CustomsOffice, User
+from customs_portal.models import AuditEvent, Company, CustomsOffice, User
 from customs_portal.notifications import notify_company
-from declarations import duty, selectors, trade_data
+from declarations import duty, manifest_selectors, selectors, submission, trade_data
 from declarations.models import (
     Declaration,
     DeclarationLine,
@@ -772,6 +772,11 @@ def _import(manifest: Manifest, *, parcels: list[RatedParcel], rows_total: int, 
         link=f"/trader/manifests/{manifest.pk}/",
         payload={"manifest_id": manifest.pk, "declarations": len(parcels), **totals},
     )
+    from declarations import manifest_tasks
+
+    # The parcels wait in "submitted" until this screens them (in chunks, on the ml queue).
+    manifest_id = manifest.pk
+    transaction.on_commit(lambda: manifest_tasks.manifest_screen.delay(manifest_id))
 
 
 def manifest_fail(*, manifest_id: int, message: str) -> None:
@@ -846,3 +851,90 @@ def manifest_process(*, manifest_id: int) -> str:
         return Manifest.Status.FAILED
     finally:
         progress.close()
+
+
+# Parcels screened per task run: each goes through the full per-declaration path (lock,
+# status changes, audit trail, lane assigner), so a run stays well inside its time limit
+# and the task enqueues itself for the next chunk.
+SCREEN_CHUNK = 2_000
+SCREENED_ACTION = "manifest.screened"
+
+
+@dataclass(frozen=True)
+class ScreenChunk:
+    screened: int  # declarations moved to a lane by this run
+    next_after_id: int | None  # where the next run starts; None when the manifest is through
+
+
+def manifest_screen(*, manifest_id: int, after_id: int = 0, limit: int = SCREEN_CHUNK) -> ScreenChunk:
+    """Screens the next `limit` submitted parcels of an imported manifest (declaration id
+    above `after_id`) exactly as `declaration_screen` screens one declaration, but without
+    a notification per parcel; after the last chunk the trader gets one summary.
+
+    Safe to run twice: a declaration no longer submitted is skipped, and the summary is
+    sent once (recorded in the audit trail, checked under the manifest's row lock)."""
+    manifest = Manifest.objects.select_related("company").filter(pk=manifest_id).first()
+    if manifest is None or manifest.status != Manifest.Status.DONE:
+        return ScreenChunk(screened=0, next_after_id=None)
+    waiting = manifest_selectors.manifest_declarations(manifest=manifest).filter(status=Declaration.Status.SUBMITTED)
+    ids = list(waiting.filter(pk__gt=after_id).order_by("pk").values_list("pk", flat=True)[:limit])
+    screened = 0
+    with translation.override(manifest.language):
+        for declaration_id in ids:
+            try:
+                # Both transitions or neither: a lost worker leaves the parcel submitted, not in screening.
+                with transaction.atomic():
+                    lane = submission.declaration_screen(declaration_id=declaration_id, notify=False)
+            except OperationalError:
+                raise  # the database is away: the task retries, and this run's work is kept
+            except Exception:
+                # One parcel the assigner cannot handle must not hold up the others; it stays
+                # submitted, is counted as waiting in the summary, and a later run retries it.
+                logger.exception("Manifest %s: declaration %s could not be screened.", manifest_id, declaration_id)
+                continue
+            if lane != "skipped":
+                screened += 1
+        if ids and waiting.filter(pk__gt=ids[-1]).exists():
+            return ScreenChunk(screened=screened, next_after_id=ids[-1])
+        manifest_screening_summarise(manifest=manifest)
+    return ScreenChunk(screened=screened, next_after_id=None)
+
+
+def manifest_screen_all(*, manifest_id: int, limit: int = SCREEN_CHUNK) -> int:
+    """Every chunk in turn, in this process (what the task's chain does; for tests, demo data)."""
+    total, after_id = 0, 0
+    while after_id is not None:
+        chunk = manifest_screen(manifest_id=manifest_id, after_id=after_id, limit=limit)
+        total += chunk.screened
+        after_id = chunk.next_after_id
+    return total
+
+
+def manifest_screening_summarise(*, manifest: Manifest) -> bool:
+    """Tells the trader once how the manifest's parcels were routed; False when already told."""
+    with transaction.atomic():
+        Manifest.objects.select_for_update().filter(pk=manifest.pk).first()
+        told = AuditEvent.objects.filter(
+            action=SCREENED_ACTION, object_type=Manifest._meta.label, object_id=str(manifest.pk)
+        ).exists()
+        if told:
+            return False
+        counts = manifest_selectors.manifest_screening_counts(manifest=manifest)
+        audit_record(
+            action=SCREENED_ACTION, system="manifest_screening", obj=manifest, company=manifest.company, after=counts
+        )
+        body = (
+            _("Green lane: %(green)d. Yellow lane (document review): %(yellow)d. Red lane (inspection): %(red)d.")
+            % counts
+        )
+        if counts["waiting"]:
+            body += " " + _("Still waiting for screening: %(waiting)d.") % counts
+        notify_company(
+            company=manifest.company,
+            event="manifest.screened",
+            subject=_("Manifest %(name)s was screened") % {"name": manifest.original_name},
+            body=body,
+            link=f"/trader/manifests/{manifest.pk}/",
+            payload={"manifest_id": manifest.pk, **counts},
+        )
+    return True

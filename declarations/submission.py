@@ -156,19 +156,22 @@ def declaration_submit(*, declaration: Declaration, submitted_by: User, request=
     return declaration
 
 
-def declaration_screen(*, declaration_id: int) -> str:
+def declaration_screen(*, declaration_id: int, notify: bool = True) -> str:
     """Submitted → screening → a lane. Safe to run twice: only a submitted declaration is
-    screened, so a second run finds it already moved on and does nothing."""
+    screened, so a second run finds it already moved on and does nothing. `notify=False`
+    (bulk manifest screening) sends the trader no message per declaration."""
     declaration = Declaration.objects.filter(pk=declaration_id).first()
     if declaration is None or declaration.status != Declaration.Status.SUBMITTED:
         return "skipped"
     try:
-        workflow.declaration_transition(declaration=declaration, to=Declaration.Status.SCREENING, system="screening")
+        workflow.declaration_transition(
+            declaration=declaration, to=Declaration.Status.SCREENING, system="screening", notify=notify
+        )
     except ApplicationError:
         return "skipped"  # another worker claimed it between our read and our lock
     assign = hooks.lane_assigner() or screening.rule_based_lane
     decision = assign(declaration=declaration)
     # A listed consignee goes to document review whichever assigner decided.
     decision = export_control.end_user_escalate(declaration=declaration, decision=decision)
-    workflow.declaration_assign_lane(declaration=declaration, decision=decision)
+    workflow.declaration_assign_lane(declaration=declaration, decision=decision, notify=notify)
     return decision.lane

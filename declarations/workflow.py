@@ -87,11 +87,13 @@ def declaration_transition(
     system: str = "",
     reason: str = "",
     request: HttpRequest | None = None,
+    notify: bool = True,
 ) -> Declaration:
     """Moves the declaration to `to` if the state machine and the actor's role allow it.
 
     The row is locked first, so two officers deciding at once cannot both succeed: the
-    second sees the new status and is refused."""
+    second sees the new status and is refused. `notify=False` (bulk manifest screening
+    only) leaves the trader's notification to the caller, which sends one summary."""
     with transaction.atomic():
         locked = Declaration.objects.select_for_update().get(pk=declaration.pk)
         from_status = locked.status
@@ -132,7 +134,8 @@ def declaration_transition(
             after={"status": to, "lane": locked.lane, "reason": reason},
             request=request,
         )
-        _notify(locked, reason=reason)
+        if notify:
+            _notify(locked, reason=reason)
         transaction.on_commit(
             lambda: hooks.declaration_status_changed.send(
                 sender=Declaration, declaration=locked, from_status=from_status, to_status=to
@@ -180,7 +183,7 @@ def owes_nothing(declaration: Declaration) -> bool:
 
 
 def declaration_assign_lane(
-    *, declaration: Declaration, decision: hooks.LaneDecision, system: str = "screening"
+    *, declaration: Declaration, decision: hooks.LaneDecision, system: str = "screening", notify: bool = True
 ) -> Declaration:
     """Routes a declaration in screening to its lane (called by the screening task)."""
     Declaration.objects.filter(pk=declaration.pk).update(
@@ -194,7 +197,11 @@ def declaration_assign_lane(
     else:
         to = Status.INSPECTION
     return declaration_transition(
-        declaration=declaration, to=to, system=f"{system}:{decision.decided_by}", reason="; ".join(decision.reasons)
+        declaration=declaration,
+        to=to,
+        system=f"{system}:{decision.decided_by}",
+        reason="; ".join(decision.reasons),
+        notify=notify,
     )
 
 

@@ -23,11 +23,31 @@ class InspectionListFilterForm(forms.Form):
     )
 
 
+class ProbablyWrongFilterForm(InspectionListFilterForm):
+    kind = forms.ChoiceField(
+        label=_("Kind of inconsistency"),
+        required=False,
+        choices=[("", _("Any")), ("chapter", _("Tariff chapter")), ("customs_value_jpy", _("Customs value"))],
+    )
+
+
 class AuditListFilterForm(forms.Form):
+    office = forms.CharField(label=_("Office code"), required=False, max_length=8)
     date_from = forms.DateField(
         label=_("Declared from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     date_to = forms.DateField(label=_("Declared until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    chapter = forms.RegexField(label=_("Tariff chapter"), regex=r"^[0-9]{2}$", required=False, max_length=2)
+    importer = forms.CharField(label=_("Company"), required=False, max_length=100)
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            ("expected", _("Expected unpaid revenue")),
+            ("findings", _("Number of findings")),
+            ("probability", _("Average probability of a discrepancy")),
+        ],
+    )
 
 
 class InspectionResultForm(forms.Form):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 
 from customs_portal.models import Role, User
-from declarations.models import Declaration
-from inspection.models import ModelVersion, RiskScore
+from declarations.models import Declaration, DeclarationLine
+from inspection.models import InspectionResult, ModelVersion, RiskScore
 
 OPEN_STATUSES = [
     Declaration.Status.SUBMITTED,
@@ -64,27 +64,81 @@ def inspection_list(
     return scores.select_related("declaration", "office", "declaration__company").order_by(*order, "-id")
 
 
-def probably_wrong_list() -> QuerySet[RiskScore]:
-    """Newest scores of declarations with a suspected correction (chapter or value)."""
-    return (
-        latest_scores()
-        .exclude(suspected_correction={})
-        .select_related("declaration", "office", "declaration__company")
-        .order_by("-expected_revenue_jpy", "-id")
-    )
-
-
-def audit_list(*, date_from: date | None = None, date_to: date | None = None) -> QuerySet:
-    """Companies ranked by the expected unpaid revenue of their cleared declarations."""
-    scores = latest_scores().filter(declaration__status__in=CLEARED)
+def _scores_filter(
+    scores: QuerySet[RiskScore],
+    *,
+    office: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+    chapter: str = "",
+    importer: str = "",
+    lane: str = "",
+) -> QuerySet[RiskScore]:
+    """The list filters shared by the probably-wrong and post-clearance audit lists."""
+    if office:
+        scores = scores.filter(office__code=office)
     if date_from:
         scores = scores.filter(declaration__declaration_date__gte=date_from)
     if date_to:
         scores = scores.filter(declaration__declaration_date__lte=date_to)
+    if chapter:
+        lines = DeclarationLine.objects.filter(declaration_id=OuterRef("declaration_id"), hs_code__startswith=chapter)
+        scores = scores.filter(Exists(lines))
+    if importer:
+        scores = scores.filter(
+            Q(declaration__party_name__icontains=importer) | Q(declaration__company__name__icontains=importer)
+        )
+    if lane:
+        scores = scores.filter(declaration__lane=lane)
+    return scores
+
+
+# The kinds of inconsistency a suspected correction can name (its JSON keys).
+CORRECTION_KINDS = ("chapter", "customs_value_jpy")
+
+
+def probably_wrong_list(*, kind: str = "", sort: str = "expected", **filters) -> QuerySet[RiskScore]:
+    """Newest scores of declarations with a suspected correction (chapter or value)."""
+    scores = _scores_filter(latest_scores().exclude(suspected_correction={}), **filters)
+    if kind in CORRECTION_KINDS:
+        scores = scores.filter(suspected_correction__has_key=kind)
+    order = (
+        ["-probability", "-expected_revenue_jpy"]
+        if sort == "probability"
+        else ["-expected_revenue_jpy", "-probability"]
+    )
+    return scores.select_related("declaration", "office", "declaration__company").order_by(*order, "-id")
+
+
+def probably_wrong_kind_counts(scores: QuerySet[RiskScore]) -> dict[str, int]:
+    """How many of the listed declarations show each kind of inconsistency, in one query."""
+    return scores.order_by().aggregate(
+        **{kind: Count("id", filter=Q(suspected_correction__has_key=kind)) for kind in CORRECTION_KINDS}
+    )
+
+
+AUDIT_SORTS = {
+    "expected": ["-expected", "-findings", "company_name"],
+    "findings": ["-findings", "-expected", "company_name"],
+    "probability": ["-average_probability", "-expected", "company_name"],
+}
+
+
+def audit_list(*, sort: str = "expected", **filters) -> QuerySet:
+    """Companies ranked by the expected unpaid revenue of their cleared declarations (or by
+    the number of those declarations where an officer found a discrepancy, or by their
+    average probability of a discrepancy)."""
+    scores = _scores_filter(latest_scores().filter(declaration__status__in=CLEARED), **filters)
+    found = InspectionResult.objects.filter(outcome=InspectionResult.Outcome.DISCREPANCY).values("declaration_id")
     return (
         scores.values(company_id=F("declaration__company_id"), company_name=F("declaration__company__name"))
-        .annotate(expected=Sum("expected_revenue_jpy"), declarations=Count("declaration", distinct=True))
-        .order_by("-expected", "company_name")
+        .annotate(
+            expected=Sum("expected_revenue_jpy"),
+            declarations=Count("declaration", distinct=True),
+            findings=Count("declaration", distinct=True, filter=Q(declaration_id__in=found)),
+            average_probability=Avg("probability"),
+        )
+        .order_by(*AUDIT_SORTS.get(sort, AUDIT_SORTS["expected"]))
     )
 
 

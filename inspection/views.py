@@ -16,7 +16,12 @@ from customs_portal.errors import ApplicationError
 from customs_portal.permissions import ANY_OFFICER, SUPERVISOR, role_required
 from declarations.models import Declaration
 from inspection import charts, selectors, services
-from inspection.forms import AuditListFilterForm, InspectionListFilterForm, InspectionResultForm
+from inspection.forms import (
+    AuditListFilterForm,
+    InspectionListFilterForm,
+    InspectionResultForm,
+    ProbablyWrongFilterForm,
+)
 from inspection.models import ModelVersion
 from inspection.reasons import reasons_text
 
@@ -70,29 +75,76 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _filters(form) -> dict:
+    return {k: v for k, v in form.cleaned_data.items() if v} if form.is_valid() else {}
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("format", None)
+    return query.urlencode()
+
+
 @require_GET
 @role_required(*ANY_OFFICER)
 def probably_wrong_list(request: HttpRequest) -> HttpResponse:
-    scores = selectors.probably_wrong_list()
+    form = ProbablyWrongFilterForm(request.GET or None)
+    scores = selectors.probably_wrong_list(**_filters(form))
+    if request.GET.get("format") == "csv":
+        return _csv_response(
+            "probably-wrong.csv",
+            ["declaration", "office", "importer", "declaration_date", "lane", "probability", "expected_revenue_jpy",
+             "line", "suspected_chapter", "suspected_customs_value_jpy", "reasons"],
+            (
+                [s.declaration.number, s.office.code, s.declaration.party_name, s.declaration.declaration_date,
+                 s.declaration.lane, f"{s.probability:.4f}", s.expected_revenue_jpy, s.features.get("line", ""),
+                 s.suspected_correction.get("chapter", ""), s.suspected_correction.get("customs_value_jpy", ""),
+                 " / ".join(reasons_text(s.reasons))]
+                for s in scores.iterator()
+            ),
+        )  # fmt: skip
     page = Paginator(scores, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(score, reasons_text(score.reasons)) for score in page.object_list]
-    return render(request, "inspection/probably_wrong.html", {"page": page, "rows": rows})
+    counts = selectors.probably_wrong_kind_counts(scores)
+    chart = {
+        "label": _("Declarations"),
+        "labels": [_("Description reads like another chapter"), _("Unit value far below the usual range")],
+        "values": [counts["chapter"], counts["customs_value_jpy"]],
+    }
+    return render(
+        request,
+        "inspection/probably_wrong.html",
+        {"form": form, "page": page, "rows": rows, "query": _query_without_page(request), "chart": chart},
+    )
 
 
 @require_GET
 @role_required(*ANY_OFFICER)
 def audit_list(request: HttpRequest) -> HttpResponse:
     form = AuditListFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    companies = selectors.audit_list(**{k: v for k, v in filters.items() if v})
+    companies = selectors.audit_list(**_filters(form))
     if request.GET.get("format") == "csv":
         return _csv_response(
             "post-clearance-audit.csv",
-            ["company", "declarations", "expected_unpaid_revenue_jpy"],
-            ([c["company_name"], c["declarations"], c["expected"]] for c in companies),
+            ["company", "declarations", "findings", "average_probability", "expected_unpaid_revenue_jpy"],
+            (
+                [c["company_name"], c["declarations"], c["findings"], f"{c['average_probability']:.4f}", c["expected"]]
+                for c in companies.iterator()
+            ),
         )
     page = Paginator(companies, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "inspection/audit_list.html", {"form": form, "page": page})
+    top = list(companies[:20]) if page.number > 1 else list(page.object_list)[:20]
+    chart = {
+        "label": _("Expected unpaid revenue (JPY)"),
+        "labels": [c["company_name"] for c in top],
+        "values": [c["expected"] for c in top],
+    }
+    return render(
+        request,
+        "inspection/audit_list.html",
+        {"form": form, "page": page, "query": _query_without_page(request), "chart": chart},
+    )
 
 
 @require_GET

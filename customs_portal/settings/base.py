@@ -218,6 +218,7 @@ CELERY_TASK_ROUTES = {
     # Payments and the sandbox gateway stay on the default queue, away from ML work.
     "payments.*": {"queue": "celery"},
     "declarations.tasks.declaration_screen": {"queue": "ml"},
+    "declarations.manifest_tasks.manifest_screen": {"queue": "ml"},
     "inspection.tasks.risk_model_retrain": {"queue": "ml"},
     "inspection.tasks.risk_rescore_open": {"queue": "ml"},
 }

@@ -19,5 +19,9 @@ from customs_portal.settings.base import *  # noqa: E402,F403  (settings modules
 DEBUG = False
 if len(SECRET_KEY) < 50:  # noqa: F405
     raise ImproperlyConfigured("SECRET_KEY must be set to a random string of at least 50 characters.")
+if len(PAYMENTS_GATEWAY_WEBHOOK_SECRET) < 32:  # noqa: F405  (also refuses the sandbox default)
+    raise ImproperlyConfigured(
+        "PAYMENTS_GATEWAY_WEBHOOK_SECRET must be set to the payment gateway's signing secret (32+ characters)."
+    )
 # The load balancer probes /healthz over plain HTTP inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

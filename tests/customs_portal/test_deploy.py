@@ -12,7 +12,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    clean_env = {key: value for key, value in os.environ.items() if key not in ("SECRET_KEY", "DEBUG")}
+    clean_env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("SECRET_KEY", "DEBUG", "PAYMENTS_GATEWAY_WEBHOOK_SECRET")
+    }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -31,6 +35,7 @@ def test_check_deploy_is_clean_with_production_settings():
         "WARNING",
         SECRET_KEY=secrets.token_urlsafe(64),
         ALLOWED_HOSTS="portal.customs.example",
+        PAYMENTS_GATEWAY_WEBHOOK_SECRET=secrets.token_hex(32),
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -40,3 +45,9 @@ def test_production_refuses_to_start_without_a_real_secret_key():
     result = _manage("check", SECRET_KEY="short")
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_the_sandbox_webhook_secret():
+    result = _manage("check", SECRET_KEY=secrets.token_urlsafe(64))
+    assert result.returncode != 0
+    assert "PAYMENTS_GATEWAY_WEBHOOK_SECRET must be set" in result.stderr
