@@ -43,15 +43,9 @@ GIVEN = ["太郎", "花子", "一郎", "美咲", "Taro", "Hanako", "Ken", "Yui"]
 
 
 def recreate_database(*, drop_only: bool = False) -> None:
-    import psycopg2
+    from bench.throwaway import recreate_database as recreate
 
-    connection = psycopg2.connect(f"{SERVER}/postgres")
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        if not drop_only:
-            cursor.execute(f'CREATE DATABASE "{DB_NAME}"')
-    connection.close()
+    recreate(server=SERVER, name=DB_NAME, drop_only=drop_only)
 
 
 def ad_valorem_codes(on) -> list[str]:

@@ -14,8 +14,6 @@ officer made it. Reads (permission-aware) are at the end of this module.
 
 from __future__ import annotations
 
-import hashlib
-import io
 import secrets
 import uuid
 from datetime import date
@@ -33,6 +31,7 @@ from customs_portal.audit import audit_record
 from customs_portal.errors import ApplicationError
 from customs_portal.models import Role, User
 from customs_portal.notifications import notify_company
+from declarations import documents
 from declarations.models import (
     ApplicationStatus,
     Declaration,
@@ -60,9 +59,6 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
 OPEN_FOR_OFFICERS = (Status.SUBMITTED, Status.UNDER_REVIEW)
 # Customs accepts a suspension application for at most four years at a time.
 MAX_SUSPENSION_YEARS = 4
-MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
-PDF, PNG, JPEG = "application/pdf", "image/png", "image/jpeg"
-EXTENSIONS = {PDF: (".pdf",), PNG: (".png",), JPEG: (".jpg", ".jpeg")}
 KINDS: dict[str, type[models.Model]] = {"relief": DutyReliefApplication, "ip": IpSuspensionApplication}
 NUMBER_PREFIX = {DutyReliefApplication: "DR", IpSuspensionApplication: "IP"}
 
@@ -196,27 +192,6 @@ def _locked(application: Application, *, user: User) -> Application:
     return locked
 
 
-def _file_type(content: bytes) -> str | None:
-    """The real type of the file from its bytes, or None when it is none we accept."""
-    if content.startswith(b"%PDF-"):
-        return PDF if b"%%EOF" in content[-2048:] else None
-    if content.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")):
-        from PIL import Image, UnidentifiedImageError
-
-        try:
-            with Image.open(io.BytesIO(content)) as image:
-                image_format = image.format
-                image.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-            return None
-        return {"PNG": PNG, "JPEG": JPEG}.get(image_format or "")
-    return None
-
-
-def _file_error(message: str, *, code: str, status: int = 400) -> ApplicationError:
-    return ApplicationError(message, code=code, fields={"file": [message]}, status=status)
-
-
 @transaction.atomic
 def ip_evidence_add(
     *, application: IpSuspensionApplication, file: UploadedFile, uploaded_by: User, request: HttpRequest | None = None
@@ -232,36 +207,22 @@ def ip_evidence_add(
             code="not_attachable",
             status=409,
         )
-    if file.size is not None and file.size > MAX_EVIDENCE_BYTES:
-        raise _file_error(_("The file is larger than 10 MB."), code="file_too_large", status=413)
-    content = file.read(MAX_EVIDENCE_BYTES + 1)
-    if len(content) > MAX_EVIDENCE_BYTES:
-        raise _file_error(_("The file is larger than 10 MB."), code="file_too_large", status=413)
-    content_type = _file_type(content)
-    if content_type is None:
-        raise _file_error(_("The file is not a PDF, JPEG or PNG document."), code="file_type_not_allowed")
-    name = (file.name or "evidence").rsplit("/", 1)[-1][:200]
-    if not name.lower().endswith(EXTENSIONS[content_type]):
-        raise _file_error(
-            _("The file's name says one type but its content is %(type)s; rename or re-export it.")
-            % {"type": content_type},
-            code="file_type_mismatch",
-        )
+    document = documents.document_check(file=file, default_name="evidence")
     evidence = IpSuspensionEvidence(
         application=locked,
-        original_name=name,
-        content_type=content_type,
-        size=len(content),
-        sha256=hashlib.sha256(content).hexdigest(),
+        original_name=document.name,
+        content_type=document.content_type,
+        size=len(document.content),
+        sha256=document.sha256,
         uploaded_by=uploaded_by,
     )
-    evidence.file.save(f"{uuid.uuid4().hex}{EXTENSIONS[content_type][0]}", ContentFile(content), save=False)
+    evidence.file.save(f"{uuid.uuid4().hex}{document.storage_suffix}", ContentFile(document.content), save=False)
     evidence.save()
     audit_record(
         action="ipsuspensionapplication.evidence_added",
         actor=uploaded_by,
         obj=locked,
-        after={"evidence": evidence.pk, "name": name, "sha256": evidence.sha256},
+        after={"evidence": evidence.pk, "name": document.name, "sha256": evidence.sha256},
         request=request,
     )
     return evidence

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from customs_portal.errors import ApplicationError
-from declarations import duty, export_control, hooks, trade_data
+from declarations import duty, export_control, hooks, submission, trade_data
 from declarations.models import Declaration, DeclarationAttachment, DeclarationLine, Preference, TariffLine
 from declarations.screening import PREFERENTIAL, interim_rule_lane
 from declarations.submission import _line_shares
@@ -189,20 +189,7 @@ def _customs_values(declaration: Declaration, lines: list[DeclarationLine]) -> t
 
 def _duty_findings(declaration: Declaration, lines: list[DeclarationLine], values: list[int]) -> list[Finding]:
     try:
-        duty.duty_estimate(
-            lines=[
-                duty.DutyLine(
-                    hs_code=line.hs_code,
-                    origin=line.origin_country,
-                    customs_value_jpy=value,
-                    quantity=line.quantity,
-                    preference=line.duty_preference,
-                    origin_proof=line.origin_proof,
-                )
-                for line, value in zip(lines, values, strict=True)
-            ],
-            on=declaration.declaration_date,
-        )
+        duty.duty_estimate(lines=submission.duty_lines(lines, values), on=declaration.declaration_date)
     except ApplicationError as error:
         if not error.fields:
             return [Finding(Severity.REJECT, error.code, "", error.message, str(DUTY_FIXES.get(error.code, "")))]

@@ -4,8 +4,6 @@ versions. Status changes still go through `declarations.workflow`."""
 
 from __future__ import annotations
 
-import hashlib
-import io
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,7 +18,7 @@ from django.utils.translation import gettext as _
 from customs_portal.audit import audit_record
 from customs_portal.errors import ApplicationError
 from customs_portal.models import CustomsOffice, User
-from declarations import selectors, submission, trade_data, workflow
+from declarations import documents, selectors, submission, trade_data, workflow
 from declarations.models import (
     Declaration,
     DeclarationAttachment,
@@ -70,12 +68,6 @@ NUMBER_PREFIX = {Declaration.Kind.IMPORT: "IM", Declaration.Kind.EXPORT: "EX"}
 # to itself: the screening still to come simply screens the new version.
 AMENDABLE = (Status.SUBMITTED, Status.SCREENING, Status.DOCUMENT_REVIEW, Status.INSPECTION, Status.AWAITING_PAYMENT)
 ATTACHABLE = (Status.DRAFT, *AMENDABLE)
-
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-PDF = "application/pdf"
-PNG = "image/png"
-JPEG = "image/jpeg"
-EXTENSIONS = {PDF: (".pdf",), PNG: (".png",), JPEG: (".jpg", ".jpeg")}
 
 
 # --- validation -----------------------------------------------------------------------
@@ -353,23 +345,6 @@ def declaration_withdraw(
 # --- attachments ----------------------------------------------------------------------
 
 
-def _sniff(content: bytes) -> str | None:
-    """The real type of the file from its bytes, or None when it is none we accept."""
-    if content.startswith(b"%PDF-"):
-        return PDF if b"%%EOF" in content[-2048:] else None
-    if content.startswith(b"\x89PNG\r\n\x1a\n") or content.startswith(b"\xff\xd8\xff"):
-        from PIL import Image, UnidentifiedImageError
-
-        try:
-            with Image.open(io.BytesIO(content)) as image:
-                image_format = image.format
-                image.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-            return None
-        return {"PNG": PNG, "JPEG": JPEG}.get(image_format or "")
-    return None
-
-
 @transaction.atomic
 def declaration_attachment_add(
     *, declaration: Declaration, uploaded_by: User, kind: str, file: UploadedFile, request=None
@@ -386,44 +361,26 @@ def declaration_attachment_add(
         )
     if kind not in DeclarationAttachment.Kind.values:
         raise ApplicationError(_("Choose the kind of document."), code="invalid", fields={"kind": [_("Choose one.")]})
-    if file.size is not None and file.size > MAX_ATTACHMENT_BYTES:
-        raise _file_error(_("The file is larger than 10 MB."), code="file_too_large", status=413)
-    content = file.read(MAX_ATTACHMENT_BYTES + 1)
-    if len(content) > MAX_ATTACHMENT_BYTES:
-        raise _file_error(_("The file is larger than 10 MB."), code="file_too_large", status=413)
-    content_type = _sniff(content)
-    if content_type is None:
-        raise _file_error(_("The file is not a PDF, JPEG or PNG document."), code="file_type_not_allowed")
-    name = (file.name or "document").rsplit("/", 1)[-1][:200]
-    if not name.lower().endswith(EXTENSIONS[content_type]):
-        raise _file_error(
-            _("The file's name says one type but its content is %(type)s; rename or re-export it.")
-            % {"type": content_type},
-            code="file_type_mismatch",
-        )
+    document = documents.document_check(file=file, default_name="document")
     attachment = DeclarationAttachment(
         declaration=declaration,
         kind=kind,
-        original_name=name,
-        content_type=content_type,
-        size=len(content),
-        sha256=hashlib.sha256(content).hexdigest(),
+        original_name=document.name,
+        content_type=document.content_type,
+        size=len(document.content),
+        sha256=document.sha256,
         uploaded_by=uploaded_by,
     )
-    attachment.file.save(f"{uuid.uuid4().hex}{EXTENSIONS[content_type][0]}", ContentFile(content), save=False)
+    attachment.file.save(f"{uuid.uuid4().hex}{document.storage_suffix}", ContentFile(document.content), save=False)
     attachment.save()
     audit_record(
         action="declaration.attachment_added",
         actor=uploaded_by,
         obj=declaration,
-        after={"attachment": attachment.pk, "name": name, "sha256": attachment.sha256, "kind": kind},
+        after={"attachment": attachment.pk, "name": document.name, "sha256": attachment.sha256, "kind": kind},
         request=request,
     )
     return attachment
-
-
-def _file_error(message: str, *, code: str, status: int = 400) -> ApplicationError:
-    return ApplicationError(message, code=code, fields={"file": [message]}, status=status)
 
 
 # --- versions, diff and amendments ----------------------------------------------------

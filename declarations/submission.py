@@ -31,6 +31,21 @@ def _line_shares(declaration: Declaration, lines: list[DeclarationLine]) -> list
     return [(freight * line.invoice_value / total, insurance * line.invoice_value / total) for line in lines]
 
 
+def duty_lines(lines: list[DeclarationLine], values: list[int]) -> list[duty.DutyLine]:
+    """The declaration's lines as the duty engine rates them, with their customs values."""
+    return [
+        duty.DutyLine(
+            hs_code=line.hs_code,
+            origin=line.origin_country,
+            customs_value_jpy=value,
+            quantity=line.quantity,
+            preference=line.duty_preference,
+            origin_proof=line.origin_proof,
+        )
+        for line, value in zip(lines, values, strict=True)
+    ]
+
+
 def declaration_taxes_compute(*, declaration: Declaration) -> duty.DutyResult | None:
     """Fills each line's customs value and duty and the declaration's totals.
 
@@ -57,20 +72,7 @@ def declaration_taxes_compute(*, declaration: Declaration) -> duty.DutyResult | 
             line.save(update_fields=["customs_value_jpy", "customs_duty_jpy"])
         _store_totals(declaration, customs_value=sum(values), duty_jpy=0, tax=0, local=0)
         return None
-    result = duty.duty_estimate(
-        lines=[
-            duty.DutyLine(
-                hs_code=line.hs_code,
-                origin=line.origin_country,
-                customs_value_jpy=value,
-                quantity=line.quantity,
-                preference=line.duty_preference,
-                origin_proof=line.origin_proof,
-            )
-            for line, value in zip(lines, values, strict=True)
-        ],
-        on=declaration.declaration_date,
-    )
+    result = duty.duty_estimate(lines=duty_lines(lines, values), on=declaration.declaration_date)
     for line, computed in zip(lines, result.lines, strict=True):
         line.customs_value_jpy = computed.customs_value_jpy
         line.customs_duty_jpy = computed.customs_duty_jpy

@@ -38,7 +38,7 @@ class AuditListFilterForm(forms.Form):
     )
     date_to = forms.DateField(label=_("Declared until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     chapter = forms.RegexField(label=_("Tariff chapter"), regex=r"^[0-9]{2}$", required=False, max_length=2)
-    importer = forms.CharField(label=_("Company"), required=False, max_length=100)
+    importer = forms.CharField(label=_("Company name"), required=False, max_length=100)
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,

@@ -33,10 +33,19 @@ class _Echo:
         return value
 
 
+def _csv_cell(value):
+    """Text that a spreadsheet would run as a formula (a company named "=HYPERLINK(...)") is
+    quoted, so that an officer opening the export runs nothing a trader typed."""
+    if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")):
+        return "'" + value
+    return value
+
+
 def _csv_response(filename: str, header: list[str], rows) -> StreamingHttpResponse:
     writer = csv.writer(_Echo())
     response = StreamingHttpResponse(
-        (writer.writerow(row) for row in [header, *rows]), content_type="text/csv; charset=utf-8"
+        (writer.writerow([_csv_cell(value) for value in row]) for row in [header, *rows]),
+        content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

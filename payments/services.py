@@ -120,6 +120,10 @@ def assessment_create_for_declaration(*, declaration: Declaration) -> Assessment
             )
     except IntegrityError:
         return Assessment.objects.get(declaration=declaration)
+    if declaration.source == declaration.Source.MANIFEST:
+        # A manifest brings thousands of parcels: its one screening summary tells the
+        # trader what is owed, instead of one message per parcel.
+        return assessment
     notify_company(
         company=declaration.company,
         event="payment.assessment_created",

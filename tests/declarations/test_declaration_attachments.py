@@ -11,7 +11,7 @@ from PIL import Image
 
 from customs_portal.errors import ApplicationError
 from customs_portal.models import AuditEvent
-from declarations import services_drafts
+from declarations import documents, services_drafts
 from declarations.models import DeclarationAttachment
 from tests.declarations import declaration_payloads as p
 
@@ -85,9 +85,9 @@ def test_files_that_are_not_what_they_claim_are_refused(draft, trader_a, name, c
 def test_a_file_one_byte_over_10_mb_is_refused_and_exactly_10_mb_is_accepted(draft, trader_a):
     # A PDF whose body is padded with a comment line up to exactly 10 MB.
     head, tail = b"%PDF-1.4\n%", b"\n%%EOF\n"
-    exactly = head + b"x" * (services_drafts.MAX_ATTACHMENT_BYTES - len(head) - len(tail)) + tail
-    assert len(exactly) == services_drafts.MAX_ATTACHMENT_BYTES
-    assert _add(draft, trader_a, "big.pdf", exactly).size == services_drafts.MAX_ATTACHMENT_BYTES
+    exactly = head + b"x" * (documents.MAX_DOCUMENT_BYTES - len(head) - len(tail)) + tail
+    assert len(exactly) == documents.MAX_DOCUMENT_BYTES
+    assert _add(draft, trader_a, "big.pdf", exactly).size == documents.MAX_DOCUMENT_BYTES
     with pytest.raises(ApplicationError) as caught:
         _add(draft, trader_a, "bigger.pdf", exactly + b"\n")
     assert (caught.value.code, caught.value.status) == ("file_too_large", 413)

@@ -363,3 +363,107 @@ def test_the_demo_seed_imports_one_manifest_rejects_the_other_and_is_idempotent(
     assert Declaration.objects.filter(source=Declaration.Source.MANIFEST).count() == 200
     rejected = Manifest.objects.get(status="rejected")
     assert sorted(rejected.row_errors.values_list("row_number", flat=True)) == [3, 4, 5, 6]
+
+
+@pytest.fixture
+def lanes_by_waybill():
+    """A lane assigner through the public hook: HAWB0003 yellow, HAWB0004 red, others green."""
+    from declarations import hooks
+
+    previous = hooks.lane_assigner()
+
+    def assign(*, declaration):
+        lane = {"HAWB0003": Declaration.Lane.YELLOW, "HAWB0004": Declaration.Lane.RED}.get(
+            declaration.manifest_reference, Declaration.Lane.GREEN
+        )
+        return hooks.LaneDecision(lane=lane, reasons=[f"test lane {lane}"], decided_by="test")
+
+    hooks.register_lane_assigner(assign)
+    yield
+    hooks.register_lane_assigner(previous)
+
+
+def test_an_imported_manifest_is_screened_in_chunks_with_one_summary_notification(
+    client_for, trader_a, office, tariff, lanes_by_waybill
+):
+    manifest = process(upload(trader_a, office, manifest_csv(GOOD_ROWS)))
+    declarations = Declaration.objects.filter(company=trader_a.company, source=Declaration.Source.MANIFEST)
+    assert set(declarations.values_list("status", flat=True)) == {Declaration.Status.SUBMITTED}
+
+    first = manifests.manifest_screen(manifest_id=manifest.pk, limit=3)
+    assert first.screened == 3 and first.next_after_id is not None
+    assert not Notification.objects.filter(event="manifest.screened").exists()  # not through yet
+    second = manifests.manifest_screen(manifest_id=manifest.pk, after_id=first.next_after_id, limit=3)
+    assert (second.screened, second.next_after_id) == (1, None)
+
+    status = dict(declarations.values_list("manifest_reference", "status"))
+    assert status == {
+        "HAWB0001": Declaration.Status.AWAITING_PAYMENT,  # green, owes tax
+        "HAWB0002": Declaration.Status.PERMITTED,  # green, ¥9,000 of biscuits owe nothing
+        "HAWB0003": Declaration.Status.DOCUMENT_REVIEW,
+        "HAWB0004": Declaration.Status.INSPECTION,
+    }
+    assert declarations.get(manifest_reference="HAWB0004").lane == Declaration.Lane.RED
+    # The same timeline and audit trail as one declaration's screening ...
+    for declaration in declarations:
+        assert list(declaration.status_changes.order_by("id").values_list("from_status", "to_status")) == [
+            ("draft", "submitted"),
+            ("submitted", "screening"),
+            ("screening", declaration.status),
+        ]
+    assert AuditEvent.objects.filter(action="declaration.screening").count() == 4
+    assert AuditEvent.objects.filter(action="declaration.inspection").count() == 1
+    # ... but one summary for the trader instead of a message per parcel.
+    assert not Notification.objects.filter(event="declaration.status_changed").exists()
+    summary = Notification.objects.get(company=trader_a.company, event="manifest.screened")
+    assert summary.payload == {"manifest_id": manifest.pk, "green": 2, "yellow": 1, "red": 1, "waiting": 0}
+    assert AuditEvent.objects.filter(action="manifest.screened", object_id=str(manifest.pk)).count() == 1
+
+    # A second run finds nothing waiting and changes nothing, and tells nobody again.
+    changes = DeclarationStatusChange.objects.count()
+    assert manifests.manifest_screen_all(manifest_id=manifest.pk) == 0
+    assert DeclarationStatusChange.objects.count() == changes
+    assert Notification.objects.filter(event="manifest.screened").count() == 1
+    assert AuditEvent.objects.filter(action="manifest.screened").count() == 1
+
+    page = client_for(trader_a).get(f"/trader/manifests/{manifest.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Screened: 4 of 4" in page
+    assert "Red lane (inspection): 1" in page and "Yellow lane (document review): 1" in page
+
+
+def test_screening_waits_for_the_import_and_leaves_other_declarations_alone(trader_a, office, tariff):
+    from tests.declarations.factories import DeclarationFactory
+
+    other = DeclarationFactory(company=trader_a.company, status=Declaration.Status.SUBMITTED)
+    result = upload(trader_a, office, manifest_csv(GOOD_ROWS))
+    assert manifests.manifest_screen(manifest_id=result.manifest.pk).screened == 0  # not imported yet
+    manifest = process(result)
+
+    assert manifests.manifest_screen_all(manifest_id=manifest.pk) == 4
+    other.refresh_from_db()
+    assert other.status == Declaration.Status.SUBMITTED
+    assert Notification.objects.get(event="manifest.screened").payload["green"] == 4
+
+
+def test_a_parcel_the_assigner_cannot_score_stays_submitted_and_is_counted_as_waiting(trader_a, office, tariff):
+    from declarations import hooks
+
+    previous = hooks.lane_assigner()
+
+    def assign(*, declaration):
+        if declaration.manifest_reference == "HAWB0002":
+            raise ValueError("cannot score this one")
+        return hooks.LaneDecision(lane=Declaration.Lane.GREEN, reasons=["ok"])
+
+    hooks.register_lane_assigner(assign)
+    try:
+        manifest = process(upload(trader_a, office, manifest_csv(GOOD_ROWS)))
+        assert manifests.manifest_screen_all(manifest_id=manifest.pk, limit=2) == 3
+    finally:
+        hooks.register_lane_assigner(previous)
+    stuck = Declaration.objects.get(manifest_reference="HAWB0002")
+    assert stuck.status == Declaration.Status.SUBMITTED  # not left half-way in screening
+    assert Notification.objects.get(event="manifest.screened").payload["waiting"] == 1
+    # A later run (the model fixed) screens it; the summary is not sent twice.
+    assert manifests.manifest_screen_all(manifest_id=manifest.pk) == 1
+    assert Notification.objects.filter(event="manifest.screened").count() == 1

@@ -42,13 +42,21 @@ def test_submission_computes_taxes_freezes_a_version_and_queues_screening(
     assert len(callbacks) >= 1
 
 
-def test_a_green_declaration_waits_for_payment_and_payment_permits_it(draft, trader_a):
+def test_a_green_declaration_waits_for_payment_and_payment_permits_it(
+    draft, trader_a, django_capture_on_commit_callbacks
+):
     received = []
-    hooks.declaration_awaiting_payment.connect(lambda **kw: received.append(kw["declaration"].pk), weak=False)
+
+    def record(**kwargs):
+        received.append(kwargs["declaration"].pk)
+
+    hooks.declaration_awaiting_payment.connect(record)
     try:
-        declaration = _submit_and_screen(draft, trader_a)
+        with django_capture_on_commit_callbacks(execute=True):
+            declaration = _submit_and_screen(draft, trader_a)
     finally:
-        hooks.declaration_awaiting_payment.receivers.clear()
+        hooks.declaration_awaiting_payment.disconnect(record)
+    assert received == [draft.pk]
     assert (declaration.lane, declaration.status) == ("green", Status.AWAITING_PAYMENT)
     workflow.declaration_payment_settled(declaration=declaration)
     declaration.refresh_from_db()

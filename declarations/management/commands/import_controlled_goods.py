@@ -1,30 +1,11 @@
 from __future__ import annotations
 
-from pathlib import Path
-
-from django.core.management.base import BaseCommand, CommandError
-
-from declarations.csvfiles import ImportRejected
 from declarations.export_control import controlled_goods_import
+from declarations.management.csv_import import CsvImportCommand
 
 
-class Command(BaseCommand):
+class Command(CsvImportCommand):
     help = "Imports the controlled-goods list (tariff code prefixes that need a METI export licence) from a CSV: hs_prefix, description_en, [description_ja, control_basis]. Leading lines starting with # are comments. All or nothing; the same file again changes nothing."
 
-    def add_arguments(self, parser):
-        parser.add_argument("file", type=Path)
-
-    def handle(self, *args, file: Path, **options):
-        try:
-            data = file.read_bytes()
-        except OSError as error:
-            raise CommandError(f"Cannot read {file}: {error}") from error
-        try:
-            result = controlled_goods_import(data=data, file_name=file.name)
-        except ImportRejected as rejected:
-            for error in rejected.errors:
-                self.stderr.write(str(error))
-            raise CommandError(rejected.message) from rejected
-        self.stdout.write(
-            f"{file.name}: {result.created} created, {result.updated} updated, {result.unchanged} unchanged."
-        )
+    def import_file(self, *, data: bytes, file_name: str):
+        return controlled_goods_import(data=data, file_name=file_name)
