@@ -5,6 +5,7 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from customs_portal.models import Company, Role
 from payments.models import PaymentIntent, PaymentMethod
 
 
@@ -35,3 +36,15 @@ class PaymentSearchForm(forms.Form):
     method = forms.ChoiceField(
         label=_("Method"), required=False, choices=[("", _("Any"))] + list(PaymentMethod.choices)
     )
+
+
+class DeferralApproveForm(forms.Form):
+    """A supervisor approves a trader company for deferred payment, or changes the
+    registered security of one already approved (the service updates it in place)."""
+
+    company = forms.ModelChoiceField(label=_("Company"), queryset=Company.objects.none())
+    security_jpy = forms.IntegerField(label=_("Registered security (JPY)"), min_value=1, max_value=10**13)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["company"].queryset = Company.objects.filter(users__role=Role.TRADER).distinct().order_by("name")

@@ -116,3 +116,28 @@ def reconciliation_overview() -> dict[str, object]:
         "items": ReconciliationItem.objects.select_related("settlement", "payment", "resolved_by")[:200],
         "imports": SettlementImport.objects.all()[:10],
     }
+
+
+def deferral_approval_list() -> QuerySet:
+    """Deferred-payment approvals with the security in use, in one query. "Used" is the
+    rule of `payments.deferral.security_used_jpy`: deferred assessments whose month's
+    total is not yet paid."""
+    from django.db.models import F, OuterRef, Q, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    from payments.models import DeferralApproval
+
+    used = (
+        Assessment.objects.filter(company_id=OuterRef("company_id"), status=Assessment.Status.DEFERRED)
+        .filter(Q(deferred_into__isnull=True) | Q(deferred_into__status=Assessment.Status.OPEN))
+        .order_by()
+        .values("company_id")
+        .annotate(total=Sum("total_jpy"))
+        .values("total")
+    )
+    return (
+        DeferralApproval.objects.select_related("company", "approved_by")
+        .annotate(used_jpy=Coalesce(Subquery(used), Value(0)))
+        .annotate(unused_jpy=F("security_jpy") - F("used_jpy"))
+        .order_by("company__name")
+    )

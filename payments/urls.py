@@ -21,6 +21,7 @@ urlpatterns = [
         name="payments-reconciliation-resolve",
     ),
     path("payments/officer/refunds/", views.refund_approvals, name="payments-refund-approvals"),
+    path("payments/officer/deferrals/", views.deferral_approvals, name="payments-deferrals"),
     path("payments/refunds/<int:refund_id>/decide/", views.refund_decide, name="payments-refund-decide"),
     path("payments/webhooks/gateway/", views.gateway_webhook, name="payments-gateway-webhook"),
     path("sandbox-gateway/", include("payments.sandbox.urls")),

@@ -15,7 +15,7 @@ from customs_portal.errors import ApplicationError
 from customs_portal.models import Role
 from customs_portal.permissions import ANY_OFFICER, SUPERVISOR, TRADER, role_required
 from payments import deferral, selectors, services
-from payments.forms import PayForm, PaymentSearchForm, RefundForm
+from payments.forms import DeferralApproveForm, PayForm, PaymentSearchForm, RefundForm
 from payments.models import PaymentIntent, ReconciliationItem, Refund
 from payments.receipts import receipt_pdf, receipt_rows
 from payments.reconciliation import reconciliation_item_resolve
@@ -150,6 +150,36 @@ def refund_create(request: HttpRequest, payment_id: int) -> HttpResponse:
 @role_required(*SUPERVISOR)
 def refund_approvals(request: HttpRequest) -> HttpResponse:
     return render(request, "payments/refund_approvals.html", {"refunds": selectors.refund_approvals_pending()})
+
+
+@role_required(*SUPERVISOR)
+def deferral_approvals(request: HttpRequest) -> HttpResponse:
+    """Deferred-payment approvals, and the form that approves a company or changes its
+    registered security, through the same service as the API."""
+    form = DeferralApproveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            approval = deferral.deferral_approve(
+                company=form.cleaned_data["company"],
+                security_jpy=form.cleaned_data["security_jpy"],
+                approved_by=request.user,
+                request=request,
+            )
+        except ApplicationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(company)s is approved for deferred payment with ¥%(amount)s of security.")
+                % {"company": approval.company.name, "amount": f"{approval.security_jpy:,}"},
+            )
+            return redirect("payments-deferrals")
+    return render(
+        request,
+        "payments/deferral_approvals.html",
+        {"form": form, "approvals": selectors.deferral_approval_list()},
+        status=400 if form.is_bound and form.errors else 200,
+    )
 
 
 @require_POST
