@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from customs_portal.api.pagination import StandardPagination
+from customs_portal.api.validation import validate_or_raise
 from customs_portal.errors import ApplicationError
 from customs_portal.permissions import IsOfficer, IsTrader
 from declarations import selectors, services_drafts, submission, workflow
@@ -35,40 +36,6 @@ from declarations.selectors import DeclarationFilters
 # No single declaration comes near ¥1 trillion; a bigger figure is a typing error.
 MAX_CUSTOMS_VALUE_JPY = 10**12
 MAX_LINES = 1_000
-
-
-def _flatten(detail: Any, path: str = "") -> dict[str, list[str]]:
-    """DRF's nested errors as flat paths: {"lines[1].origin": ["..."]}."""
-    if isinstance(detail, dict):
-        flat: dict[str, list[str]] = {}
-        for key, value in detail.items():
-            if isinstance(key, int):  # DRF keys a list's errors by the item's index.
-                child = f"{path}[{key}]"
-            elif key == "non_field_errors" and path:
-                child = path
-            else:
-                child = f"{path}.{key}" if path else key
-            flat.update(_flatten(value, child))
-        return flat
-    if isinstance(detail, list) and any(isinstance(item, dict | list) for item in detail):
-        flat = {}
-        for index, item in enumerate(detail):
-            flat.update(_flatten(item, f"{path}[{index}]"))
-        return flat
-    messages = detail if isinstance(detail, list) else [detail]
-    return {path or "non_field_errors": [str(message) for message in messages]} if messages else {}
-
-
-def validate_or_raise(serializer: serializers.Serializer) -> dict[str, Any]:
-    """Validates, raising ApplicationError whose fields name each nested field by its
-    path, so a bad line says which line and which field."""
-    if serializer.is_valid():
-        return serializer.validated_data
-    fields = _flatten(serializer.errors)
-    problems = "; ".join(f"{name}: {messages[0]}" for name, messages in fields.items())
-    raise ApplicationError(
-        _("The request is invalid: %(problems)s") % {"problems": problems}, code="validation_error", fields=fields
-    )
 
 
 class TariffRateOutput(serializers.Serializer):

@@ -14,11 +14,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from customs_portal.api.pagination import StandardPagination
+from customs_portal.api.validation import validate_or_raise
 from customs_portal.errors import ApplicationError
 from customs_portal.permissions import ANY_OFFICER, HasRole, IsTrader
 from customs_portal.permissions import TRADER as TRADER_ROLES
 from declarations import applications, export_control, precheck, selectors, timings
-from declarations.api import validate_or_raise
 from declarations.models import ApplicationStatus, Declaration, DutyReliefApplication, IpSuspensionApplication
 
 

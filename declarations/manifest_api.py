@@ -13,11 +13,11 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from customs_portal.api.validation import validate_or_raise
 from customs_portal.errors import ApplicationError
 from customs_portal.models import CustomsOffice
 from customs_portal.permissions import ANY_OFFICER, TRADER, HasRole, IsTrader
 from declarations import manifest_selectors, manifests
-from declarations.api import validate_or_raise
 from declarations.manifest_views import results_response
 from declarations.models import ManifestRowError
 
