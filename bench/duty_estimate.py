@@ -141,7 +141,7 @@ def main() -> None:
     from rest_framework.test import APIClient
 
     from customs_portal.models import Company, Role, User
-    from declarations.services import tariff_import
+    from declarations.tariff.services import tariff_import
 
     try:
         call_command("migrate", verbosity=0)

@@ -51,8 +51,8 @@ def recreate_database(*, drop_only: bool = False) -> None:
 def ad_valorem_codes(on) -> list[str]:
     """Seed tariff codes a parcel can carry without a quantity in a unit other than kg:
     lines whose general and WTO rates are ad valorem or free, or whose unit is KG."""
-    from declarations import selectors
-    from declarations.models import TariffLine
+    from declarations.tariff import selectors
+    from declarations.tariff.models import TariffLine
 
     codes = set(TariffLine.objects.values_list("hs_code", flat=True))
     terms = selectors.tariff_terms_for_codes(hs_codes=codes, on=on)
@@ -109,9 +109,10 @@ def main() -> None:
     from django.utils import timezone
 
     from customs_portal.models import Company, CustomsOffice, Role, User
-    from declarations import manifests
-    from declarations.models import Declaration, ExchangeRate, Manifest, week_start_of
-    from declarations.services import tariff_seed_load
+    from declarations.manifests import services as manifests
+    from declarations.models import Declaration, Manifest
+    from declarations.tariff.models import ExchangeRate, week_start_of
+    from declarations.tariff.services import tariff_seed_load
 
     try:
         call_command("migrate", verbosity=0)

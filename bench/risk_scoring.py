@@ -162,9 +162,10 @@ def latency(samples: int) -> None:
 
     from customs_portal.celery import app
     from customs_portal.models import Company, CustomsOffice, Role, User
-    from declarations.models import Declaration, DeclarationLine, TariffLine, TariffRate
-    from declarations.rates import parse_rate, rate_to_json
-    from declarations.submission import declaration_submit
+    from declarations.core.services.submission import declaration_submit
+    from declarations.models import Declaration, DeclarationLine
+    from declarations.tariff.models import TariffLine, TariffRate
+    from declarations.tariff.rates import parse_rate, rate_to_json
     from inspection.models import RiskScore
 
     line = TariffLine.objects.create(

@@ -24,9 +24,6 @@ urlpatterns = [
     path("webhook-deliveries/", views.WebhookDeliveryListApi.as_view(), name="api-webhook-deliveries"),
     path("audit-events/", views.AuditEventListApi.as_view(), name="api-audit-events"),
     path("", include("declarations.api_urls")),
-    path("", include("declarations.tariff.api_urls")),
     path("", include("inspection.api_urls")),
     path("", include("payments.api_urls")),
-    path("", include("declarations.application_api_urls")),
-    path("", include("declarations.manifest_api_urls")),
 ]

@@ -106,9 +106,10 @@ def seed_demo(*, password: str) -> list[DemoLogin]:
 # Each app seeds its own demo data, in this order.
 APP_SEEDERS = [
     "inspection.demo",  # history and the first risk model, so demo declarations are scored
-    "declarations.demo",
-    "declarations.demo_d2",
-    "declarations.demo_e",
+    "declarations.demo.declarations",
+    "declarations.demo.export_control",
+    "declarations.demo.applications",
+    "declarations.demo.manifests",
     "payments.demo",
 ]
 

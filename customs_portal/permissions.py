@@ -80,6 +80,11 @@ class IsTrader(HasRole):
     message = _("Only trader accounts may do this.")
 
 
+class IsTraderOrOfficer(HasRole):
+    allowed_roles = (*TRADER, *ANY_OFFICER)
+    message = _("Only traders and customs officers may do this.")
+
+
 class IsAdmin(HasRole):
     allowed_roles = ADMIN
     message = _("Only administrators may do this.")

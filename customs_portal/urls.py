@@ -29,8 +29,6 @@ urlpatterns = [
     ),
     path("", include("declarations.urls")),
     path("", include("payments.urls")),
-    path("", include("declarations.application_urls")),
-    path("", include("declarations.manifest_urls")),
     path("", include("inspection.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("customs_portal.api_urls")),

@@ -10,8 +10,8 @@ class DeclarationsConfig(AppConfig):
 
     def ready(self) -> None:
         from customs_portal.dashboard import register_queue_counter
-        from declarations import selectors
-        from declarations.models import Declaration
+        from declarations.core import selectors
+        from declarations.core.models import Declaration
 
         register_queue_counter(
             "declarations_review",

@@ -1,24 +1,9 @@
-"""Celery entry points of the declarations app."""
+"""Celery entry points of the declarations app, defined by job; importing them here lets
+the worker's autodiscovery register them."""
 
 from __future__ import annotations
 
-import logging
+from declarations.core.tasks import declaration_screen
+from declarations.manifests.tasks import manifest_process, manifest_screen
 
-from celery import shared_task
-from django.db import OperationalError
-
-from declarations import submission
-
-logger = logging.getLogger(__name__)
-
-
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=5, retry_backoff_max=300, max_retries=5)
-def declaration_screen(declaration_id: int) -> str:
-    """Screens a submitted declaration: the risk model (or the interim rule) picks its lane."""
-    result = submission.declaration_screen(declaration_id=declaration_id)
-    if result == "skipped":
-        logger.info("Declaration %s was not waiting for screening; nothing to do.", declaration_id)
-    return result
-
-
-from declarations import manifest_tasks  # noqa: E402,F401  (registers the manifest task with the worker)
+__all__ = ["declaration_screen", "manifest_process", "manifest_screen"]

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from customs_portal.audit import audit_record
 from customs_portal.errors import ApplicationError
 from customs_portal.models import CustomsOffice, User
-from declarations import screening
+from declarations.core import screening
 from declarations.hooks import LaneDecision
 from declarations.models import Declaration, DeclarationLine
 from inspection import ml, selectors

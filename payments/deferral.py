@@ -115,8 +115,8 @@ def assessment_defer(*, assessment: Assessment, requested_by: User, request: Htt
 
 
 def _release(declaration_id: int) -> None:
+    from declarations.core.workflow import declaration_payment_settled
     from declarations.models import Declaration
-    from declarations.workflow import declaration_payment_settled
 
     declaration = Declaration.objects.get(pk=declaration_id)
     if declaration.status == Declaration.Status.AWAITING_PAYMENT:

@@ -318,7 +318,7 @@ def _after_capture(*, payment_id: int, receipt_id: int) -> None:
     payment = PaymentIntent.objects.select_related("assessment__declaration").get(pk=payment_id)
     declaration = payment.assessment.declaration
     if declaration is not None and declaration.status == Declaration.Status.AWAITING_PAYMENT:
-        from declarations.workflow import declaration_payment_settled
+        from declarations.core.workflow import declaration_payment_settled
 
         try:
             declaration_payment_settled(declaration=declaration)

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "customs_portal",
+    "declarations.tariff",
     "declarations",
     "inspection",
     "payments",

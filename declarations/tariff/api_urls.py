@@ -2,4 +2,12 @@
 
 from __future__ import annotations
 
-urlpatterns: list = []
+from django.urls import path
+
+from declarations.tariff.api import schedule
+
+urlpatterns = [
+    path("tariff-lines/", schedule.TariffLineListApi.as_view(), name="api-tariff-lines"),
+    path("duty-estimates/", schedule.DutyEstimateApi.as_view(), name="api-duty-estimates"),
+    path("exchange-rates/", schedule.ExchangeRateApi.as_view(), name="api-exchange-rate"),
+]

@@ -4,7 +4,7 @@ import pytest
 from django.utils import translation
 from rest_framework.test import APIClient
 
-from declarations.services import tariff_seed_load
+from declarations.tariff.services import tariff_seed_load
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from declarations import hooks
-from declarations.models import TariffLine
+from declarations.tariff.models import TariffLine
 from tests.declarations.factories import CustomsOfficeFactory, ExchangeRateFactory, TariffLineFactory
 
 DAY = dt.date(2026, 3, 3)  # a Tuesday in the week of Sunday 2026-03-01

@@ -6,8 +6,9 @@ from decimal import Decimal
 import factory
 
 from customs_portal.models import CustomsOffice, Role
-from declarations.models import Declaration, DeclarationLine, ExchangeRate, TariffLine, TariffRate
-from declarations.rates import parse_rate, rate_to_json
+from declarations.models import Declaration, DeclarationLine
+from declarations.tariff.models import ExchangeRate, TariffLine, TariffRate
+from declarations.tariff.rates import parse_rate, rate_to_json
 from tests.customs_portal.factories import CompanyFactory, UserFactory
 
 

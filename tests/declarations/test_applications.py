@@ -12,7 +12,7 @@ from PIL import Image
 
 from customs_portal.errors import ApplicationError
 from customs_portal.models import AuditEvent, Notification
-from declarations import applications
+from declarations.applications import services as applications
 from declarations.models import ApplicationStatus, DutyReliefApplication, IpSuspensionApplication
 from tests.declarations.factories import DeclarationFactory
 
@@ -350,20 +350,23 @@ def test_the_api_uploads_evidence(api_for, trader_a, trader_b):
 
 def test_the_demo_seed_is_idempotent(trader_a):
     from customs_portal.models import Role
-    from declarations import demo_d2
+    from declarations.demo import applications as applications_demo
+    from declarations.demo import export_control as export_control_demo
     from declarations.models import ControlledGood, EndUser
     from tests.customs_portal.factories import UserFactory
 
     UserFactory(username="importer", role=Role.TRADER, company=trader_a.company)
     UserFactory(username="clearance", role=Role.CLEARANCE_OFFICER)
-    demo_d2.seed()
+    export_control_demo.seed()
+    applications_demo.seed()
     counts = (
         ControlledGood.objects.count(),
         EndUser.objects.count(),
         DutyReliefApplication.objects.count(),
         IpSuspensionApplication.objects.count(),
     )
-    demo_d2.seed()
+    export_control_demo.seed()
+    applications_demo.seed()
     assert counts == (
         ControlledGood.objects.count(),
         EndUser.objects.count(),

@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from customs_portal.models import AuditEvent
-from declarations import submission
+from declarations.core.services import submission
 from declarations.models import Declaration, DeclarationVersion
 from tests.declarations import declaration_payloads as p
 from tests.declarations.test_declaration_attachments import image_bytes, pdf_bytes

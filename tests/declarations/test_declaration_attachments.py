@@ -9,9 +9,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from customs_portal import documents
 from customs_portal.errors import ApplicationError
 from customs_portal.models import AuditEvent
-from declarations import documents, services_drafts
+from declarations.core.services import attachments, drafts
 from declarations.models import DeclarationAttachment
 from tests.declarations import declaration_payloads as p
 
@@ -37,13 +38,13 @@ def pdf_bytes() -> bytes:
 @pytest.fixture
 def draft(trader_a):
     p.reference_data()
-    return services_drafts.declaration_draft_create(
+    return drafts.declaration_draft_create(
         company=trader_a.company, declarant=trader_a, kind="import", data=p.header(), lines=[p.line()]
     )
 
 
 def _add(draft, user, name, content, content_type="application/pdf"):
-    return services_drafts.declaration_attachment_add(
+    return attachments.declaration_attachment_add(
         declaration=draft, uploaded_by=user, kind="invoice", file=SimpleUploadedFile(name, content, content_type)
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from customs_portal.demo import seed_demo
-from declarations import demo
+from declarations.demo import declarations as demo
 from declarations.models import Declaration
 from tests.declarations import declaration_payloads as p
 

@@ -7,7 +7,7 @@ import pytest
 
 from customs_portal.errors import ApplicationError
 from customs_portal.models import AuditEvent
-from declarations import services_drafts, submission
+from declarations.core.services import drafts, submission
 from declarations.models import Declaration, DeclarationLine
 from tests.declarations import declaration_payloads as p
 
@@ -22,7 +22,7 @@ def reference(db):
 
 def _create(trader, *, lines=None, **changes):
     data = p.header(**changes)
-    return services_drafts.declaration_draft_create(
+    return drafts.declaration_draft_create(
         company=trader.company, declarant=trader, kind="import", data=data, lines=lines or [p.line()]
     )
 
@@ -39,7 +39,7 @@ def test_a_valid_draft_is_saved_numbered_and_audited(trader_a):
 
 
 def test_export_declarations_are_numbered_ex(trader_a):
-    declaration = services_drafts.declaration_draft_create(
+    declaration = drafts.declaration_draft_create(
         company=trader_a.company,
         declarant=trader_a,
         kind="export",
@@ -115,7 +115,7 @@ def test_a_usd_invoice_is_accepted_when_the_week_has_a_rate(trader_a):
 
 def test_a_draft_update_replaces_its_lines_but_a_bad_update_changes_nothing(trader_a):
     declaration = _create(trader_a)
-    services_drafts.declaration_draft_update(
+    drafts.declaration_draft_update(
         declaration=declaration,
         updated_by=trader_a,
         data=p.header(invoice_number="INV-2"),
@@ -124,7 +124,7 @@ def test_a_draft_update_replaces_its_lines_but_a_bad_update_changes_nothing(trad
     assert declaration.invoice_number == "INV-2"
     assert declaration.lines.count() == 2
     with pytest.raises(ApplicationError):
-        services_drafts.declaration_draft_update(
+        drafts.declaration_draft_update(
             declaration=declaration,
             updated_by=trader_a,
             data=p.header(invoice_number="INV-3"),
@@ -138,12 +138,10 @@ def test_a_draft_update_replaces_its_lines_but_a_bad_update_changes_nothing(trad
 def test_another_company_cannot_update_or_withdraw_a_draft(trader_a, trader_b):
     declaration = _create(trader_a)
     with pytest.raises(ApplicationError) as caught:
-        services_drafts.declaration_draft_update(
-            declaration=declaration, updated_by=trader_b, data=p.header(), lines=[p.line()]
-        )
+        drafts.declaration_draft_update(declaration=declaration, updated_by=trader_b, data=p.header(), lines=[p.line()])
     assert caught.value.status == 404
     with pytest.raises(ApplicationError):
-        services_drafts.declaration_withdraw(declaration=declaration, withdrawn_by=trader_b)
+        submission.declaration_withdraw(declaration=declaration, withdrawn_by=trader_b)
     declaration.refresh_from_db()
     assert declaration.status == Declaration.Status.DRAFT
 
@@ -152,11 +150,9 @@ def test_a_submitted_declaration_is_no_longer_editable_but_can_be_withdrawn(trad
     declaration = _create(trader_a)
     submission.declaration_submit(declaration=declaration, submitted_by=trader_a)
     with pytest.raises(ApplicationError) as caught:
-        services_drafts.declaration_draft_update(
-            declaration=declaration, updated_by=trader_a, data=p.header(), lines=[p.line()]
-        )
+        drafts.declaration_draft_update(declaration=declaration, updated_by=trader_a, data=p.header(), lines=[p.line()])
     assert caught.value.code == "not_a_draft"
-    services_drafts.declaration_withdraw(declaration=declaration, withdrawn_by=trader_a, reason="Shipment cancelled")
+    submission.declaration_withdraw(declaration=declaration, withdrawn_by=trader_a, reason="Shipment cancelled")
     declaration.refresh_from_db()
     assert declaration.status == Declaration.Status.WITHDRAWN
     assert AuditEvent.objects.filter(action="declaration.withdrawn", object_id=str(declaration.pk)).exists()
@@ -169,5 +165,5 @@ def test_a_permitted_declaration_cannot_be_withdrawn(trader_a):
     declaration.refresh_from_db()
     assert declaration.status == Declaration.Status.PERMITTED
     with pytest.raises(ApplicationError) as caught:
-        services_drafts.declaration_withdraw(declaration=declaration, withdrawn_by=trader_a)
+        submission.declaration_withdraw(declaration=declaration, withdrawn_by=trader_a)
     assert caught.value.status == 409

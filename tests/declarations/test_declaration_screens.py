@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from customs_portal.dashboard import queue_counts_for_user
 from customs_portal.models import AuditEvent
-from declarations import services_drafts, submission
+from declarations.core.services import drafts, submission
 from declarations.models import Declaration, DeclarationAttachment
 from tests.declarations import declaration_payloads as p
 from tests.declarations.factories import CustomsOfficeFactory
@@ -25,13 +25,13 @@ def reference(db):
 
 
 def _draft(trader, **changes):
-    return services_drafts.declaration_draft_create(
+    return drafts.declaration_draft_create(
         company=trader.company, declarant=trader, kind="import", data=p.header(**changes), lines=[p.line()]
     )
 
 
 def _under_review(trader):
-    declaration = services_drafts.declaration_draft_create(
+    declaration = drafts.declaration_draft_create(
         company=trader.company,
         declarant=trader,
         kind="import",

@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 
 from customs_portal.errors import ApplicationError
-from declarations.duty import DutyLine, TariffTerms, duty_compute, duty_estimate
-from declarations.rates import parse_rate
+from declarations.tariff.duty import DutyLine, TariffTerms, duty_compute, duty_estimate
+from declarations.tariff.rates import parse_rate
 from tests.declarations.factories import TariffLineFactory
 
 ON = dt.date(2026, 3, 2)

@@ -9,8 +9,8 @@ from dataclasses import replace
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from declarations.duty import DutyLine, TariffTerms, duty_compute, truncate
-from declarations.rates import AdValorem, Free, Greater, Lesser, Specific
+from declarations.tariff.duty import DutyLine, TariffTerms, duty_compute, truncate
+from declarations.tariff.rates import AdValorem, Free, Greater, Lesser, Specific
 
 ON = dt.date(2026, 6, 1)
 LIMIT = 10_000

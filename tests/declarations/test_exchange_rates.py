@@ -12,13 +12,13 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from customs_portal.csvfiles import ImportRejected
 from customs_portal.errors import ApplicationError
 from customs_portal.models import AuditEvent
-from declarations.csvfiles import ImportRejected
-from declarations.duty import Money, customs_value_jpy
-from declarations.models import ExchangeRate
-from declarations.selectors import exchange_rate_for
-from declarations.services import exchange_rate_set, exchange_rates_import, exchange_rates_seed_load
+from declarations.tariff.customs_value import Money, customs_value_jpy
+from declarations.tariff.models import ExchangeRate
+from declarations.tariff.selectors import exchange_rate_for
+from declarations.tariff.services import exchange_rate_set, exchange_rates_import, exchange_rates_seed_load
 from tests.declarations.factories import ExchangeRateFactory
 
 pytestmark = pytest.mark.django_db
@@ -138,7 +138,7 @@ def test_the_seed_rates_cover_today_and_the_published_week():
 def test_rates_are_visible_in_the_admin(admin_user, client_for):
     ExchangeRateFactory(currency="GBP", week_start=SUNDAY, rate_jpy=Decimal("198.52"))
 
-    response = client_for(admin_user).get(reverse("admin:declarations_exchangerate_changelist"))
+    response = client_for(admin_user).get(reverse("admin:tariff_exchangerate_changelist"))
 
     assert response.status_code == 200
     assert "198.52" in response.content.decode()
@@ -146,7 +146,7 @@ def test_rates_are_visible_in_the_admin(admin_user, client_for):
 
 def test_a_rate_entered_in_the_admin_goes_through_the_service_and_is_audited(admin_user, client_for):
     response = client_for(admin_user).post(
-        reverse("admin:declarations_exchangerate_add"),
+        reverse("admin:tariff_exchangerate_add"),
         {"currency": "USD", "week_start": "2025-09-07", "rate_jpy": "147.36"},
     )
 
@@ -157,7 +157,7 @@ def test_a_rate_entered_in_the_admin_goes_through_the_service_and_is_audited(adm
 
 def test_the_admin_refuses_a_week_that_does_not_start_on_sunday(admin_user, client_for):
     response = client_for(admin_user).post(
-        reverse("admin:declarations_exchangerate_add"),
+        reverse("admin:tariff_exchangerate_add"),
         {"currency": "USD", "week_start": "2025-09-08", "rate_jpy": "147.36"},
         HTTP_ACCEPT_LANGUAGE="en",
     )

@@ -13,7 +13,9 @@ from django.utils import timezone
 
 from customs_portal.errors import ApplicationError
 from customs_portal.models import AuditEvent
-from declarations import export_control, hooks, submission
+from declarations import hooks
+from declarations.core.services import submission
+from declarations.export_control import services as export_control
 from declarations.models import ControlledGood, Declaration, EndUser
 from tests.declarations.factories import DeclarationFactory, DeclarationLineFactory, TariffLineFactory
 

@@ -12,9 +12,10 @@ from django.test import override_settings
 from django.utils import timezone
 
 from customs_portal.models import AuditEvent, Notification
-from declarations import manifests
-from declarations.duty import DutyLine, duty_estimate
-from declarations.models import Declaration, DeclarationStatusChange, Manifest, week_start_of
+from declarations.manifests import services as manifests
+from declarations.models import Declaration, DeclarationStatusChange, Manifest
+from declarations.tariff.duty import DutyLine, duty_estimate
+from declarations.tariff.models import week_start_of
 from tests.declarations.factories import CustomsOfficeFactory, ExchangeRateFactory, TariffLineFactory
 
 pytestmark = pytest.mark.django_db
@@ -350,13 +351,13 @@ def test_manifest_list_query_count_does_not_grow_with_manifests(
 
 
 def test_the_demo_seed_imports_one_manifest_rejects_the_other_and_is_idempotent(seeded_tariff, trader_a):
-    from declarations import demo_e
+    from declarations.demo import manifests as manifests_demo
     from tests.customs_portal.factories import UserFactory
 
     UserFactory(username="broker", role=trader_a.role, company=trader_a.company)
     CustomsOfficeFactory(code="1B")
-    demo_e.seed()
-    demo_e.seed()
+    manifests_demo.seed()
+    manifests_demo.seed()
 
     statuses = dict(Manifest.objects.values_list("original_name", "status"))
     assert statuses == {"demo-parcels.csv": "done", "demo-parcels-with-errors.csv": "rejected"}

@@ -11,7 +11,8 @@ import pytest
 from django.utils import timezone
 
 from customs_portal.models import Notification
-from declarations.models import Declaration, DeclarationStatusChange, Manifest, week_start_of
+from declarations.models import Declaration, DeclarationStatusChange, Manifest
+from declarations.tariff.models import week_start_of
 from tests.celery_worker import running_worker, wait_until
 from tests.declarations.factories import CustomsOfficeFactory, ExchangeRateFactory, TariffLineFactory
 

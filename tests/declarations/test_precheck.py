@@ -12,7 +12,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from customs_portal.models import AuditEvent, Notification
-from declarations import precheck, services_drafts
+from declarations.core import precheck
+from declarations.core.services import attachments
 from declarations.models import (
     ControlledGood,
     Declaration,
@@ -21,9 +22,9 @@ from declarations.models import (
     DeclarationStatusChange,
     DeclarationVersion,
     EndUser,
-    OriginProof,
     Preference,
 )
+from declarations.tariff.models import OriginProof
 from tests.declarations.factories import DeclarationFactory, DeclarationLineFactory, TariffLineFactory
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +32,7 @@ PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\
 
 
 def _attach(declaration, trader, kind=DeclarationAttachment.Kind.INVOICE):
-    services_drafts.declaration_attachment_add(
+    attachments.declaration_attachment_add(
         declaration=declaration, uploaded_by=trader, kind=kind, file=SimpleUploadedFile(f"{kind}.pdf", PDF)
     )
 

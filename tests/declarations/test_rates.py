@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from declarations.rates import (
+from declarations.tariff.rates import (
     AdValorem,
     Free,
     Greater,

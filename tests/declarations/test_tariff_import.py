@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from customs_portal.csvfiles import ImportRejected
 from customs_portal.models import AuditEvent
-from declarations.csvfiles import ImportRejected
-from declarations.models import TariffLine, TariffRate
-from declarations.rates import Specific, parse_rate
-from declarations.services import TARIFF_SEED, tariff_import, tariff_seed_load
+from declarations.tariff.models import TariffLine, TariffRate
+from declarations.tariff.rates import Specific, parse_rate
+from declarations.tariff.services import TARIFF_SEED, tariff_import, tariff_seed_load
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from declarations.selectors import tariff_lines_search
+from declarations.tariff.selectors import tariff_lines_search
 
 pytestmark = pytest.mark.django_db
 
@@ -112,9 +112,9 @@ def test_the_admin_shows_the_tariff_read_only(admin_user, client_for, seeded_tar
     client = client_for(admin_user)
     line = tariff_lines_search(query="847130000", on=dt.date(2026, 6, 1)).get()
 
-    listing = client.get(reverse("admin:declarations_tariffline_changelist"), {"q": "laptops"})
-    detail = client.get(reverse("admin:declarations_tariffline_change", args=[line.pk]))
+    listing = client.get(reverse("admin:tariff_tariffline_changelist"), {"q": "laptops"})
+    detail = client.get(reverse("admin:tariff_tariffline_change", args=[line.pk]))
 
     assert listing.status_code == detail.status_code == 200
     assert "847130000" in listing.content.decode()
-    assert client.get(reverse("admin:declarations_tariffline_add")).status_code == 403
+    assert client.get(reverse("admin:tariff_tariffline_add")).status_code == 403

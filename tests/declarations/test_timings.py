@@ -8,7 +8,7 @@ import pytest
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from declarations import timings
+from declarations.core import timings
 from declarations.models import Declaration, DeclarationStatusChange
 from tests.declarations.factories import CustomsOfficeFactory, DeclarationFactory
 

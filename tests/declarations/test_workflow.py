@@ -6,8 +6,11 @@ import pytest
 
 from customs_portal.errors import ApplicationError
 from customs_portal.models import AuditEvent, Notification
-from declarations import hooks, submission, workflow
-from declarations.models import Declaration, TariffLine
+from declarations import hooks
+from declarations.core import workflow
+from declarations.core.services import submission
+from declarations.models import Declaration
+from declarations.tariff.models import TariffLine
 from tests.declarations.factories import DeclarationFactory, DeclarationLineFactory, TariffRateFactory
 
 pytestmark = pytest.mark.django_db

@@ -21,7 +21,7 @@ def submitted_declaration(
 
 def submit_and_screen(declaration: Declaration, *, by) -> Declaration:
     """Submits, then runs the screening the on-commit task would run (scores and routes it)."""
-    from declarations import submission
+    from declarations.core.services import submission
 
     submission.declaration_submit(declaration=declaration, submitted_by=by)
     submission.declaration_screen(declaration_id=declaration.pk)

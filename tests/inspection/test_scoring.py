@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
+from declarations.core.services.submission import declaration_submit
 from declarations.hooks import lane_assigner
 from declarations.models import Declaration
-from declarations.submission import declaration_submit
 from inspection import services
 from inspection.models import HistoricalDeclaration, RiskScore
 from tests.celery_worker import running_worker, wait_until

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from customs_portal.models import Notification
-from declarations import hooks, workflow
+from declarations import hooks
+from declarations.core import workflow
 from declarations.models import Declaration
 from payments.models import Assessment
 from tests.declarations.factories import DeclarationFactory

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from declarations.export_control import controlled_goods_import
-from declarations.management.csv_import import CsvImportCommand
+from customs_portal.management.csv_import import CsvImportCommand
+from declarations.export_control.services import controlled_goods_import
 
 
 class Command(CsvImportCommand):

@@ -1,0 +1,102 @@
+"""The declaration as a PDF for the trader's records. Japanese text needs a CID font:
+reportlab's built-in HeiseiKakuGo-W5 works without any font file."""
+
+from __future__ import annotations
+
+import io
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from declarations.core.models import Declaration
+
+FONT = "HeiseiKakuGo-W5"
+
+
+def _font() -> str:
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    return FONT
+
+
+def _yen(amount: int | None) -> str:
+    return "—" if amount is None else f"¥{amount:,}"
+
+
+def declaration_pdf(*, declaration: Declaration) -> bytes:
+    font = _font()
+    title = ParagraphStyle("title", fontName=font, fontSize=15, leading=20)
+    body = ParagraphStyle("body", fontName=font, fontSize=8.5, leading=11)
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer, pagesize=A4, leftMargin=14 * mm, rightMargin=14 * mm, topMargin=14 * mm, bottomMargin=14 * mm,
+        title=declaration.number,
+    )  # fmt: skip
+
+    def p(text: object) -> Paragraph:
+        return Paragraph(str(text).replace("&", "&amp;").replace("<", "&lt;"), body)
+
+    header_rows = [
+        (_("Declaration number"), declaration.number),
+        (_("Kind"), declaration.get_kind_display()),
+        (_("Status"), declaration.get_status_display()),
+        (_("Version"), declaration.version),
+        (_("Importer/exporter"), f"{declaration.party_name} {declaration.party_corporate_number}"),
+        (_("Customs office"), f"{declaration.office.code} {declaration.office.name_ja} / {declaration.office.name_en}"),
+        (_("Declaration date"), declaration.declaration_date.isoformat()),
+        (_("Transport"), f"{declaration.get_transport_mode_display()} {declaration.vessel_or_flight}"),
+        (_("B/L or air waybill number"), declaration.transport_document),
+        (_("Invoice"), f"{declaration.invoice_number} {declaration.invoice_currency} {declaration.incoterm}"),
+        (_("Freight / insurance"), f"{declaration.freight} / {declaration.insurance}"),
+    ]
+    story: list = [
+        Paragraph(_("Customs declaration %(number)s") % {"number": declaration.number}, title),
+        Spacer(1, 4 * mm),
+    ]
+    story.append(_table([[p(k), p(v)] for k, v in header_rows], widths=[45 * mm, 137 * mm]))
+    story.append(Spacer(1, 5 * mm))
+    line_rows = [
+        [p(h) for h in (_("Line"), _("Tariff code"), _("Description"), _("Origin"), _("Quantity"), _("Invoice value"),
+                        _("Customs value"), _("Rate"), _("Legal basis"), _("Duty"))]
+    ]  # fmt: skip
+    for line in declaration.lines.order_by("line_no"):
+        line_rows.append(
+            [
+                p(line.line_no), p(line.hs_code), p(line.description), p(line.origin_country),
+                p(f"{line.quantity.normalize():f} {line.unit}"), p(line.invoice_value),
+                p(_yen(line.customs_value_jpy)), p(line.rate_applied), p(line.rate_basis), p(_yen(line.customs_duty_jpy)),
+            ]
+        )  # fmt: skip
+    story.append(_table(line_rows, widths=[9, 18, 38, 11, 18, 18, 18, 17, 20, 15], unit=mm, head=True))
+    story.append(Spacer(1, 5 * mm))
+    taxes = [
+        (_("Customs value"), _yen(declaration.customs_value_jpy)),
+        (_("Customs duty"), _yen(declaration.customs_duty_jpy)),
+        (_("Consumption tax"), _yen(declaration.consumption_tax_jpy)),
+        (_("Local consumption tax"), _yen(declaration.local_consumption_tax_jpy)),
+        (_("Total tax"), _yen(declaration.total_tax_jpy)),
+    ]
+    story.append(_table([[p(k), p(v)] for k, v in taxes], widths=[45 * mm, 50 * mm]))
+    story.append(Spacer(1, 5 * mm))
+    story.append(p(_("Printed %(when)s") % {"when": timezone.localtime().strftime("%Y-%m-%d %H:%M")}))
+    document.build(story)
+    return buffer.getvalue()
+
+
+def _table(rows: list, *, widths: list, unit: float = 1, head: bool = False) -> Table:
+    table = Table(rows, colWidths=[w * unit for w in widths], repeatRows=1 if head else 0)
+    style = [
+        ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]
+    if head:
+        style.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")))
+    table.setStyle(TableStyle(style))
+    return table

@@ -1,0 +1,61 @@
+"""Documents attached to a declaration (invoice, packing list, certificates), checked by
+their content before they are stored."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from customs_portal import documents
+from customs_portal.audit import audit_record
+from customs_portal.errors import ApplicationError
+from customs_portal.models import User
+from declarations.core.models import Declaration, DeclarationAttachment
+from declarations.core.services.amendments import AMENDABLE
+from declarations.core.services.drafts import declaration_company_check
+
+Status = Declaration.Status
+
+ATTACHABLE = (Status.DRAFT, *AMENDABLE)
+
+
+@transaction.atomic
+def declaration_attachment_add(
+    *, declaration: Declaration, uploaded_by: User, kind: str, file: UploadedFile, request=None
+) -> DeclarationAttachment:
+    """Stores a PDF, JPEG or PNG of at most 10 MB, recognised by its content; the name's
+    extension must agree with it."""
+    declaration_company_check(declaration, uploaded_by)
+    if declaration.status not in ATTACHABLE:
+        raise ApplicationError(
+            _("Documents can no longer be added to a declaration that is %(status)s.")
+            % {"status": Status(declaration.status).label},
+            code="not_attachable",
+            status=409,
+        )
+    if kind not in DeclarationAttachment.Kind.values:
+        raise ApplicationError(_("Choose the kind of document."), code="invalid", fields={"kind": [_("Choose one.")]})
+    document = documents.document_check(file=file, default_name="document")
+    attachment = DeclarationAttachment(
+        declaration=declaration,
+        kind=kind,
+        original_name=document.name,
+        content_type=document.content_type,
+        size=len(document.content),
+        sha256=document.sha256,
+        uploaded_by=uploaded_by,
+    )
+    attachment.file.save(f"{uuid.uuid4().hex}{document.storage_suffix}", ContentFile(document.content), save=False)
+    attachment.save()
+    audit_record(
+        action="declaration.attachment_added",
+        actor=uploaded_by,
+        obj=declaration,
+        after={"attachment": attachment.pk, "name": document.name, "sha256": attachment.sha256, "kind": kind},
+        request=request,
+    )
+    return attachment

@@ -1,0 +1,216 @@
+"""The declaration state machine: every status change goes through `declaration_transition`,
+which checks the transition and the actor's role, records the timeline and the audit
+trail, and tells the trader.
+
+    draft → submitted → screening → green:  awaiting_payment → permitted
+                                            (permitted at once when nothing is owed)
+                                    yellow: document_review → awaiting_payment | permitted
+                                                              | inspection | rejected
+                                    red:    inspection → awaiting_payment | permitted | rejected
+    any open status before permit → withdrawn (by the trader)
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from customs_portal.audit import audit_record
+from customs_portal.errors import ApplicationError
+from customs_portal.models import Role, User
+from customs_portal.notifications import notify_company
+from declarations import hooks
+from declarations.core.models import Declaration, DeclarationStatusChange
+
+Status = Declaration.Status
+Lane = Declaration.Lane
+SYSTEM = "system"
+TRADER = frozenset({Role.TRADER})
+CLEARANCE = frozenset({Role.CLEARANCE_OFFICER, Role.SUPERVISOR})
+INSPECTION = frozenset({Role.INSPECTION_OFFICER, Role.SUPERVISOR})
+SYSTEM_ONLY = frozenset({SYSTEM})
+
+# (from, to) -> who may make that change. Nothing else is allowed.
+TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
+    (Status.DRAFT, Status.SUBMITTED): TRADER,
+    (Status.SUBMITTED, Status.SCREENING): SYSTEM_ONLY,
+    (Status.SCREENING, Status.AWAITING_PAYMENT): SYSTEM_ONLY,
+    (Status.SCREENING, Status.PERMITTED): SYSTEM_ONLY,
+    (Status.SCREENING, Status.DOCUMENT_REVIEW): SYSTEM_ONLY,
+    (Status.SCREENING, Status.INSPECTION): SYSTEM_ONLY,
+    (Status.DOCUMENT_REVIEW, Status.AWAITING_PAYMENT): CLEARANCE,
+    (Status.DOCUMENT_REVIEW, Status.PERMITTED): CLEARANCE,
+    (Status.DOCUMENT_REVIEW, Status.INSPECTION): CLEARANCE,
+    (Status.DOCUMENT_REVIEW, Status.REJECTED): CLEARANCE,
+    (Status.INSPECTION, Status.AWAITING_PAYMENT): INSPECTION,
+    (Status.INSPECTION, Status.PERMITTED): INSPECTION,
+    (Status.INSPECTION, Status.REJECTED): INSPECTION,
+    (Status.AWAITING_PAYMENT, Status.PERMITTED): SYSTEM_ONLY,
+    # An amendment sends the new version back through screening.
+    (Status.SCREENING, Status.SUBMITTED): TRADER,
+    (Status.DOCUMENT_REVIEW, Status.SUBMITTED): TRADER,
+    (Status.INSPECTION, Status.SUBMITTED): TRADER,
+    (Status.AWAITING_PAYMENT, Status.SUBMITTED): TRADER,
+    **{
+        (status, Status.WITHDRAWN): TRADER
+        for status in (
+            Status.DRAFT,
+            Status.SUBMITTED,
+            Status.SCREENING,
+            Status.DOCUMENT_REVIEW,
+            Status.INSPECTION,
+            Status.AWAITING_PAYMENT,
+        )
+    },
+}
+
+STATUS_TIMESTAMPS = {
+    Status.SUBMITTED: "submitted_at",
+    Status.PERMITTED: "permitted_at",
+    Status.REJECTED: "decided_at",
+}
+
+
+def allowed_targets(*, declaration: Declaration, user: User | None) -> list[str]:
+    """The statuses this user may move the declaration to now (for buttons in the UI)."""
+    role = user.role if user else SYSTEM
+    return [to for (frm, to), roles in TRANSITIONS.items() if frm == declaration.status and role in roles]
+
+
+def declaration_transition(
+    *,
+    declaration: Declaration,
+    to: str,
+    actor: User | None = None,
+    system: str = "",
+    reason: str = "",
+    request: HttpRequest | None = None,
+    notify: bool = True,
+) -> Declaration:
+    """Moves the declaration to `to` if the state machine and the actor's role allow it.
+
+    The row is locked first, so two officers deciding at once cannot both succeed: the
+    second sees the new status and is refused. `notify=False` (bulk manifest screening
+    only) leaves the trader's notification to the caller, which sends one summary."""
+    with transaction.atomic():
+        locked = Declaration.objects.select_for_update().get(pk=declaration.pk)
+        from_status = locked.status
+        roles = TRANSITIONS.get((from_status, to))
+        if roles is None:
+            raise ApplicationError(
+                _("A declaration that is %(current)s cannot become %(target)s.")
+                % {"current": Status(from_status).label, "target": Status(to).label},
+                code="transition_not_allowed",
+                status=409,
+            )
+        role = actor.role if actor else SYSTEM
+        if role not in roles:
+            raise ApplicationError(
+                _("Your role may not move a declaration from %(current)s to %(target)s.")
+                % {"current": Status(from_status).label, "target": Status(to).label},
+                code="permission_denied",
+                status=403,
+            )
+        if actor is not None and actor.is_trader and actor.company_id != locked.company_id:
+            raise ApplicationError(_("This declaration belongs to another company."), code="not_found", status=404)
+        _apply(locked, from_status=from_status, to=to, reason=reason)
+        DeclarationStatusChange.objects.create(
+            declaration=locked,
+            from_status=from_status,
+            to_status=to,
+            actor=actor,
+            actor_label=actor.get_username() if actor else system or SYSTEM,
+            reason=reason,
+        )
+        audit_record(
+            action=f"declaration.{to}",
+            actor=actor,
+            system=system or (SYSTEM if actor is None else ""),
+            obj=locked,
+            company=locked.company,
+            before={"status": from_status, "lane": declaration.lane},
+            after={"status": to, "lane": locked.lane, "reason": reason},
+            request=request,
+        )
+        if notify:
+            _notify(locked, reason=reason)
+        transaction.on_commit(
+            lambda: hooks.declaration_status_changed.send(
+                sender=Declaration, declaration=locked, from_status=from_status, to_status=to
+            )
+        )
+        if to == Status.AWAITING_PAYMENT:
+            transaction.on_commit(
+                lambda: hooks.declaration_awaiting_payment.send(sender=Declaration, declaration=locked)
+            )
+    declaration.refresh_from_db()
+    return declaration
+
+
+OFFICER_DECISION_FROM = (Status.DOCUMENT_REVIEW, Status.INSPECTION)
+
+
+def _apply(declaration: Declaration, *, from_status: str, to: str, reason: str) -> None:
+    declaration.status = to
+    fields = ["status", "updated_at"]
+    timestamp = STATUS_TIMESTAMPS.get(to)
+    if timestamp:
+        setattr(declaration, timestamp, timezone.now())
+        fields.append(timestamp)
+    if from_status in OFFICER_DECISION_FROM and to != Status.SUBMITTED:
+        declaration.decision_reason = reason
+        declaration.decided_at = timezone.now()
+        fields += ["decision_reason", "decided_at"]
+    declaration.save(update_fields=sorted(set(fields)))
+
+
+def _notify(declaration: Declaration, *, reason: str) -> None:
+    status_label = Status(declaration.status).label
+    notify_company(
+        company=declaration.company,
+        event="declaration.status_changed",
+        subject=_("Declaration %(number)s: %(status)s") % {"number": declaration.number, "status": status_label},
+        body=reason,
+        link=f"/declarations/{declaration.pk}/",
+        payload={"number": declaration.number, "status": declaration.status, "lane": declaration.lane},
+    )
+
+
+def owes_nothing(declaration: Declaration) -> bool:
+    return declaration.kind == Declaration.Kind.EXPORT or not declaration.total_tax_jpy
+
+
+def declaration_assign_lane(
+    *, declaration: Declaration, decision: hooks.LaneDecision, system: str = "screening", notify: bool = True
+) -> Declaration:
+    """Routes a declaration in screening to its lane (called by the screening task)."""
+    Declaration.objects.filter(pk=declaration.pk).update(
+        lane=decision.lane, screening_reason="\n".join(decision.reasons)
+    )
+    declaration.refresh_from_db()
+    if decision.lane == Lane.GREEN:
+        to = Status.PERMITTED if owes_nothing(declaration) else Status.AWAITING_PAYMENT
+    elif decision.lane == Lane.YELLOW:
+        to = Status.DOCUMENT_REVIEW
+    else:
+        to = Status.INSPECTION
+    return declaration_transition(
+        declaration=declaration,
+        to=to,
+        system=f"{system}:{decision.decided_by}",
+        reason="; ".join(decision.reasons),
+        notify=notify,
+    )
+
+
+def declaration_clear(*, declaration: Declaration, officer: User, reason: str, request=None) -> Declaration:
+    """An officer finds nothing against the declaration: it is permitted, or waits for payment."""
+    to = Status.PERMITTED if owes_nothing(declaration) else Status.AWAITING_PAYMENT
+    return declaration_transition(declaration=declaration, to=to, actor=officer, reason=reason, request=request)
+
+
+def declaration_payment_settled(*, declaration: Declaration, system: str = "payments") -> Declaration:
+    """Called by the payments app when the assessment is paid or covered by deferral."""
+    return declaration_transition(declaration=declaration, to=Status.PERMITTED, system=system)

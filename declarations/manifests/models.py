@@ -1,0 +1,90 @@
+"""Bulk manifests of e-commerce parcels and their row errors."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Manifest(models.Model):
+    """A bulk manifest of e-commerce parcels uploaded by an express carrier or platform:
+    one CSV row per parcel, each imported as a low-value import declaration. Processed
+    by `declarations.manifests.manifest_process` in a Celery task: every row is checked
+    first, and either all rows are imported in one transaction or none is."""
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("Uploaded")
+        VALIDATING = "validating", _("Validating")
+        IMPORTING = "importing", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed")
+        REJECTED = "rejected", _("Rejected")
+
+    company = models.ForeignKey(
+        "customs_portal.Company", verbose_name=_("company"), on_delete=models.PROTECT, related_name="manifests"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    office = models.ForeignKey(
+        "customs_portal.CustomsOffice", verbose_name=_("customs office"), on_delete=models.PROTECT, related_name="+"
+    )
+    file = models.FileField(_("file"), upload_to="manifests/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(max_length=64)
+    encoding = models.CharField(_("encoding"), max_length=16)
+    language = models.CharField(_("language of the messages"), max_length=8, default="en")
+    declaration_date = models.DateField(_("declaration date"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.UPLOADED)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows processed"), default=0)
+    rows_failed = models.PositiveIntegerField(_("rows with errors"), default=0)
+    declarations_created = models.PositiveIntegerField(_("declarations created"), default=0)
+    error_summary = models.TextField(_("error summary"), blank=True)
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("manifest")
+        verbose_name_plural = _("manifests")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # A failed manifest (an unreadable file, a race with another upload) may be sent again.
+            models.UniqueConstraint(
+                fields=["company", "sha256"],
+                condition=~models.Q(status="failed"),
+                name="manifest_one_per_file_per_company",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"MF-{self.pk} {self.original_name}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.REJECTED)
+
+
+class ManifestRowError(models.Model):
+    """A bad row of a rejected manifest with every reason it was refused. An imported
+    manifest keeps no rows here: its result per row is the declaration numbered
+    MF-<manifest>-<line>, so 100,000 parcels are not written twice."""
+
+    manifest = models.ForeignKey(Manifest, on_delete=models.CASCADE, related_name="row_errors")
+    row_number = models.PositiveIntegerField(_("line"))
+    house_waybill = models.CharField(_("house waybill"), max_length=64, blank=True)
+    errors = models.JSONField(_("errors"), default=list)
+
+    class Meta:
+        verbose_name = _("manifest row error")
+        verbose_name_plural = _("manifest row errors")
+        ordering = ["manifest", "row_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["manifest", "row_number"], name="manifest_row_error_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"MF-{self.manifest_id} line {self.row_number}"

@@ -1,0 +1,104 @@
+"""Reads of bulk manifests. A trader sees its own company's manifests only; officers
+see every company's."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from customs_portal.models import OFFICER_ROLES, Role, User
+from declarations.core.models import Declaration
+from declarations.manifests.models import Manifest, ManifestRowError
+
+
+def manifest_list_for_user(*, user: User) -> QuerySet[Manifest]:
+    manifests = Manifest.objects.select_related("company", "office", "uploaded_by")
+    if user.role == Role.TRADER:
+        return manifests.filter(company_id=user.company_id)
+    if user.role in OFFICER_ROLES:
+        return manifests
+    raise PermissionDenied
+
+
+def manifest_get_for_user(*, user: User, manifest_id: int) -> Manifest:
+    """The manifest, or 404 (also for another company's: its existence is not told)."""
+    manifest = manifest_list_for_user(user=user).filter(pk=manifest_id).first()
+    if manifest is None:
+        raise Http404(_("No such manifest."))
+    return manifest
+
+
+def manifest_error_rows(*, manifest: Manifest) -> QuerySet[ManifestRowError]:
+    return manifest.row_errors.order_by("row_number")
+
+
+def manifest_declarations(*, manifest: Manifest) -> QuerySet[Declaration]:
+    """The declarations an imported manifest created, in the file's order (their ids
+    were taken in row order)."""
+    return Declaration.objects.filter(
+        company_id=manifest.company_id, source=Declaration.Source.MANIFEST, number__startswith=f"MF-{manifest.pk}-"
+    ).order_by("id")
+
+
+def manifest_screening_counts(*, manifest: Manifest) -> dict[str, int]:
+    """How many of the manifest's declarations went to each lane, and how many still wait."""
+    counts = {"green": 0, "yellow": 0, "red": 0, "waiting": 0}
+    rows = manifest_declarations(manifest=manifest).values_list("lane", "status").annotate(n=Count("pk")).order_by()
+    for lane, status, n in rows:
+        if status in (Declaration.Status.SUBMITTED, Declaration.Status.SCREENING):
+            counts["waiting"] += n
+        elif lane:  # a parcel withdrawn before screening has no lane
+            counts[lane] = counts.get(lane, 0) + n
+    return counts
+
+
+def manifest_status(*, manifest: Manifest) -> dict[str, object]:
+    """The small status document the progress bar polls."""
+    total = manifest.rows_total
+    percent = 100 if manifest.is_finished else (manifest.rows_done * 100 // total if total else 0)
+    return {
+        "id": manifest.pk,
+        "status": manifest.status,
+        "status_label": str(manifest.get_status_display()),
+        "finished": manifest.is_finished,
+        "rows_total": total,
+        "rows_done": manifest.rows_done,
+        "percent": percent,
+        "rows_failed": manifest.rows_failed,
+        "declarations_created": manifest.declarations_created,
+        "error_summary": manifest.error_summary,
+    }
+
+
+RESULT_COLUMNS = [
+    "row", "house_waybill", "status", "declaration_number", "customs_value_jpy", "customs_duty_jpy",
+    "consumption_tax_jpy", "local_consumption_tax_jpy", "total_tax_jpy", "errors",
+]  # fmt: skip
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def manifest_results_csv(*, manifest: Manifest) -> Iterator[str]:
+    """The manifest's row results as CSV lines (UTF-8 with a byte-order mark, which
+    spreadsheet programs need to read Japanese), read from the database in chunks: the
+    bad rows of a rejected manifest, or the declarations of an imported one."""
+    writer = csv.writer(_Echo(), lineterminator="\r\n")
+    yield "\ufeff" + writer.writerow(RESULT_COLUMNS)
+    errors = manifest_error_rows(manifest=manifest).values_list("row_number", "house_waybill", "errors")
+    for row_number, waybill, messages in errors.iterator(chunk_size=5_000):
+        yield writer.writerow([row_number, waybill, "error", "", "", "", "", "", "", " | ".join(messages)])
+    declarations = manifest_declarations(manifest=manifest).values_list(
+        "number", "manifest_reference", "customs_value_jpy", "customs_duty_jpy", "consumption_tax_jpy",
+        "local_consumption_tax_jpy", "total_tax_jpy",
+    )  # fmt: skip
+    for number, waybill, value, duty, tax, local, total in declarations.iterator(chunk_size=5_000):
+        row_number = number.rpartition("-")[2]
+        yield writer.writerow([row_number, waybill, "imported", number, value, duty, tax, local, total, ""])

@@ -1,0 +1,915 @@
+"""Bulk manifests of e-commerce parcels: upload, validation and import.
+
+`manifest_upload` stores the file (refusing what is not a manifest CSV, is too big or
+was uploaded before) and queues `manifest_tasks.manifest_process` on commit. The task
+calls `manifest_process`, which
+
+1. claims the manifest with a conditional update (a second run finds it taken);
+2. checks every row (columns, tariff code in force, country, value, currency with a
+   customs rate, weight, house waybill unique in the file and against the company's
+   declarations, the ¥200,000 limit of simplified handling) and rates each parcel with
+   the pure duty engine (`tariff.duty_compute`), the tariff terms and exchange rates
+   being read once for the whole file;
+3. rejects the manifest with every bad row and its reasons when any row is bad (nothing
+   is imported), or else creates every declaration, line and status change in one
+   transaction, written with PostgreSQL COPY in batches (see `_Copier`); the
+   progress is written on a second connection so the status endpoint sees it before
+   the transaction commits.
+
+Row numbers are the file's line numbers (the header is line 1). Declarations are
+numbered MF-<manifest id>-<line>; the house waybill is their `manifest_reference`,
+unique per company, so a parcel can never be declared twice.
+
+Simplifications, by design: the declared parcel value is taken as the customs value
+(CIF, as express manifests state it), each parcel is one declaration of one line with
+the best rate without a preference claim, and the declarations are created as
+submitted (with a status change each).
+
+Screening: once the import has committed, `manifest_tasks.manifest_screen` (ml queue)
+screens the parcels in chunks of SCREEN_CHUNK through the per-declaration path
+(`submission.declaration_screen`: the registered lane assigner, the same status changes,
+audit trail and payment signal), but with `notify=False`: the trader gets one summary
+per manifest (counts per lane) instead of a message per parcel.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import logging
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import ROUND_FLOOR, Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, OperationalError, connections, models, transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from customs_portal.audit import audit_record
+from customs_portal.errors import ApplicationError
+from customs_portal.models import AuditEvent, Company, CustomsOffice, User
+from customs_portal.notifications import notify_company
+from declarations.core.models import Declaration, DeclarationLine, DeclarationStatusChange
+from declarations.core.services import submission
+from declarations.manifests import selectors as manifest_selectors
+from declarations.manifests.models import Manifest, ManifestRowError
+from declarations.tariff import interface as tariff
+
+logger = logging.getLogger(__name__)
+
+MAX_ROWS = 100_000
+# Simplified handling (少額貨物の簡易通関) covers parcels of ¥200,000 or less.
+SIMPLIFIED_LIMIT_JPY = 200_000
+# A parcel value above this (in any currency) is a typing error, not a parcel.
+ABSURD_VALUE = Decimal(1_000_000_000)
+MAX_WEIGHT_KG = Decimal(1_000)
+BATCH = 5_000
+# A manifest still validating or importing this long after its start lost its worker
+# (the task's hard time limit is shorter), so another run may claim it.
+STALE_AFTER = timedelta(minutes=15)
+PROGRESS_EVERY = 5_000
+
+REQUIRED_COLUMNS = ("house_waybill", "consignee", "description", "hs_code", "value", "currency", "weight_kg", "origin")
+COLUMN_ALIASES = {
+    "hawb": "house_waybill",
+    "waybill": "house_waybill",
+    "weight": "weight_kg",
+    "hs": "hs_code",
+    "tariff_code": "hs_code",
+    "origin_country": "origin",
+}
+OPTIONAL_COLUMNS = ("quantity",)
+CODE_RE = re.compile(r"^[0-9]{6}([0-9]{3})?\Z")
+CURRENCY_RE = re.compile(r"^[A-Z]{3}\Z")
+
+
+def max_upload_bytes() -> int:
+    return getattr(settings, "MANIFEST_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
+
+
+def _normalize_column(name: str) -> str:
+    name = name.strip().lower().replace(" ", "_").replace("-", "_")
+    return COLUMN_ALIASES.get(name, name)
+
+
+def manifest_decode(data: bytes) -> tuple[str, str]:
+    """The text and its encoding: UTF-8 (a byte-order mark is dropped) or Shift_JIS as
+    Windows writes it (cp932). Anything else, or binary data, is refused."""
+    if b"\x00" in data[:8192]:
+        raise ApplicationError(
+            _("The file is not a CSV text file (it holds binary data). Upload the manifest as CSV."),
+            code="not_csv",
+            fields={"file": [_("Not a CSV text file.")]},
+        )
+    for encoding, label in (("utf-8-sig", "utf-8"), ("cp932", "shift_jis")):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if encoding == "utf-8-sig" and data.startswith(b"\xef\xbb\xbf"):
+            label = "utf-8-bom"
+        return text, label
+    raise ApplicationError(
+        _("The file is neither UTF-8 nor Shift_JIS text. Save the manifest as CSV (UTF-8)."),
+        code="not_csv",
+        fields={"file": [_("Unknown text encoding.")]},
+    )
+
+
+def _header(text: str) -> list[str]:
+    first_line = text.split("\n", 1)[0]
+    try:
+        cells = next(csv.reader([first_line]))
+    except (csv.Error, StopIteration):
+        cells = []
+    return [_normalize_column(cell) for cell in cells]
+
+
+def manifest_header_check(text: str) -> None:
+    header = _header(text)
+    missing = [column for column in REQUIRED_COLUMNS if column not in header]
+    if missing:
+        raise ApplicationError(
+            _("This is not a parcel manifest: the first line must name the columns %(columns)s; missing: %(missing)s.")
+            % {"columns": ", ".join(REQUIRED_COLUMNS), "missing": ", ".join(missing)},
+            code="not_manifest",
+            fields={"file": [_("Missing columns: %(missing)s.") % {"missing": ", ".join(missing)}]},
+        )
+
+
+def manifest_upload_size_check(*, size: int) -> None:
+    if size > max_upload_bytes():
+        raise ApplicationError(
+            _("The file is %(size)s MB; a manifest may be at most %(limit)s MB. Split it into several files.")
+            % {"size": f"{size / 1024 / 1024:.1f}", "limit": f"{max_upload_bytes() / 1024 / 1024:.0f}"},
+            code="file_too_large",
+            fields={"file": [_("The file is too large.")]},
+            status=413,
+        )
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    manifest: Manifest
+    duplicate: bool
+
+
+def manifest_upload(
+    *, company: Company, uploaded_by: User, office: CustomsOffice, data: bytes, file_name: str, request=None
+) -> UploadResult:
+    """Stores an uploaded manifest and queues its processing. The same file uploaded
+    again by the same company is not imported twice: the earlier manifest is returned."""
+    from declarations.manifests import tasks as manifest_tasks
+
+    manifest_upload_size_check(size=len(data))
+    if not data.strip():
+        raise ApplicationError(_("The file is empty."), code="empty_file", fields={"file": [_("The file is empty.")]})
+    sha256 = hashlib.sha256(data).hexdigest()
+    earlier = Manifest.objects.filter(company=company, sha256=sha256).exclude(status=Manifest.Status.FAILED).first()
+    if earlier is not None:
+        return UploadResult(manifest=earlier, duplicate=True)
+    text, encoding = manifest_decode(data)
+    manifest_header_check(text)
+    rows = sum(1 for cells in csv.reader(io.StringIO(text, newline="")) if any(cell.strip() for cell in cells)) - 1
+    if rows > MAX_ROWS:
+        raise ApplicationError(
+            _("The manifest has %(count)s rows; at most %(limit)s are accepted in one file. Split it.")
+            % {"count": f"{rows:,}", "limit": f"{MAX_ROWS:,}"},
+            code="too_many_rows",
+            fields={"file": [_("Too many rows.")]},
+        )
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                manifest = Manifest.objects.create(
+                    company=company,
+                    uploaded_by=uploaded_by,
+                    office=office,
+                    file=ContentFile(data, name=f"manifest-{sha256[:16]}.csv"),
+                    original_name=file_name[:255],
+                    size=len(data),
+                    sha256=sha256,
+                    encoding=encoding,
+                    language=translation.get_language() or settings.LANGUAGE_CODE,
+                    declaration_date=timezone.localdate(),
+                )
+        except IntegrityError:
+            # The same file was uploaded at the same moment by another request.
+            earlier = Manifest.objects.exclude(status=Manifest.Status.FAILED).get(company=company, sha256=sha256)
+            return UploadResult(manifest=earlier, duplicate=True)
+        audit_record(
+            action="manifest.uploaded",
+            actor=uploaded_by,
+            obj=manifest,
+            company=company,
+            after={"file": manifest.original_name, "size": manifest.size, "sha256": sha256, "encoding": encoding},
+            request=request,
+        )
+        transaction.on_commit(lambda: manifest_tasks.manifest_process.delay(manifest.pk))
+    return UploadResult(manifest=manifest, duplicate=False)
+
+
+# --- Processing ------------------------------------------------------------------------
+
+
+@dataclass
+class ParcelRow:
+    row_number: int
+    house_waybill: str
+    consignee: str
+    description: str
+    hs_code: str
+    value: Decimal
+    currency: str
+    weight_kg: Decimal
+    origin: str
+    quantity: Decimal | None
+    errors: list[str]
+
+
+def _parse_decimal(text: str) -> Decimal | None:
+    try:
+        number = Decimal(text.replace(",", ""))
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def _rows(text: str) -> Iterator[tuple[int, dict[str, str], str]]:
+    """Each non-empty row keyed by the normalized header, with the line it starts on
+    and the cells beyond the header (joined) if any."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = [_normalize_column(cell) for cell in next(reader, [])]
+    line = reader.line_num
+    for cells in reader:
+        first_line, line = line + 1, reader.line_num
+        if not any(cell.strip() for cell in cells):
+            continue
+        extra = ",".join(cells[len(header) :]).strip(", ")
+        yield first_line, {name: cell.strip() for name, cell in zip(header, cells, strict=False)}, extra
+
+
+def _parse_row(row_number: int, cells: dict[str, str], extra: str) -> ParcelRow:
+    errors: list[str] = []
+    waybill = cells.get("house_waybill", "")
+    consignee = cells.get("consignee", "")
+    description = cells.get("description", "")
+    if extra:
+        errors.append(_("The row has more cells than the header names."))
+    if not waybill:
+        errors.append(_("house_waybill: missing."))
+    elif len(waybill) > 50:
+        errors.append(_("house_waybill: at most 50 characters."))
+    if not consignee:
+        errors.append(_("consignee: missing."))
+    elif len(consignee) > 200:
+        errors.append(_("consignee: at most 200 characters."))
+    if not description:
+        errors.append(_("description: missing."))
+    elif len(description) > 500:
+        errors.append(_("description: at most 500 characters."))
+    hs_code = cells.get("hs_code", "").replace(".", "").replace("-", "").replace(" ", "")
+    if not CODE_RE.match(hs_code):
+        errors.append(
+            _("hs_code: “%(code)s” is not a tariff code (9 digits, or the 6 digits of the HS).")
+            % {"code": cells.get("hs_code", "")}
+        )
+    value = _parse_decimal(cells.get("value", ""))
+    if value is None:
+        errors.append(_("value: “%(value)s” is not a number.") % {"value": cells.get("value", "")})
+    elif value <= 0:
+        errors.append(_("value: must be more than 0."))
+    elif value >= ABSURD_VALUE:
+        errors.append(_("value: %(value)s is not a plausible parcel value.") % {"value": cells.get("value", "")})
+    elif value.as_tuple().exponent < -2:  # type: ignore[operator]
+        errors.append(_("value: at most 2 decimal places."))
+    currency = cells.get("currency", "").upper()
+    if not CURRENCY_RE.match(currency):
+        errors.append(
+            _("currency: “%(currency)s” is not a 3-letter ISO 4217 code.") % {"currency": cells.get("currency", "")}
+        )
+    weight = _parse_decimal(cells.get("weight_kg", ""))
+    if weight is None:
+        errors.append(_("weight_kg: “%(weight)s” is not a number.") % {"weight": cells.get("weight_kg", "")})
+    elif weight <= 0:
+        errors.append(_("weight_kg: must be more than 0."))
+    elif weight > MAX_WEIGHT_KG:
+        errors.append(
+            _("weight_kg: %(weight)s kg is not a parcel (at most %(limit)s kg).")
+            % {"weight": cells.get("weight_kg", ""), "limit": MAX_WEIGHT_KG}
+        )
+    else:
+        weight = weight.quantize(Decimal("0.001"), rounding=ROUND_FLOOR) or Decimal("0.001")
+    origin = cells.get("origin", "").upper()
+    if not tariff.is_country(origin):
+        errors.append(_("origin: “%(origin)s” is not an ISO 3166 country code.") % {"origin": cells.get("origin", "")})
+    quantity = None
+    if cells.get("quantity"):
+        quantity = _parse_decimal(cells["quantity"])
+        if quantity is None or quantity <= 0:
+            errors.append(_("quantity: must be a number more than 0."))
+            quantity = None
+    return ParcelRow(
+        row_number=row_number,
+        house_waybill=waybill,
+        consignee=consignee,
+        description=description,
+        hs_code=hs_code,
+        value=value or Decimal(0),
+        currency=currency,
+        weight_kg=weight or Decimal(0),
+        origin=origin,
+        quantity=quantity,
+        errors=errors,
+    )
+
+
+def _on_postgresql() -> bool:
+    return connections[DEFAULT_DB_ALIAS].vendor == "postgresql"
+
+
+def _existing_waybills(company_id: int, waybills: list[str]) -> set[str]:
+    """The house waybills the company has declared already. One array parameter instead
+    of Django's `__in`, which prepares 100,000 parameters one by one."""
+    if not _on_postgresql():
+        found: set[str] = set()
+        for start in range(0, len(waybills), 500):
+            found.update(
+                Declaration.objects.filter(
+                    company_id=company_id, manifest_reference__in=waybills[start : start + 500]
+                ).values_list("manifest_reference", flat=True)
+            )
+        return found
+    table = Declaration._meta.db_table
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(
+            f"SELECT manifest_reference FROM {table} "  # noqa: S608  (the table name is ours)
+            "WHERE company_id = %s AND manifest_reference <> '' AND manifest_reference = ANY(%s)",
+            [company_id, waybills],
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+@dataclass(frozen=True)
+class RatedParcel:
+    row: ParcelRow
+    customs_value_jpy: int
+    result: tariff.DutyResult
+
+
+class _Progress:
+    """Writes rows_done on its own connection, so the progress of the import transaction
+    is visible to the status endpoint before the transaction commits."""
+
+    def __init__(self, manifest_id: int) -> None:
+        self.manifest_id = manifest_id
+        # SQLite (`make run`) allows one writer at a time: a second connection would wait
+        # for the import transaction, so there the progress shows when it commits.
+        self.own_connection = _on_postgresql()
+        self.connection = (
+            connections.create_connection(DEFAULT_DB_ALIAS) if self.own_connection else connections[DEFAULT_DB_ALIAS]
+        )
+
+    def __call__(self, rows_done: int, **fields: object) -> None:
+        assignments = ", ".join(["rows_done = %s", *(f"{name} = %s" for name in fields)])
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {Manifest._meta.db_table} SET {assignments} WHERE id = %s",  # noqa: S608  (names are ours)
+                [rows_done, *fields.values(), self.manifest_id],
+            )
+
+    def close(self) -> None:
+        if self.own_connection:
+            self.connection.close()
+
+
+def _claim(manifest_id: int) -> bool:
+    """Claims an uploaded manifest, or one whose worker died mid-run (acks_late hands the
+    task to another worker; the import transaction left nothing behind)."""
+    now = timezone.now()
+    stale = now - STALE_AFTER
+    claimable = Q(status=Manifest.Status.UPLOADED) | Q(
+        status__in=(Manifest.Status.VALIDATING, Manifest.Status.IMPORTING), started_at__lt=stale
+    )
+    return bool(
+        Manifest.objects.filter(claimable, pk=manifest_id).update(
+            status=Manifest.Status.VALIDATING, started_at=now, rows_done=0
+        )
+    )
+
+
+def manifest_validate(
+    *, manifest: Manifest, text: str, progress: _Progress | None = None
+) -> tuple[list[RatedParcel], list[ParcelRow], int]:
+    """Checks and rates every row. Returns the rated parcels, the bad rows (each with
+    every reason) and the number of rows."""
+    on = manifest.declaration_date
+    rows = [_parse_row(number, cells, extra) for number, cells, extra in _rows(text)]
+    if len(rows) > MAX_ROWS:
+        raise ApplicationError(
+            _("The manifest has %(count)d rows; at most %(limit)d are accepted in one file.")
+            % {"count": len(rows), "limit": MAX_ROWS},
+            code="too_many_rows",
+        )
+    if progress:
+        progress(0, rows_total=len(rows))
+    six_digit = tariff.tariff_codes_under_hs6(prefixes={row.hs_code for row in rows if len(row.hs_code) == 6}, on=on)
+    for row in rows:
+        if len(row.hs_code) == 6 and not row.errors:
+            codes = six_digit.get(row.hs_code, [])
+            if len(codes) == 1:
+                row.hs_code = codes[0]
+            elif codes:
+                row.errors.append(
+                    _("hs_code: HS %(code)s has %(count)d tariff lines (%(lines)s); give the 9-digit code.")
+                    % {"code": row.hs_code, "count": len(codes), "lines": ", ".join(sorted(codes)[:5])}
+                )
+            else:
+                row.errors.append(
+                    _("hs_code: no tariff line under HS %(code)s is in force on %(date)s.")
+                    % {"code": row.hs_code, "date": on.isoformat()}
+                )
+    terms_by_code = tariff.tariff_terms_for_codes(
+        hs_codes={row.hs_code for row in rows if len(row.hs_code) == 9}, on=on
+    )
+    rates = tariff.exchange_rates_of_week(currencies={row.currency for row in rows}, on=on)
+    seen: dict[str, int] = {}
+    existing = _existing_waybills(manifest.company_id, [row.house_waybill for row in rows if row.house_waybill])
+    rated: list[RatedParcel] = []
+    bad: list[ParcelRow] = []
+    for index, row in enumerate(rows, start=1):
+        if row.house_waybill:
+            if row.house_waybill in seen:
+                row.errors.append(
+                    _("house_waybill: %(waybill)s is already on line %(line)d of this file.")
+                    % {"waybill": row.house_waybill, "line": seen[row.house_waybill]}
+                )
+            else:
+                seen[row.house_waybill] = row.row_number
+            if row.house_waybill in existing:
+                row.errors.append(
+                    _("house_waybill: %(waybill)s was already declared by your company.")
+                    % {"waybill": row.house_waybill}
+                )
+        parcel = None if row.errors else _rate(row, terms_by_code, rates, on)
+        if parcel is None:
+            bad.append(row)
+        else:
+            rated.append(parcel)
+        if progress and index % PROGRESS_EVERY == 0:
+            progress(index)
+    if progress:
+        progress(len(rows))
+    return rated, bad, len(rows)
+
+
+def _rate(row: ParcelRow, terms_by_code, rates: dict[str, Decimal], on) -> RatedParcel | None:
+    """Rates one good row; a rule it breaks is added to its errors (and None returned)."""
+    if row.hs_code not in terms_by_code:
+        row.errors.append(
+            _("hs_code: no tariff line %(code)s is in force on %(date)s.")
+            % {"code": row.hs_code, "date": on.isoformat()}
+        )
+    rate = rates.get(row.currency)
+    if rate is None:
+        row.errors.append(
+            _("currency: no customs exchange rate for %(currency)s in the week of %(date)s.")
+            % {"currency": row.currency, "date": tariff.week_start_of(on).isoformat()}
+        )
+    if row.errors:
+        return None
+    value_jpy = int((row.value * rate).to_integral_value(rounding=ROUND_FLOOR))
+    if value_jpy > SIMPLIFIED_LIMIT_JPY:
+        row.errors.append(
+            _(
+                "value: the customs value ¥%(value)s is over ¥%(limit)s: this parcel needs a regular import "
+                "declaration, not a manifest."
+            )
+            % {"value": f"{value_jpy:,}", "limit": f"{SIMPLIFIED_LIMIT_JPY:,}"}
+        )
+        return None
+    terms = terms_by_code[row.hs_code]
+    quantity = row.quantity if row.quantity is not None else (row.weight_kg if terms.unit == "KG" else None)
+    try:
+        result = tariff.duty_compute(
+            lines=[
+                tariff.DutyLine(hs_code=row.hs_code, origin=row.origin, customs_value_jpy=value_jpy, quantity=quantity)
+            ],
+            tariff=terms_by_code,
+            on=on,
+        )
+    except ApplicationError as error:
+        # The engine keys its errors "lines[0].<field>": the row names the field the same way.
+        row.errors.extend(
+            f"{key.rpartition('.')[2]}: {message}" for key, messages in error.fields.items() for message in messages
+        )
+        return None
+    return RatedParcel(row=row, customs_value_jpy=value_jpy, result=result)
+
+
+def _finish(manifest: Manifest, **fields: object) -> None:
+    for name, value in fields.items():
+        setattr(manifest, name, value)
+    manifest.finished_at = timezone.now()
+    manifest.save(update_fields=[*fields, "finished_at"])
+
+
+def _reject(manifest: Manifest, *, bad: list[ParcelRow], rows_total: int) -> None:
+    summary = ngettext(
+        "%(count)d of %(total)d rows has errors; nothing was imported. Correct the rows listed and upload the file again.",
+        "%(count)d of %(total)d rows have errors; nothing was imported. Correct the rows listed and upload the file again.",
+        len(bad),
+    ) % {"count": len(bad), "total": rows_total}
+    with transaction.atomic():
+        rows = _Copier(
+            ManifestRowError,
+            ManifestRowError(manifest_id=manifest.pk),
+            varying=["row_number", "house_waybill", "errors"],
+        )
+        rows.copy(
+            [
+                {"row_number": row.row_number, "house_waybill": row.house_waybill[:64], "errors": row.errors}
+                for row in bad
+            ]
+        )
+        _finish(
+            manifest,
+            status=Manifest.Status.REJECTED,
+            rows_total=rows_total,
+            rows_done=rows_total,
+            rows_failed=len(bad),
+            error_summary=summary,
+        )
+        audit_record(
+            action="manifest.rejected",
+            system="manifest_import",
+            obj=manifest,
+            company=manifest.company,
+            after={"rows": rows_total, "rows_with_errors": len(bad)},
+        )
+        notify_company(
+            company=manifest.company,
+            event="manifest.rejected",
+            subject=_("Manifest %(name)s was rejected") % {"name": manifest.original_name},
+            body=summary,
+            link=f"/trader/manifests/{manifest.pk}/",
+            payload={"manifest_id": manifest.pk, "rows": rows_total, "rows_with_errors": len(bad)},
+        )
+
+
+def _declaration(manifest: Manifest, parcel: RatedParcel, now) -> dict[str, object]:
+    """The columns of one parcel's declaration that differ from parcel to parcel."""
+    row, total = parcel.row, parcel.result.total
+    return {
+        "number": f"MF-{manifest.pk}-{row.row_number}",
+        "party_name": row.consignee,
+        "transport_document": row.house_waybill,
+        "invoice_currency": row.currency,
+        "manifest_reference": row.house_waybill,
+        "customs_value_jpy": parcel.customs_value_jpy,
+        "customs_duty_jpy": total.customs_duty_jpy,
+        "consumption_tax_jpy": total.consumption_tax_jpy,
+        "local_consumption_tax_jpy": total.local_consumption_tax_jpy,
+        "total_tax_jpy": total.total_jpy,
+    }
+
+
+def _line(declaration_id: int, parcel: RatedParcel) -> dict[str, object]:
+    row, computed = parcel.row, parcel.result.lines[0]
+    return {
+        "declaration_id": declaration_id,
+        "hs_code": row.hs_code,
+        "description": row.description,
+        "origin_country": row.origin,
+        "quantity": row.quantity if row.quantity is not None else row.weight_kg,
+        "unit": computed.unit if row.quantity is not None else "KG",
+        "net_weight_kg": row.weight_kg,
+        "invoice_value": row.value,
+        "customs_value_jpy": computed.customs_value_jpy,
+        "customs_duty_jpy": computed.customs_duty_jpy,
+        "rate_applied": computed.rate[:100],
+        "rate_basis": computed.basis_label[:100],
+    }
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value: object) -> str:
+    """One value in COPY's text format."""
+    kind = type(value)
+    if kind is int or kind is Decimal:
+        return str(value)
+    if kind is str:
+        return value.translate(_COPY_ESCAPES)  # type: ignore[union-attr]
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, (list, dict)):
+        value = json.dumps(value, ensure_ascii=False)
+    return str(value).translate(_COPY_ESCAPES)
+
+
+class _Copier:
+    """Writes many rows of one model with PostgreSQL's COPY: the ORM's bulk_create
+    spends most of a 100,000-parcel import preparing parameters. The columns that are
+    the same for every row are rendered once from `template` (defaults, auto_now) as
+    the ORM would prepare them; each row gives the `varying` columns by name."""
+
+    def __init__(
+        self, model: type[models.Model], template: models.Model, *, varying: list[str], with_pk: bool = False
+    ) -> None:
+        connection = connections[DEFAULT_DB_ALIAS]
+        fields = [field for field in model._meta.concrete_fields if with_pk or not field.primary_key]
+        self.table = model._meta.db_table
+        self.columns = [field.column for field in fields]
+        self.constants = [
+            _copy_text(
+                field.pre_save(template, add=True)
+                if isinstance(field, models.JSONField)  # rendered as JSON text by _copy_text
+                else field.get_db_prep_save(field.pre_save(template, add=True), connection)
+            )
+            for field in fields
+        ]
+        self.varying = [(self.columns.index(column), column) for column in varying]
+        self.model = model
+        self.template_values = {field.attname: getattr(template, field.attname) for field in fields}
+
+    def copy(self, rows: list[dict[str, object]]) -> None:
+        if not _on_postgresql():
+            # SQLite under `make run`: the ORM is fast enough for demo-sized manifests.
+            self.model.objects.bulk_create([self.model(**(self.template_values | row)) for row in rows], batch_size=500)
+            return
+        buffer = io.StringIO()
+        for row in rows:
+            cells = self.constants.copy()
+            for index, column in self.varying:
+                cells[index] = _copy_text(row[column])
+            buffer.write("\t".join(cells))
+            buffer.write("\n")
+        buffer.seek(0)
+        columns = ", ".join(f'"{column}"' for column in self.columns)
+        connection = connections[DEFAULT_DB_ALIAS]
+        # wrap_database_errors: a unique violation arrives as Django's IntegrityError.
+        with connection.cursor() as cursor, connection.wrap_database_errors:
+            cursor.cursor.copy_expert(f'COPY "{self.table}" ({columns}) FROM STDIN', buffer)
+
+
+def _declaration_ids(count: int) -> list[int]:
+    if not _on_postgresql():
+        # SQLite serialises writers and the import holds the write lock: the next ids are free.
+        last = Declaration.objects.aggregate(last=models.Max("id"))["last"] or 0
+        return list(range(last + 1, last + 1 + count))
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [Declaration._meta.db_table, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+@transaction.atomic(durable=True)
+def _import(manifest: Manifest, *, parcels: list[RatedParcel], rows_total: int, progress: _Progress | None) -> None:
+    now = timezone.now()
+    declarations = _Copier(
+        Declaration,
+        Declaration(
+            number="", kind=Declaration.Kind.IMPORT, company_id=manifest.company_id,
+            declarant_id=manifest.uploaded_by_id, office_id=manifest.office_id,
+            transport_mode=Declaration.TransportMode.EXPRESS, incoterm=Declaration.Incoterm.CIF,
+            declaration_date=manifest.declaration_date, source=Declaration.Source.MANIFEST,
+            status=Declaration.Status.SUBMITTED, submitted_at=now, created_at=now, updated_at=now,
+        ),
+        varying=["id", *_declaration(manifest, parcels[0], now)],
+        with_pk=True,
+    )  # fmt: skip
+    lines = _Copier(DeclarationLine, DeclarationLine(line_no=1), varying=list(_line(0, parcels[0])))
+    changes = _Copier(
+        DeclarationStatusChange,
+        DeclarationStatusChange(
+            from_status=Declaration.Status.DRAFT, to_status=Declaration.Status.SUBMITTED,
+            actor_id=manifest.uploaded_by_id, actor_label=manifest.uploaded_by.get_username(),
+            reason=_("Imported from manifest %(name)s.") % {"name": manifest.original_name},
+        ),
+        varying=["declaration_id"],
+    )  # fmt: skip
+    done = 0
+    for start in range(0, len(parcels), BATCH):
+        batch = parcels[start : start + BATCH]
+        ids = _declaration_ids(len(batch))
+        declarations.copy(
+            [{"id": pk, **_declaration(manifest, parcel, now)} for pk, parcel in zip(ids, batch, strict=True)]
+        )
+        lines.copy([_line(pk, parcel) for pk, parcel in zip(ids, batch, strict=True)])
+        changes.copy([{"declaration_id": pk} for pk in ids])
+        done += len(batch)
+        if progress:
+            progress(done)
+    totals = {
+        name: sum(getattr(parcel.result.total, name) for parcel in parcels)
+        for name in ("customs_duty_jpy", "consumption_tax_jpy", "local_consumption_tax_jpy")
+    }
+    summary = ngettext("%(count)d declaration was created.", "%(count)d declarations were created.", len(parcels)) % {
+        "count": len(parcels)
+    }
+    _finish(
+        manifest,
+        status=Manifest.Status.DONE,
+        rows_total=rows_total,
+        rows_done=rows_total,
+        rows_failed=0,
+        declarations_created=len(parcels),
+        error_summary="",
+    )
+    audit_record(
+        action="manifest.imported",
+        system="manifest_import",
+        obj=manifest,
+        company=manifest.company,
+        after={"rows": rows_total, "declarations": len(parcels), **totals},
+    )
+    notify_company(
+        company=manifest.company,
+        event="manifest.imported",
+        subject=_("Manifest %(name)s was imported") % {"name": manifest.original_name},
+        body=summary,
+        link=f"/trader/manifests/{manifest.pk}/",
+        payload={"manifest_id": manifest.pk, "declarations": len(parcels), **totals},
+    )
+    from declarations.manifests import tasks as manifest_tasks
+
+    # The parcels wait in "submitted" until this screens them (in chunks, on the ml queue).
+    manifest_id = manifest.pk
+    transaction.on_commit(lambda: manifest_tasks.manifest_screen.delay(manifest_id))
+
+
+def manifest_fail(*, manifest_id: int, message: str) -> None:
+    """Records a permanent failure (the file could not be read, an unexpected error)."""
+    manifest = Manifest.objects.filter(pk=manifest_id).first()
+    if manifest is None or manifest.status in (Manifest.Status.DONE, Manifest.Status.REJECTED):
+        return
+    with transaction.atomic():
+        _finish(manifest, status=Manifest.Status.FAILED, error_summary=message)
+        audit_record(
+            action="manifest.failed",
+            system="manifest_import",
+            obj=manifest,
+            company=manifest.company,
+            after={"error": message},
+        )
+        notify_company(
+            company=manifest.company,
+            event="manifest.failed",
+            subject=_("Manifest %(name)s could not be processed") % {"name": manifest.original_name},
+            body=message,
+            link=f"/trader/manifests/{manifest.pk}/",
+            payload={"manifest_id": manifest.pk},
+        )
+
+
+def manifest_process(*, manifest_id: int) -> str:
+    """Validates and imports a claimed manifest; "skipped" when another run has it."""
+    if not _claim(manifest_id):
+        return "skipped"
+    manifest = Manifest.objects.select_related("company", "uploaded_by").get(pk=manifest_id)
+    progress = _Progress(manifest_id)
+    started = time.monotonic()
+    try:
+        with translation.override(manifest.language):
+            try:
+                with manifest.file.open("rb") as handle:
+                    text, _encoding = manifest_decode(handle.read())
+                parcels, bad, rows_total = manifest_validate(manifest=manifest, text=text, progress=progress)
+            except ApplicationError as error:
+                manifest_fail(manifest_id=manifest_id, message=error.message)
+                return Manifest.Status.FAILED
+            if bad or not parcels:
+                if not bad:
+                    manifest_fail(manifest_id=manifest_id, message=_("The manifest has no parcel rows."))
+                    return Manifest.Status.FAILED
+                _reject(manifest, bad=bad, rows_total=rows_total)
+                return Manifest.Status.REJECTED
+            Manifest.objects.filter(pk=manifest_id).update(status=Manifest.Status.IMPORTING, rows_done=0)
+            logger.info(
+                "Manifest %s: %d rows validated in %.1f s.", manifest_id, rows_total, time.monotonic() - started
+            )
+            started = time.monotonic()
+            try:
+                _import(manifest, parcels=parcels, rows_total=rows_total, progress=progress)
+                logger.info("Manifest %s: imported in %.1f s.", manifest_id, time.monotonic() - started)
+            except IntegrityError:
+                # Another manifest declared one of these house waybills after our check.
+                manifest_fail(
+                    manifest_id=manifest_id,
+                    message=_(
+                        "A house waybill of this file was declared by another upload meanwhile; nothing was "
+                        "imported. Upload the file again to see which rows."
+                    ),
+                )
+                return Manifest.Status.FAILED
+            return Manifest.Status.DONE
+    except Exception:
+        # Recorded on the manifest so that the trader sees it and may upload the file again.
+        logger.exception("Manifest %s failed.", manifest_id)
+        manifest_fail(manifest_id=manifest_id, message=_("The manifest could not be processed because of an error."))
+        return Manifest.Status.FAILED
+    finally:
+        progress.close()
+
+
+# Parcels screened per task run: each goes through the full per-declaration path (lock,
+# status changes, audit trail, lane assigner, the payments assessment), about 50 ms a
+# parcel (2,000 in ~110 s with a real worker), so a run stays well inside its time limit
+# and the task enqueues itself for the next chunk.
+SCREEN_CHUNK = 2_000
+SCREENED_ACTION = "manifest.screened"
+
+
+@dataclass(frozen=True)
+class ScreenChunk:
+    screened: int  # declarations moved to a lane by this run
+    next_after_id: int | None  # where the next run starts; None when the manifest is through
+
+
+def manifest_screen(*, manifest_id: int, after_id: int = 0, limit: int = SCREEN_CHUNK) -> ScreenChunk:
+    """Screens the next `limit` submitted parcels of an imported manifest (declaration id
+    above `after_id`) exactly as `declaration_screen` screens one declaration, but without
+    a notification per parcel; after the last chunk the trader gets one summary.
+
+    Safe to run twice: a declaration no longer submitted is skipped, and the summary is
+    sent once (recorded in the audit trail, checked under the manifest's row lock)."""
+    manifest = Manifest.objects.select_related("company").filter(pk=manifest_id).first()
+    if manifest is None or manifest.status != Manifest.Status.DONE:
+        return ScreenChunk(screened=0, next_after_id=None)
+    waiting = manifest_selectors.manifest_declarations(manifest=manifest).filter(status=Declaration.Status.SUBMITTED)
+    ids = list(waiting.filter(pk__gt=after_id).order_by("pk").values_list("pk", flat=True)[:limit])
+    screened = 0
+    with translation.override(manifest.language):
+        for declaration_id in ids:
+            try:
+                # Both transitions or neither: a lost worker leaves the parcel submitted, not in screening.
+                with transaction.atomic():
+                    lane = submission.declaration_screen(declaration_id=declaration_id, notify=False)
+            except OperationalError:
+                raise  # the database is away: the task retries, and this run's work is kept
+            except Exception:
+                # One parcel the assigner cannot handle must not hold up the others; it stays
+                # submitted, is counted as waiting in the summary, and a later run retries it.
+                logger.exception("Manifest %s: declaration %s could not be screened.", manifest_id, declaration_id)
+                continue
+            if lane != "skipped":
+                screened += 1
+        if ids and waiting.filter(pk__gt=ids[-1]).exists():
+            return ScreenChunk(screened=screened, next_after_id=ids[-1])
+        manifest_screening_summarise(manifest=manifest)
+    return ScreenChunk(screened=screened, next_after_id=None)
+
+
+def manifest_screen_all(*, manifest_id: int, limit: int = SCREEN_CHUNK) -> int:
+    """Every chunk in turn, in this process (what the task's chain does; tests, a manual rerun)."""
+    total, after_id = 0, 0
+    while after_id is not None:
+        chunk = manifest_screen(manifest_id=manifest_id, after_id=after_id, limit=limit)
+        total += chunk.screened
+        after_id = chunk.next_after_id
+    return total
+
+
+def manifest_screening_summarise(*, manifest: Manifest) -> bool:
+    """Tells the trader once how the manifest's parcels were routed; False when already told."""
+    with transaction.atomic():
+        Manifest.objects.select_for_update().filter(pk=manifest.pk).first()
+        told = AuditEvent.objects.filter(
+            action=SCREENED_ACTION, object_type=Manifest._meta.label, object_id=str(manifest.pk)
+        ).exists()
+        if told:
+            return False
+        counts = manifest_selectors.manifest_screening_counts(manifest=manifest)
+        audit_record(
+            action=SCREENED_ACTION, system="manifest_screening", obj=manifest, company=manifest.company, after=counts
+        )
+        body = (
+            _("Green lane: %(green)d. Yellow lane (document review): %(yellow)d. Red lane (inspection): %(red)d.")
+            % counts
+        )
+        if counts["waiting"]:
+            body += " " + _("Still waiting for screening: %(waiting)d.") % counts
+        notify_company(
+            company=manifest.company,
+            event="manifest.screened",
+            subject=_("Manifest %(name)s was screened") % {"name": manifest.original_name},
+            body=body,
+            link=f"/trader/manifests/{manifest.pk}/",
+            payload={"manifest_id": manifest.pk, **counts},
+        )
+    return True

@@ -1,0 +1,65 @@
+"""The tariff engine's public interface: everything the rest of the portal (declarations,
+postal parcels, the traveller kiosk, tax-free, the chatbot) imports from the engine, and
+nothing else. The engine itself imports nothing from them.
+
+- Reference data: tariff lines in force and their terms, the weekly customs exchange
+  rates, countries and trade agreements.
+- Customs value: `customs_value_jpy` (one price with freight and insurance) and
+  `invoice_customs_values` (an invoice's lines under its Incoterm).
+- Duty and consumption tax: `duty_estimate` (reads the tariff in force) and the pure
+  `duty_compute` (given the tariff terms), both taking `DutyLine`s.
+- Seed data for the demo and tests: `tariff_seed_load`, `exchange_rates_seed_load`.
+"""
+
+from __future__ import annotations
+
+from declarations.tariff.customs_value import Money, customs_value_jpy, invoice_customs_values
+from declarations.tariff.duty import DutyLine, DutyLineResult, DutyResult, DutyTotals, duty_compute, duty_estimate
+from declarations.tariff.models import (
+    ExchangeRate,
+    OriginProof,
+    TariffLine,
+    validate_currency_code,
+    validate_tariff_code,
+    week_start_of,
+)
+from declarations.tariff.selectors import (
+    TariffTerms,
+    exchange_rate_for,
+    exchange_rates_of_week,
+    tariff_codes_in_force,
+    tariff_codes_under_hs6,
+    tariff_terms_for_codes,
+)
+from declarations.tariff.services import exchange_rates_seed_load, tariff_seed_load
+from declarations.tariff.trade_data import agreement_codes, agreement_get, country_name, is_country
+
+__all__ = [
+    "DutyLine",
+    "DutyLineResult",
+    "DutyResult",
+    "DutyTotals",
+    "ExchangeRate",
+    "Money",
+    "OriginProof",
+    "TariffLine",
+    "TariffTerms",
+    "agreement_codes",
+    "agreement_get",
+    "country_name",
+    "customs_value_jpy",
+    "duty_compute",
+    "duty_estimate",
+    "exchange_rate_for",
+    "exchange_rates_of_week",
+    "exchange_rates_seed_load",
+    "invoice_customs_values",
+    "is_country",
+    "tariff_codes_in_force",
+    "tariff_codes_under_hs6",
+    "tariff_seed_load",
+    "tariff_terms_for_codes",
+    "validate_currency_code",
+    "validate_tariff_code",
+    "week_start_of",
+]
