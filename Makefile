@@ -28,7 +28,7 @@ test: venv
 		$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: venv
-	@$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+	@$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/lint-imports
 
 ## Recompiles locale/*/LC_MESSAGES/django.mo after editing the .po files.
 messages: venv

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from rest_framework.test import APIClient
 
 from customs_portal.models import Role
 from tests.customs_portal.factories import CompanyFactory, UserFactory
@@ -61,6 +62,18 @@ def client_for():
     def make(user) -> Client:
         client = Client()
         client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def api_for():
+    """An API client authenticated as a user: `api_for(trader_a).post(...)`."""
+
+    def make(user) -> APIClient:
+        client = APIClient()
+        client.force_authenticate(user)
         return client
 
     return make

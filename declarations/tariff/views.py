@@ -27,7 +27,7 @@ def tariff_search(request: HttpRequest) -> HttpResponse:
         on = form.cleaned_data["date"] or on
         lines = selectors.tariff_lines_search(query=form.cleaned_data["q"], on=on)
         page = Paginator(lines, TARIFF_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "declarations/tariff_search.html", {"form": form, "page": page, "on": on})
+    return render(request, "tariff/search.html", {"form": form, "page": page, "on": on})
 
 
 def tariff_admin_moved(request: HttpRequest, model: str, rest: str) -> HttpResponse:

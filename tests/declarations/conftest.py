@@ -2,21 +2,8 @@ from __future__ import annotations
 
 import pytest
 from django.utils import translation
-from rest_framework.test import APIClient
 
-from declarations.tariff.services import tariff_seed_load
-
-
-@pytest.fixture
-def api_for():
-    """An API client authenticated as a user: `api_for(trader_a).post(...)`."""
-
-    def make(user) -> APIClient:
-        client = APIClient()
-        client.force_authenticate(user)
-        return client
-
-    return make
+from declarations.tariff.interface import tariff_seed_load
 
 
 @pytest.fixture

@@ -10,7 +10,8 @@ from typing import Any
 
 from declarations import hooks
 from declarations.tariff.models import TariffLine
-from tests.declarations.factories import CustomsOfficeFactory, ExchangeRateFactory, TariffLineFactory
+from tests.declarations.factories import CustomsOfficeFactory
+from tests.tariff.factories import ExchangeRateFactory, TariffLineFactory
 
 DAY = dt.date(2026, 3, 3)  # a Tuesday in the week of Sunday 2026-03-01
 TSHIRT = "610910000"

@@ -17,7 +17,8 @@ from declarations import hooks
 from declarations.core.services import submission
 from declarations.export_control import services as export_control
 from declarations.models import ControlledGood, Declaration, EndUser
-from tests.declarations.factories import DeclarationFactory, DeclarationLineFactory, TariffLineFactory
+from tests.declarations.factories import DeclarationFactory, DeclarationLineFactory
+from tests.tariff.factories import TariffLineFactory
 
 pytestmark = pytest.mark.django_db
 DATA_DIR = Path(export_control.__file__).resolve().parent / "data"

@@ -16,7 +16,8 @@ from declarations.manifests import services as manifests
 from declarations.models import Declaration, DeclarationStatusChange, Manifest
 from declarations.tariff.duty import DutyLine, duty_estimate
 from declarations.tariff.models import week_start_of
-from tests.declarations.factories import CustomsOfficeFactory, ExchangeRateFactory, TariffLineFactory
+from tests.declarations.factories import CustomsOfficeFactory
+from tests.tariff.factories import ExchangeRateFactory, TariffLineFactory
 
 pytestmark = pytest.mark.django_db
 

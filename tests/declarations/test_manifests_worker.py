@@ -14,7 +14,8 @@ from customs_portal.models import Notification
 from declarations.models import Declaration, DeclarationStatusChange, Manifest
 from declarations.tariff.models import week_start_of
 from tests.celery_worker import running_worker, wait_until
-from tests.declarations.factories import CustomsOfficeFactory, ExchangeRateFactory, TariffLineFactory
+from tests.declarations.factories import CustomsOfficeFactory
+from tests.tariff.factories import ExchangeRateFactory, TariffLineFactory
 
 ROWS = 300
 

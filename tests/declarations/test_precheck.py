@@ -25,7 +25,8 @@ from declarations.models import (
     Preference,
 )
 from declarations.tariff.models import OriginProof
-from tests.declarations.factories import DeclarationFactory, DeclarationLineFactory, TariffLineFactory
+from tests.declarations.factories import DeclarationFactory, DeclarationLineFactory
+from tests.tariff.factories import TariffLineFactory
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"

@@ -11,7 +11,8 @@ from declarations.core import workflow
 from declarations.core.services import submission
 from declarations.models import Declaration
 from declarations.tariff.models import TariffLine
-from tests.declarations.factories import DeclarationFactory, DeclarationLineFactory, TariffRateFactory
+from tests.declarations.factories import DeclarationFactory, DeclarationLineFactory
+from tests.tariff.factories import TariffRateFactory
 
 pytestmark = pytest.mark.django_db
 Status = Declaration.Status

@@ -13,13 +13,9 @@ from django.urls import reverse
 from declarations.models import Declaration
 from inspection import services
 from inspection.models import InspectionResult
-from tests.declarations.factories import (
-    CustomsOfficeFactory,
-    DeclarationFactory,
-    DeclarationLineFactory,
-    TariffLineFactory,
-)
+from tests.declarations.factories import CustomsOfficeFactory, DeclarationFactory, DeclarationLineFactory
 from tests.inspection.factories import submit_and_screen
+from tests.tariff.factories import TariffLineFactory
 
 
 def _declaration(*, trader, office, date, hs_code, description, quantity, kg, value) -> Declaration:

@@ -7,8 +7,8 @@ from customs_portal.models import AuditEvent
 from declarations.models import Declaration
 from inspection import services
 from inspection.models import InspectionResult, ModelVersion
-from tests.declarations.factories import TariffLineFactory
 from tests.inspection.factories import submit_and_screen, submitted_declaration
+from tests.tariff.factories import TariffLineFactory
 
 
 @pytest.fixture

@@ -76,8 +76,8 @@ def test_train_if_absent_does_nothing_when_a_model_exists(trained_model):
 
 @pytest.mark.django_db
 def test_screening_falls_back_to_the_rule_when_the_model_file_is_refused(trained_model, trader_a):
-    from tests.declarations.factories import TariffLineFactory
     from tests.inspection.factories import submitted_declaration
+    from tests.tariff.factories import TariffLineFactory
 
     TariffLineFactory(hs_code="610910000", rates={"general": "10.9%"})
     path = Path(trained_model.artefact_path)

@@ -8,8 +8,8 @@ from declarations.models import Declaration
 from inspection import services
 from inspection.models import HistoricalDeclaration, RiskScore
 from tests.celery_worker import running_worker, wait_until
-from tests.declarations.factories import TariffLineFactory
 from tests.inspection.factories import submit_and_screen, submitted_declaration
+from tests.tariff.factories import TariffLineFactory
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import pytest
 from django.utils import translation
-from rest_framework.test import APIClient
 
 from tests.payments.factories import assessment_for
 
@@ -24,16 +23,6 @@ def payments_receiver_connected():
     hooks.declaration_awaiting_payment.connect(
         receivers.assessment_on_awaiting_payment, dispatch_uid="payments.assessment_on_awaiting_payment"
     )
-
-
-@pytest.fixture
-def api_for():
-    def make(user) -> APIClient:
-        client = APIClient()
-        client.force_authenticate(user)
-        return client
-
-    return make
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 from customs_portal.errors import ApplicationError
 from declarations.tariff.duty import DutyLine, TariffTerms, duty_compute, duty_estimate
 from declarations.tariff.rates import parse_rate
-from tests.declarations.factories import TariffLineFactory
+from tests.tariff.factories import TariffLineFactory
 
 ON = dt.date(2026, 3, 2)
 

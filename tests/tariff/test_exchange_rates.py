@@ -19,7 +19,7 @@ from declarations.tariff.customs_value import Money, customs_value_jpy
 from declarations.tariff.models import ExchangeRate
 from declarations.tariff.selectors import exchange_rate_for
 from declarations.tariff.services import exchange_rate_set, exchange_rates_import, exchange_rates_seed_load
-from tests.declarations.factories import ExchangeRateFactory
+from tests.tariff.factories import ExchangeRateFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from tests.declarations.factories import TariffLineFactory
+from tests.tariff.factories import TariffLineFactory
 
 pytestmark = pytest.mark.django_db
 
