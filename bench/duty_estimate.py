@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/duty_estimate.py [--requests 300] [--lines 10000] [--keep]
 
-Target (issue 3): median under 20 ms, p95 under 50 ms.
+Target: median under 20 ms, p95 under 50 ms.
 
 1. Creates a throwaway PostgreSQL database `customs_portal_bench` (on the server of
    BENCH_DATABASE_SERVER, default postgres://postgres@127.0.0.1:5432) and migrates it.

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/manifest_import.py [--rows 100000] [--keep]
 
-Target (issue 3): under 60 s for 100,000 rows.
+Target: under 60 s for 100,000 rows.
 
 1. Creates a throwaway PostgreSQL database `customs_portal_bench_manifest` (on the
    server of BENCH_DATABASE_SERVER, default postgres://postgres@127.0.0.1:5432) and

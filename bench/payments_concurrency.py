@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/payments_concurrency.py [--assessments 100] [--attempts 200] [--threads 32] [--keep]
 
-Target (issue 4): exactly one capture per assessment, zero double charges, ledger balanced.
+Target: exactly one capture per assessment, zero double charges, ledger balanced.
 
 1. Creates a throwaway PostgreSQL database `customs_portal_bench_payments` (server from
    BENCH_DATABASE_SERVER, default postgres://postgres@127.0.0.1:5432) and migrates it.

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/risk_scoring.py [--declarations 100000] [--keep]
 
-Targets (issue 5): the model step scores at least 20,000 declarations/s in batch,
+Targets: the model step scores at least 20,000 declarations/s in batch,
 100,000 open declarations are rescored end to end (read from PostgreSQL, features,
 predict, write the scores back) in under 60 s, and a submitted declaration's score is
 visible within 2 s with a worker running (needs Redis: CELERY_BROKER_URL).

@@ -1,7 +1,7 @@
 """Where other apps plug into the declaration workflow; declarations never imports them.
 
 - `lane_assigner`: the inspection app registers its risk scorer here (in its
-  AppConfig.ready). Until one is registered, `declarations.screening.rule_based_lane`
+  AppConfig.ready). Until one is registered, `declarations.core.screening.rule_based_lane`
   decides.
 - `declaration_awaiting_payment`: sent (on commit) when customs has cleared an import
   declaration that owes tax; the payments app creates the assessment.

@@ -1,4 +1,4 @@
-"""Digitised applications (issue 3, item 8): duty reduction/exemption applications
+"""Digitised applications: duty reduction/exemption applications
 (減免税) and IP-rights import suspension applications (輸入差止申立て).
 
 Both share one life cycle, with the allowed changes and who may make them in

@@ -12,7 +12,7 @@ from declarations.tariff import interface as tariff
 class Declaration(models.Model):
     """An import or export declaration (輸入/輸出申告), filed by a trader's company.
 
-    Status changes only through `declarations.workflow`, which holds the allowed
+    Status changes only through `declarations.core.workflow`, which holds the allowed
     transitions; amounts are integer yen computed by the duty engine."""
 
     class Kind(models.TextChoices):

@@ -1,4 +1,4 @@
-"""The pre-submission check (issue 3, item 9): a dry run of every validation and
+"""The pre-submission check: a dry run of every validation and
 screening rule a declaration will meet, telling the trader what would be rejected, what
 will be reviewed and how to fix it. It only reads: nothing is saved, no task is queued.
 

@@ -7,7 +7,7 @@ The rule, in order:
    documents need a look;
 3. green otherwise;
 and, whatever the lane, an export consignee matching the end-user list is at least
-yellow (`declarations.export_control.end_user_escalate`, also applied after a risk model).
+yellow (`declarations.export_control.services.end_user_escalate`, also applied after a risk model).
 """
 
 from __future__ import annotations

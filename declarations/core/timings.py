@@ -1,5 +1,5 @@
 """What a declaration is waiting for, and how long that step typically takes at its
-office (issue 3, item 9).
+office.
 
 The typical time of a step is computed from the status history (DeclarationStatusChange)
 of the last `HISTORY_DAYS` days: for every entry into the step's status, the time until

@@ -1,5 +1,5 @@
 """Export control: goods that need a METI export licence and consignees on the end-user
-list (issue 3, item 7).
+list.
 
 - The controlled-goods list holds tariff code prefixes (4 to 9 digits); an export line
   whose code starts with one needs `export_licence_number`. Submission refuses it

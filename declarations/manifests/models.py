@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 class Manifest(models.Model):
     """A bulk manifest of e-commerce parcels uploaded by an express carrier or platform:
     one CSV row per parcel, each imported as a low-value import declaration. Processed
-    by `declarations.manifests.manifest_process` in a Celery task: every row is checked
+    by `declarations.manifests.services.manifest_process` in a Celery task: every row is checked
     first, and either all rows are imported in one transaction or none is."""
 
     class Status(models.TextChoices):

@@ -339,7 +339,7 @@ def tariff_import(
 
 
 def tariff_seed_load() -> ImportResult:
-    """Loads the demo tariff (declarations/data/tariff_seed.csv); safe to run every start."""
+    """Loads the demo tariff (declarations/tariff/data/tariff_seed.csv); safe to run every start."""
     return tariff_import(data=TARIFF_SEED.read_bytes(), file_name=TARIFF_SEED.name, system="seed")
 
 
@@ -469,7 +469,7 @@ def exchange_rates_import(
 
 
 def exchange_rates_seed_load() -> ImportResult:
-    """Loads the demo exchange rates (declarations/data/exchange_rates_seed.csv)."""
+    """Loads the demo exchange rates (declarations/tariff/data/exchange_rates_seed.csv)."""
     return exchange_rates_import(
         data=EXCHANGE_RATES_SEED.read_bytes(), file_name=EXCHANGE_RATES_SEED.name, system="seed"
     )

@@ -1,7 +1,7 @@
 """Who may claim which rate: ISO 3166 countries, WTO membership, GSP and LDC
 beneficiaries, and Japan's EPAs with the countries each one covers.
 
-They live as CSV files in `declarations/data/` (each file names its source and date)
+They live as CSV files in `declarations/tariff/data/` (each file names its source and date)
 rather than as tables: they change a few times a year through a reviewed commit, every
 membership is effective-dated, and the duty engine reads them on every estimate, so
 they are parsed once per process and kept in memory.
