@@ -1,7 +1,59 @@
+"""Forms shared by the apps, and the one mapper from a service's `ApplicationError` to
+form errors."""
+
 from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from customs_portal.errors import ApplicationError
+
+_ROW_KEY = re.compile(r"(\w+)\[(\d+)\]\.(\w+)")
+
+
+def form_add_application_error(
+    error: ApplicationError,
+    *page_forms: forms.Form,
+    rows: Mapping[str, Sequence[forms.Form]] | None = None,
+    fallback_field: str | None = None,
+    summary: bool = False,
+) -> None:
+    """Shows a service's refusal on the forms of a page.
+
+    Each message of `error.fields` goes on the field it names: `party_name` on the first
+    of `page_forms` that has that field, `lines[2].origin_country` on form 2 of
+    `rows["lines"]`. A message that fits no field goes at the top of the first form (or
+    on `fallback_field`), so nothing the service said is lost; an error without field
+    messages shows its own message there.
+    """
+    unplaced = []
+    for key, messages in error.fields.items():
+        for message in messages if isinstance(messages, (list, tuple)) else [messages]:
+            if not _place_on_field(key, message, page_forms, rows or {}):
+                unplaced.append(message)
+    if summary or not error.fields:
+        unplaced.insert(0, error.message)
+    for message in unplaced:
+        page_forms[0].add_error(fallback_field, message)
+
+
+def _place_on_field(key: str, message, page_forms, rows) -> bool:
+    row_key = _ROW_KEY.fullmatch(key)
+    if row_key:
+        row_forms = rows.get(row_key[1], ())
+        index, field = int(row_key[2]), row_key[3]
+        if index < len(row_forms) and field in row_forms[index].fields:
+            row_forms[index].add_error(field, message)
+            return True
+        return False
+    for form in page_forms:
+        if key in form.fields:
+            form.add_error(key, message)
+            return True
+    return False
 
 
 class WebhookSubscriptionForm(forms.Form):

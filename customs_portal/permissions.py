@@ -21,6 +21,10 @@ ANY_OFFICER = tuple(OFFICER_ROLES)
 SUPERVISOR = (Role.SUPERVISOR,)
 TRADER = (Role.TRADER,)
 ADMIN = (Role.ADMIN,)
+TRADER_OR_OFFICER = (*TRADER, *ANY_OFFICER)
+# Officers who may see payments of every company and order refunds.
+FINANCE_OFFICER = (Role.CLEARANCE_OFFICER, Role.AUDIT_OFFICER, Role.SUPERVISOR)
+AUDIT_TRAIL_READER = (Role.SUPERVISOR, Role.AUDIT_OFFICER, Role.ADMIN)
 
 
 def user_has_role(user, roles: Iterable[str]) -> bool:
@@ -81,8 +85,18 @@ class IsTrader(HasRole):
 
 
 class IsTraderOrOfficer(HasRole):
-    allowed_roles = (*TRADER, *ANY_OFFICER)
+    allowed_roles = TRADER_OR_OFFICER
     message = _("Only traders and customs officers may do this.")
+
+
+class IsFinanceOfficer(HasRole):
+    allowed_roles = FINANCE_OFFICER
+    message = _("Only clearance officers, audit officers and supervisors may do this.")
+
+
+class CanReadAuditTrail(HasRole):
+    allowed_roles = AUDIT_TRAIL_READER
+    message = _("Only supervisors, audit officers and administrators may read the audit trail.")
 
 
 class IsAdmin(HasRole):

@@ -19,7 +19,7 @@ from customs_portal.api.errors import json_not_found
 from customs_portal.audit import audit_record
 from customs_portal.dashboard import queue_counts_for_user
 from customs_portal.errors import ApplicationError
-from customs_portal.forms import WebhookSubscriptionForm
+from customs_portal.forms import WebhookSubscriptionForm, form_add_application_error
 from customs_portal.models import Role
 from customs_portal.permissions import ANY_OFFICER, TRADER, role_required
 
@@ -101,7 +101,7 @@ def integration(request: HttpRequest) -> HttpResponse:
                 request=request,
             )
         except ApplicationError as error:
-            form.add_error("url", error.message)
+            form_add_application_error(error, form, fallback_field="url")
         else:
             messages.success(
                 request, _("Webhook added. Its signing secret: %(secret)s") % {"secret": subscription.secret}

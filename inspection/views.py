@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from customs_portal.errors import ApplicationError
+from customs_portal.forms import form_add_application_error
 from customs_portal.permissions import ANY_OFFICER, SUPERVISOR, role_required
 from declarations.models import Declaration
 from inspection import charts, selectors, services
@@ -181,7 +182,7 @@ def result_record(request: HttpRequest, declaration_id: int) -> HttpResponse:
                 declaration=declaration, officer=request.user, request=request, **form.cleaned_data
             )
         except ApplicationError as exc:
-            form.add_error(None, exc.message)
+            form_add_application_error(exc, form)
         else:
             messages.success(request, _("The result is recorded; the next model will learn from it."))
             return redirect("inspection-list")

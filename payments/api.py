@@ -8,32 +8,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from customs_portal.errors import ApplicationError
-from customs_portal.models import Role
-from customs_portal.permissions import user_has_role
+from customs_portal.permissions import IsFinanceOfficer, IsOfficer, IsSupervisor, IsTraderOrOfficer
 from payments import ledger, selectors, services
 from payments.models import Assessment, PaymentIntent, PaymentMethod, Refund
-
-
-class IsTraderOrOfficer(BasePermission):
-    def has_permission(self, request, view) -> bool:
-        return bool(
-            request.user and request.user.is_authenticated and (request.user.is_trader or request.user.is_officer)
-        )
-
-
-class IsFinanceOfficer(BasePermission):
-    def has_permission(self, request, view) -> bool:
-        return user_has_role(request.user, services.FINANCE_ROLES)
-
-
-class IsSupervisorRole(BasePermission):
-    def has_permission(self, request, view) -> bool:
-        return user_has_role(request.user, (Role.SUPERVISOR,))
 
 
 class AssessmentOutput(serializers.ModelSerializer):
@@ -190,7 +171,7 @@ class RefundListApi(ListAPIView):
 
 
 class RefundDecideApi(APIView):
-    permission_classes = [IsSupervisorRole]
+    permission_classes = [IsSupervisor]
 
     class RefundDecideInput(serializers.Serializer):
         approve = serializers.BooleanField()
@@ -226,11 +207,6 @@ class LedgerBalanceApi(APIView):
         except ValueError:
             raise ApplicationError(_("company and declaration must be ids."), code="validation_error") from None
         return Response({"balances": ledger.balances(company_id=company_id, declaration_id=declaration_id)})
-
-
-class IsOfficerRole(BasePermission):
-    def has_permission(self, request, view) -> bool:
-        return bool(request.user and request.user.is_authenticated and request.user.is_officer)
 
 
 class AssessmentDeferApi(APIView):
@@ -283,7 +259,7 @@ class ReconciliationItemOutput(serializers.Serializer):
 
 
 class ReconciliationListApi(APIView):
-    permission_classes = [IsOfficerRole]
+    permission_classes = [IsOfficer]
 
     @extend_schema(responses=ReconciliationItemOutput(many=True))
     def get(self, request):
@@ -297,7 +273,7 @@ class ReconciliationListApi(APIView):
 
 
 class ReconciliationResolveApi(APIView):
-    permission_classes = [IsOfficerRole]
+    permission_classes = [IsOfficer]
 
     class ReconciliationResolveInput(serializers.Serializer):
         note = serializers.CharField(max_length=500)
@@ -320,7 +296,7 @@ class ReconciliationResolveApi(APIView):
 
 
 class DailyTotalsApi(APIView):
-    permission_classes = [IsOfficerRole]
+    permission_classes = [IsOfficer]
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
@@ -330,7 +306,7 @@ class DailyTotalsApi(APIView):
 class DeferralApproveApi(APIView):
     """A supervisor approves a company for deferred payment with its registered security."""
 
-    permission_classes = [IsSupervisorRole]
+    permission_classes = [IsSupervisor]
 
     class DeferralApproveInput(serializers.Serializer):
         company = serializers.IntegerField()

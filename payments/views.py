@@ -12,24 +12,20 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from customs_portal.errors import ApplicationError
-from customs_portal.models import Role
-from customs_portal.permissions import ANY_OFFICER, SUPERVISOR, TRADER, role_required
+from customs_portal.forms import form_add_application_error
+from customs_portal.permissions import (
+    ANY_OFFICER,
+    FINANCE_OFFICER,
+    SUPERVISOR,
+    TRADER,
+    TRADER_OR_OFFICER,
+    role_required,
+)
 from payments import deferral, selectors, services
 from payments.forms import DeferralApproveForm, PayForm, PaymentSearchForm, RefundForm
 from payments.models import PaymentIntent, ReconciliationItem, Refund
 from payments.receipts import receipt_pdf, receipt_rows
 from payments.reconciliation import reconciliation_item_resolve
-
-TRADER_OR_OFFICER = TRADER + ANY_OFFICER
-
-
-def _form_error(form, error: ApplicationError) -> None:
-    for field, problems in error.fields.items():
-        if field in form.fields:
-            for problem in problems:
-                form.add_error(field, problem)
-            return
-    form.add_error(None, error.message)
 
 
 @role_required(*TRADER)
@@ -63,7 +59,7 @@ def assessment_pay(request: HttpRequest, assessment_id: int) -> HttpResponse:
                 request=request,
             )
         except ApplicationError as error:
-            _form_error(form, error)
+            form_add_application_error(error, form)
         else:
             return redirect(payment.redirect_url)
     in_flight = assessment.payments.filter(status__in=PaymentIntent.OPEN_STATUSES, created_by=request.user).first()
@@ -123,7 +119,7 @@ def officer_payments(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.CLEARANCE_OFFICER, Role.AUDIT_OFFICER, Role.SUPERVISOR)
+@role_required(*FINANCE_OFFICER)
 def refund_create(request: HttpRequest, payment_id: int) -> HttpResponse:
     payment = selectors.payment_get_for_user(user=request.user, payment_id=payment_id)
     form = RefundForm(request.POST)
@@ -137,7 +133,7 @@ def refund_create(request: HttpRequest, payment_id: int) -> HttpResponse:
                 request=request,
             )
         except ApplicationError as error:
-            _form_error(form, error)
+            form_add_application_error(error, form)
         else:
             if refund.status == Refund.Status.AWAITING_APPROVAL:
                 messages.info(request, _("The refund waits for a supervisor's approval."))
@@ -166,7 +162,7 @@ def deferral_approvals(request: HttpRequest) -> HttpResponse:
                 request=request,
             )
         except ApplicationError as error:
-            _form_error(form, error)
+            form_add_application_error(error, form)
         else:
             messages.success(
                 request,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
@@ -14,8 +13,8 @@ from rest_framework.views import APIView
 
 from customs_portal import notifications, selectors
 from customs_portal.audit import audit_record
-from customs_portal.models import AuditEvent, Company, Notification, Role, WebhookDelivery, WebhookSubscription
-from customs_portal.permissions import HasRole, IsTrader
+from customs_portal.models import AuditEvent, Company, Notification, WebhookDelivery, WebhookSubscription
+from customs_portal.permissions import CanReadAuditTrail, IsTrader
 
 
 class CompanyOutput(serializers.ModelSerializer):
@@ -169,11 +168,6 @@ class WebhookDeliveryListApi(ListAPIView):
 
     def get_queryset(self):
         return selectors.webhook_deliveries_for_user(user=self.request.user)
-
-
-class CanReadAuditTrail(HasRole):
-    allowed_roles = (Role.SUPERVISOR, Role.AUDIT_OFFICER, Role.ADMIN)
-    message = _("Only supervisors, audit officers and administrators may read the audit trail.")
 
 
 class AuditEventOutput(serializers.ModelSerializer):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from customs_portal.errors import ApplicationError
+from customs_portal.forms import form_add_application_error
 from customs_portal.permissions import TRADER, role_required
 from declarations.applications import services as applications
 from declarations.applications.models import ApplicationStatus, DutyReliefApplication, IpSuspensionApplication
@@ -94,17 +95,6 @@ def _kind_or_404(kind: str) -> str:
     return kind
 
 
-def _place_errors(form: forms.Form, error: ApplicationError) -> None:
-    placed = False
-    for field, field_messages in error.fields.items():
-        if field in form.fields:
-            for message in field_messages:
-                form.add_error(field, message)
-            placed = True
-    if not placed:
-        form.add_error(None, error.message)
-
-
 @require_GET
 @login_required
 def application_index(request: HttpRequest) -> HttpResponse:
@@ -147,7 +137,7 @@ def application_create(request: HttpRequest, kind: str) -> HttpResponse:
                 kind=kind, applicant=request.user, data=form.cleaned_data, request=request
             )
         except ApplicationError as error:
-            _place_errors(form, error)
+            form_add_application_error(error, form)
         else:
             messages.success(request, _("Draft %(number)s saved.") % {"number": application.number})
             return redirect("application-detail", kind=kind, application_id=application.pk)
@@ -166,7 +156,7 @@ def application_edit(request: HttpRequest, kind: str, application_id: int) -> Ht
                 application=application, updated_by=request.user, data=form.cleaned_data, request=request
             )
         except ApplicationError as error:
-            _place_errors(form, error)
+            form_add_application_error(error, form)
         else:
             messages.success(request, _("Draft %(number)s saved.") % {"number": application.number})
             return redirect("application-detail", kind=kind, application_id=application.pk)

@@ -3,7 +3,6 @@ attachments, diff and PDF; the officers' review queue and decisions."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.contrib import messages
@@ -18,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from customs_portal.errors import ApplicationError
+from customs_portal.forms import form_add_application_error
 from customs_portal.models import Role
 from customs_portal.permissions import ANY_OFFICER, TRADER, role_required
 from declarations.core import pdf, precheck, selectors, timings, workflow
@@ -58,26 +58,9 @@ WAITING_FOR = {
 
 def _errors_to_forms(error: ApplicationError, header_form, formset, extra_form=None) -> None:
     """Puts a service's field errors (`party_name`, `lines[2].origin_country`) on the
-    form field they name, the rest at the top of the form."""
-    kept = _kept(formset)
-    placed = False
-    for key, messages_ in error.fields.items():
-        match = re.fullmatch(r"lines\[(\d+)\]\.(\w+)", key)
-        for message in messages_:
-            if match and int(match[1]) < len(kept) and match[2] in kept[int(match[1])].fields:
-                kept[int(match[1])].add_error(match[2], message)
-                placed = True
-            elif key in header_form.fields:
-                header_form.add_error(key, message)
-                placed = True
-            elif extra_form is not None and key in extra_form.fields:
-                extra_form.add_error(key, message)
-                placed = True
-            elif key == "lines":
-                formset._non_form_errors = formset.error_class([message])
-                placed = True
-    if not placed:
-        header_form.add_error(None, error.message)
+    form field they name, the rest at the top of the declaration form."""
+    page_forms = [header_form] if extra_form is None else [header_form, extra_form]
+    form_add_application_error(error, *page_forms, rows={"lines": _kept(formset)})
 
 
 def _kept(formset) -> list:

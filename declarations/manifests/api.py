@@ -16,15 +16,11 @@ from rest_framework.views import APIView
 from customs_portal.api.validation import validate_or_raise
 from customs_portal.errors import ApplicationError
 from customs_portal.models import CustomsOffice
-from customs_portal.permissions import ANY_OFFICER, TRADER, HasRole, IsTrader
+from customs_portal.permissions import IsTrader, IsTraderOrOfficer
 from declarations.manifests import selectors as manifest_selectors
 from declarations.manifests import services as manifests
 from declarations.manifests.models import ManifestRowError
 from declarations.manifests.views import results_response
-
-
-class TraderOrOfficer(HasRole):
-    allowed_roles = (*TRADER, *ANY_OFFICER)
 
 
 class ManifestUploadInput(serializers.Serializer):
@@ -88,7 +84,7 @@ class ManifestUploadApi(APIView):
 
 
 class ManifestStatusApi(APIView):
-    permission_classes = [IsAuthenticated, TraderOrOfficer]
+    permission_classes = [IsAuthenticated, IsTraderOrOfficer]
 
     @extend_schema(responses={200: ManifestStatusOutput}, summary="Status and progress of a manifest")
     def get(self, request, manifest_id: int):
@@ -105,7 +101,7 @@ class ManifestRowErrorOutput(serializers.ModelSerializer):
 class ManifestErrorListApi(ListAPIView):
     """The rows of a rejected manifest, each with every reason, by line number."""
 
-    permission_classes = [IsAuthenticated, TraderOrOfficer]
+    permission_classes = [IsAuthenticated, IsTraderOrOfficer]
     serializer_class = ManifestRowErrorOutput
 
     def get_queryset(self):
@@ -119,7 +115,7 @@ class ManifestResultsApi(APIView):
     """Every row's outcome as CSV: row, house waybill, status, declaration number, the
     customs value and taxes in yen, and the errors."""
 
-    permission_classes = [IsAuthenticated, TraderOrOfficer]
+    permission_classes = [IsAuthenticated, IsTraderOrOfficer]
 
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR}, summary="Results of a manifest as CSV")
     def get(self, request, manifest_id: int):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from customs_portal.errors import ApplicationError
+from customs_portal.forms import form_add_application_error
 from customs_portal.models import CustomsOffice
 from customs_portal.permissions import ANY_OFFICER, TRADER, role_required
 from declarations.manifests import selectors as manifest_selectors
@@ -60,7 +61,7 @@ def manifest_upload(request: HttpRequest) -> HttpResponse:
                 request=request,
             )
         except ApplicationError as error:
-            form.add_error("file", error.message)
+            form_add_application_error(error, form, summary=True)
         else:
             if result.duplicate:
                 messages.info(
