@@ -24,6 +24,7 @@ run: venv
 ## make test: the whole suite against PostgreSQL and Redis (started when down).
 test: venv
 	@scripts/ensure_services.sh
+	@scripts/ensure_browser.sh
 	@DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) \
 		$(VENV)/bin/pytest $(PYTEST_ARGS)
 
