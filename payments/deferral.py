@@ -18,6 +18,7 @@ from customs_portal.errors import ApplicationError
 from customs_portal.models import Company, Role, User
 from payments import ledger
 from payments.models import Account, Assessment, DeferralApproval, JournalEntry, PaymentIntent
+from payments.states import ASSESSMENT_MACHINE, AStatus
 
 SYSTEM = "payments:deferral"
 
@@ -74,7 +75,7 @@ def assessment_defer(*, assessment: Assessment, requested_by: User, request: Htt
             _("Your company is not approved for deferred payment."), code="deferral_not_approved", status=403
         )
     locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-    if locked.status != Assessment.Status.OPEN or locked.kind != Assessment.Kind.DECLARATION:
+    if not ASSESSMENT_MACHINE.can(locked.status, AStatus.DEFERRED) or locked.kind != Assessment.Kind.DECLARATION:
         raise ApplicationError(
             _("Only an open declaration assessment can be deferred."), code="not_deferrable", status=409
         )
@@ -90,9 +91,7 @@ def assessment_defer(*, assessment: Assessment, requested_by: User, request: Htt
             code="security_exceeded",
             status=409,
         )
-    locked.status = Assessment.Status.DEFERRED
-    locked.settled_at = timezone.now()
-    locked.save(update_fields=["status", "settled_at"])
+    ASSESSMENT_MACHINE.transition(locked, to=AStatus.DEFERRED, settled_at=timezone.now())
     ledger.journal_post(
         kind=JournalEntry.Kind.CORRECTION,
         external_ref=f"defer:{locked.pk}",

@@ -92,7 +92,7 @@ class Assessment(models.Model):
 
 class PaymentIntent(models.Model):
     """One attempt to pay an assessment through the gateway. Status changes only through
-    `payments.services` and its TRANSITIONS table."""
+    `payments.services` and its machine, `payments.states.PAYMENT_MACHINE`."""
 
     class Status(models.TextChoices):
         CREATED = "created", _("Created")

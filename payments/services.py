@@ -1,5 +1,5 @@
-"""Every write of the payments app. Payment status changes go through `_transition`
-and the one TRANSITIONS table."""
+"""Every write of the payments app. Status changes of assessments, payments and
+refunds go through their machines in `payments.states`."""
 
 from __future__ import annotations
 
@@ -25,27 +25,12 @@ from declarations.models import Declaration
 from payments import ledger
 from payments.models import Assessment, GatewayEvent, PaymentIntent, Receipt, Refund
 from payments.providers import GatewayStatus, ProviderError, provider_for
+from payments.states import ASSESSMENT_MACHINE, PAYMENT_MACHINE, REFUND_MACHINE, AStatus, PStatus, RStatus
 
 logger = logging.getLogger(__name__)
 SYSTEM = "payments"
-PStatus = PaymentIntent.Status
-
-# from -> the statuses a payment may move to. Nothing else is allowed.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    PStatus.CREATED: frozenset({PStatus.PENDING, PStatus.FAILED, PStatus.EXPIRED}),
-    PStatus.PENDING: frozenset({PStatus.SUCCEEDED, PStatus.FAILED, PStatus.EXPIRED}),
-    PStatus.SUCCEEDED: frozenset({PStatus.PARTIALLY_REFUNDED, PStatus.REFUNDED}),
-    PStatus.PARTIALLY_REFUNDED: frozenset({PStatus.PARTIALLY_REFUNDED, PStatus.REFUNDED}),
-    PStatus.FAILED: frozenset(),
-    PStatus.EXPIRED: frozenset(),
-    PStatus.REFUNDED: frozenset(),
-}
 
 FINANCE_ROLES = frozenset({Role.CLEARANCE_OFFICER, Role.AUDIT_OFFICER, Role.SUPERVISOR})
-
-
-def can_transition(from_status: str, to_status: str) -> bool:
-    return to_status in TRANSITIONS.get(from_status, frozenset())
 
 
 def _transition(
@@ -57,21 +42,8 @@ def _transition(
     request: HttpRequest | None = None,
     extra: dict[str, Any] | None = None,
 ) -> None:
-    """Moves a locked payment to `to`; the caller holds the row lock."""
-    if not can_transition(payment.status, to):
-        raise ApplicationError(
-            _("A payment that is %(current)s cannot become %(target)s.")
-            % {"current": PStatus(payment.status).label, "target": PStatus(to).label},
-            code="payment_transition_not_allowed",
-            status=409,
-        )
-    before = payment.status
-    payment.status = to
-    fields = ["status", "updated_at"]
-    for name, value in (extra or {}).items():
-        setattr(payment, name, value)
-        fields.append(name)
-    payment.save(update_fields=fields)
+    """Moves a locked payment to `to` and records it; the caller holds the row lock."""
+    before = PAYMENT_MACHINE.transition(payment, to=to, **(extra or {}))
     audit_record(
         action=f"payment.{to}",
         actor=actor,
@@ -212,7 +184,7 @@ def _payment_create(
     locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if created_by.is_trader and locked.company_id != created_by.company_id:
         raise ApplicationError(_("This assessment belongs to another company."), code="not_found", status=404)
-    if locked.status != Assessment.Status.OPEN:
+    if not ASSESSMENT_MACHINE.can(locked.status, AStatus.PAID):
         raise ApplicationError(
             _("Assessment %(reference)s is already settled; nothing more is owed.") % {"reference": locked.reference},
             code="assessment_settled",
@@ -273,28 +245,40 @@ def _gateway_status_apply(payment: PaymentIntent, status: GatewayStatus, *, syst
     does not allow from the current status (a late, duplicate or out-of-order
     notification) changes nothing."""
     if status.status == "succeeded":
-        if not can_transition(payment.status, PStatus.SUCCEEDED):
+        if not PAYMENT_MACHINE.can(payment.status, PStatus.SUCCEEDED):
             return "ignored"
         if status.amount_jpy != payment.amount_jpy:
             logger.error("Gateway captured %s for %s, expected %s", status.amount_jpy, payment, payment.amount_jpy)
             return "amount_mismatch"
-        _capture(payment, status=status, system=system)
-        return "succeeded"
+        return _capture(payment, status=status, system=system)
     if status.status == "failed":
-        if not can_transition(payment.status, PStatus.FAILED):
+        if not PAYMENT_MACHINE.can(payment.status, PStatus.FAILED):
             return "ignored"
         _transition(payment, to=PStatus.FAILED, system=system, extra={"failure_code": status.decline_code[:40]})
         return "failed"
     if status.status == "canceled":
-        if not can_transition(payment.status, PStatus.EXPIRED):
+        if not PAYMENT_MACHINE.can(payment.status, PStatus.EXPIRED):
             return "ignored"
         _transition(payment, to=PStatus.EXPIRED, system=system)
         return "expired"
     return "ignored"
 
 
-def _capture(payment: PaymentIntent, *, status: GatewayStatus, system: str) -> None:
+def _capture(payment: PaymentIntent, *, status: GatewayStatus, system: str) -> str:
     assessment = Assessment.objects.select_for_update().get(pk=payment.assessment_id)
+    if not ASSESSMENT_MACHINE.can(assessment.status, AStatus.PAID):
+        # Already settled or deferred: the services never let a payment start or stay
+        # open on such an assessment, but a row changed past them could. The money the
+        # gateway took is not booked; reconciliation lists the charge as missing from the
+        # ledger, for an officer to refund. As with an amount mismatch, the payment stays
+        # pending rather than being reported as failed.
+        logger.error(
+            "Gateway captured %s for %s, which is %s and cannot be paid",
+            payment,
+            assessment,
+            assessment.status,
+        )
+        return "assessment_not_open"
     _transition(
         payment,
         to=PStatus.SUCCEEDED,
@@ -303,12 +287,11 @@ def _capture(payment: PaymentIntent, *, status: GatewayStatus, system: str) -> N
     )
     ledger.post_capture(payment=payment)
     ledger.post_fee(payment=payment, fee_jpy=status.fee_jpy)
-    assessment.status = Assessment.Status.PAID
-    assessment.settled_at = timezone.now()
-    assessment.save(update_fields=["status", "settled_at"])
+    ASSESSMENT_MACHINE.transition(assessment, to=AStatus.PAID, settled_at=timezone.now())
     audit_record(action="assessment.paid", system=system, obj=assessment, company=assessment.company)
     receipt = receipt_issue(payment=payment)
     transaction.on_commit(lambda: _after_capture(payment_id=payment.pk, receipt_id=receipt.pk))
+    return "succeeded"
 
 
 def _after_capture(*, payment_id: int, receipt_id: int) -> None:
@@ -500,19 +483,15 @@ def refund_decide(*, refund: Refund, approve: bool, decided_by: User, request: H
             code="four_eyes",
             status=403,
         )
-    if locked.status != Refund.Status.AWAITING_APPROVAL:
+    to = RStatus.SUCCEEDED if approve else RStatus.REJECTED
+    if not REFUND_MACHINE.can(locked.status, to):
         raise ApplicationError(_("This refund has already been decided."), code="refund_decided", status=409)
     payment = PaymentIntent.objects.select_for_update().get(pk=locked.payment_id)
-    locked.decided_by = decided_by
-    locked.decided_at = timezone.now()
+    REFUND_MACHINE.transition(locked, to=to, decided_by=decided_by, decided_at=timezone.now())
     if approve:
-        locked.status = Refund.Status.SUCCEEDED
-        locked.save(update_fields=["decided_by", "decided_at", "status"])
         audit_record(action="refund.approved", actor=decided_by, obj=locked, company=payment.company, request=request)
         _refund_execute(locked, payment, actor=decided_by, request=request)
     else:
-        locked.status = Refund.Status.REJECTED
-        locked.save(update_fields=["decided_by", "decided_at", "status"])
         audit_record(action="refund.rejected", actor=decided_by, obj=locked, company=payment.company, request=request)
     return locked
 

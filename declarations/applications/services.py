@@ -2,7 +2,7 @@
 (減免税) and IP-rights import suspension applications (輸入差止申立て).
 
 Both share one life cycle, with the allowed changes and who may make them in
-`TRANSITIONS`:
+`TRANSITIONS` (checked and applied by `APPLICATION_MACHINE`):
 
     draft → submitted → under_review → approved | rejected
                       ↘ approved | rejected   (an officer may decide at once)
@@ -26,12 +26,14 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from customs_portal import documents
 from customs_portal.audit import audit_record
 from customs_portal.errors import ApplicationError
 from customs_portal.models import Role, User
 from customs_portal.notifications import notify_company
+from customs_portal.state_machine import StateMachine
 from declarations.applications.models import (
     ApplicationStatus,
     DutyReliefApplication,
@@ -56,6 +58,12 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (Status.SUBMITTED, Status.WITHDRAWN): TRADER,
     (Status.UNDER_REVIEW, Status.WITHDRAWN): TRADER,
 }
+APPLICATION_MACHINE = StateMachine(
+    statuses=Status,
+    roles=TRANSITIONS,
+    invalid_message=gettext_lazy("An application that is %(current)s cannot become %(target)s."),
+    forbidden_message=gettext_lazy("Your role may not move an application from %(current)s to %(target)s."),
+)
 OPEN_FOR_OFFICERS = (Status.SUBMITTED, Status.UNDER_REVIEW)
 # Customs accepts a suspension application for at most four years at a time.
 MAX_SUSPENSION_YEARS = 4
@@ -241,35 +249,18 @@ def application_transition(
     with transaction.atomic():
         locked = _locked(application, user=actor)
         from_status = locked.status
-        roles = TRANSITIONS.get((from_status, to))
-        if roles is None:
-            raise ApplicationError(
-                _("An application that is %(current)s cannot become %(target)s.")
-                % {"current": Status(from_status).label, "target": Status(to).label},
-                code="transition_not_allowed",
-                status=409,
-            )
-        if actor.role not in roles:
-            raise ApplicationError(
-                _("Your role may not move an application from %(current)s to %(target)s.")
-                % {"current": Status(from_status).label, "target": Status(to).label},
-                code="permission_denied",
-                status=403,
-            )
+        APPLICATION_MACHINE.check(from_status, to, role=actor.role)
         decision = to in (Status.APPROVED, Status.REJECTED)
         if decision and not reason.strip():
             raise _invalid("reason", _("Give the reason for the decision."))
         if to == Status.SUBMITTED and isinstance(locked, IpSuspensionApplication) and not locked.evidence.exists():
             raise _invalid("file", _("Attach at least one evidence file (PDF, JPEG or PNG) before submitting."))
-        fields = ["status", "updated_at"]
-        locked.status = to
+        values: dict[str, Any] = {}
         if to == Status.SUBMITTED:
-            locked.submitted_at = timezone.now()
-            fields.append("submitted_at")
+            values["submitted_at"] = timezone.now()
         if decision:
-            locked.decision_reason, locked.decided_by, locked.decided_at = reason.strip(), actor, timezone.now()
-            fields += ["decision_reason", "decided_by", "decided_at"]
-        locked.save(update_fields=fields)
+            values.update(decision_reason=reason.strip(), decided_by=actor, decided_at=timezone.now())
+        APPLICATION_MACHINE.transition(locked, to=to, role=actor.role, **values)
         audit_record(
             action=f"{locked._meta.model_name}.{to}",
             actor=actor,
@@ -369,4 +360,4 @@ def application_get_for_user(*, kind: str, user: User, application_id: int) -> A
 
 
 def allowed_targets(*, application: Application, user: User) -> list[str]:
-    return [to for (frm, to), roles in TRANSITIONS.items() if frm == application.status and user.role in roles]
+    return list(APPLICATION_MACHINE.allowed_targets(application.status, role=user.role))

@@ -1,6 +1,6 @@
 """The declaration state machine: every status change goes through `declaration_transition`,
-which checks the transition and the actor's role, records the timeline and the audit
-trail, and tells the trader.
+which checks the transition and the actor's role against `TRANSITIONS` (through
+`DECLARATION_MACHINE`), records the timeline and the audit trail, and tells the trader.
 
     draft → submitted → screening → green:  awaiting_payment → permitted
                                             (permitted at once when nothing is owed)
@@ -16,11 +16,13 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from customs_portal.audit import audit_record
 from customs_portal.errors import ApplicationError
 from customs_portal.models import Role, User
 from customs_portal.notifications import notify_company
+from customs_portal.state_machine import StateMachine
 from declarations import hooks
 from declarations.core.models import Declaration, DeclarationStatusChange
 
@@ -66,6 +68,13 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     },
 }
 
+DECLARATION_MACHINE = StateMachine(
+    statuses=Status,
+    roles=TRANSITIONS,
+    invalid_message=gettext_lazy("A declaration that is %(current)s cannot become %(target)s."),
+    forbidden_message=gettext_lazy("Your role may not move a declaration from %(current)s to %(target)s."),
+)
+
 STATUS_TIMESTAMPS = {
     Status.SUBMITTED: "submitted_at",
     Status.PERMITTED: "permitted_at",
@@ -75,8 +84,7 @@ STATUS_TIMESTAMPS = {
 
 def allowed_targets(*, declaration: Declaration, user: User | None) -> list[str]:
     """The statuses this user may move the declaration to now (for buttons in the UI)."""
-    role = user.role if user else SYSTEM
-    return [to for (frm, to), roles in TRANSITIONS.items() if frm == declaration.status and role in roles]
+    return list(DECLARATION_MACHINE.allowed_targets(declaration.status, role=user.role if user else SYSTEM))
 
 
 def declaration_transition(
@@ -97,25 +105,11 @@ def declaration_transition(
     with transaction.atomic():
         locked = Declaration.objects.select_for_update().get(pk=declaration.pk)
         from_status = locked.status
-        roles = TRANSITIONS.get((from_status, to))
-        if roles is None:
-            raise ApplicationError(
-                _("A declaration that is %(current)s cannot become %(target)s.")
-                % {"current": Status(from_status).label, "target": Status(to).label},
-                code="transition_not_allowed",
-                status=409,
-            )
         role = actor.role if actor else SYSTEM
-        if role not in roles:
-            raise ApplicationError(
-                _("Your role may not move a declaration from %(current)s to %(target)s.")
-                % {"current": Status(from_status).label, "target": Status(to).label},
-                code="permission_denied",
-                status=403,
-            )
+        DECLARATION_MACHINE.check(from_status, to, role=role)
         if actor is not None and actor.is_trader and actor.company_id != locked.company_id:
             raise ApplicationError(_("This declaration belongs to another company."), code="not_found", status=404)
-        _apply(locked, from_status=from_status, to=to, reason=reason)
+        _apply(locked, to=to, role=role, reason=reason)
         DeclarationStatusChange.objects.create(
             declaration=locked,
             from_status=from_status,
@@ -152,18 +146,14 @@ def declaration_transition(
 OFFICER_DECISION_FROM = (Status.DOCUMENT_REVIEW, Status.INSPECTION)
 
 
-def _apply(declaration: Declaration, *, from_status: str, to: str, reason: str) -> None:
-    declaration.status = to
-    fields = ["status", "updated_at"]
+def _apply(declaration: Declaration, *, to: str, role: str, reason: str) -> None:
+    values: dict[str, object] = {}
     timestamp = STATUS_TIMESTAMPS.get(to)
     if timestamp:
-        setattr(declaration, timestamp, timezone.now())
-        fields.append(timestamp)
-    if from_status in OFFICER_DECISION_FROM and to != Status.SUBMITTED:
-        declaration.decision_reason = reason
-        declaration.decided_at = timezone.now()
-        fields += ["decision_reason", "decided_at"]
-    declaration.save(update_fields=sorted(set(fields)))
+        values[timestamp] = timezone.now()
+    if declaration.status in OFFICER_DECISION_FROM and to != Status.SUBMITTED:
+        values.update(decision_reason=reason, decided_at=timezone.now())
+    DECLARATION_MACHINE.transition(declaration, to=to, role=role, **values)
 
 
 def _notify(declaration: Declaration, *, reason: str) -> None:

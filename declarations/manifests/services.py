@@ -52,12 +52,13 @@ from django.db import DEFAULT_DB_ALIAS, IntegrityError, OperationalError, connec
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from customs_portal.audit import audit_record
 from customs_portal.errors import ApplicationError
 from customs_portal.models import AuditEvent, Company, CustomsOffice, User
 from customs_portal.notifications import notify_company
+from customs_portal.state_machine import StateMachine
 from declarations.core.models import Declaration, DeclarationLine, DeclarationStatusChange
 from declarations.core.services import submission
 from declarations.manifests import selectors as manifest_selectors
@@ -77,6 +78,20 @@ BATCH = 5_000
 # (the task's hard time limit is shorter), so another run may claim it.
 STALE_AFTER = timedelta(minutes=15)
 PROGRESS_EVERY = 5_000
+
+MStatus = Manifest.Status
+# A claim moves an uploaded manifest to validating; so does the claim of a stale one
+# (from validating or importing) whose worker died. The three ends are final: a failed
+# file is uploaded again as a new manifest.
+MANIFEST_MACHINE = StateMachine(
+    statuses=MStatus,
+    transitions={
+        MStatus.UPLOADED: (MStatus.VALIDATING,),
+        MStatus.VALIDATING: (MStatus.VALIDATING, MStatus.IMPORTING, MStatus.REJECTED, MStatus.FAILED),
+        MStatus.IMPORTING: (MStatus.VALIDATING, MStatus.DONE, MStatus.FAILED),
+    },
+    invalid_message=gettext_lazy("A manifest that is %(current)s cannot become %(target)s."),
+)
 
 REQUIRED_COLUMNS = ("house_waybill", "consignee", "description", "hs_code", "value", "currency", "weight_kg", "origin")
 COLUMN_ALIASES = {
@@ -396,15 +411,9 @@ def _claim(manifest_id: int) -> bool:
     """Claims an uploaded manifest, or one whose worker died mid-run (acks_late hands the
     task to another worker; the import transaction left nothing behind)."""
     now = timezone.now()
-    stale = now - STALE_AFTER
-    claimable = Q(status=Manifest.Status.UPLOADED) | Q(
-        status__in=(Manifest.Status.VALIDATING, Manifest.Status.IMPORTING), started_at__lt=stale
-    )
-    return bool(
-        Manifest.objects.filter(claimable, pk=manifest_id).update(
-            status=Manifest.Status.VALIDATING, started_at=now, rows_done=0
-        )
-    )
+    waiting_or_stale = Q(status=MStatus.UPLOADED) | Q(started_at__lt=now - STALE_AFTER)
+    claimable = Manifest.objects.filter(waiting_or_stale, pk=manifest_id)
+    return bool(MANIFEST_MACHINE.claim(claimable, to=MStatus.VALIDATING, started_at=now, rows_done=0))
 
 
 def manifest_validate(
@@ -516,11 +525,8 @@ def _rate(row: ParcelRow, terms_by_code, rates: dict[str, Decimal], on) -> Rated
     return RatedParcel(row=row, customs_value_jpy=value_jpy, result=result)
 
 
-def _finish(manifest: Manifest, **fields: object) -> None:
-    for name, value in fields.items():
-        setattr(manifest, name, value)
-    manifest.finished_at = timezone.now()
-    manifest.save(update_fields=[*fields, "finished_at"])
+def _finish(manifest: Manifest, *, status: str, **fields: object) -> None:
+    MANIFEST_MACHINE.transition(manifest, to=status, finished_at=timezone.now(), **fields)
 
 
 def _reject(manifest: Manifest, *, bad: list[ParcelRow], rows_total: int) -> None:
@@ -756,7 +762,7 @@ def _import(manifest: Manifest, *, parcels: list[RatedParcel], rows_total: int, 
 def manifest_fail(*, manifest_id: int, message: str) -> None:
     """Records a permanent failure (the file could not be read, an unexpected error)."""
     manifest = Manifest.objects.filter(pk=manifest_id).first()
-    if manifest is None or manifest.status in (Manifest.Status.DONE, Manifest.Status.REJECTED):
+    if manifest is None or not MANIFEST_MACHINE.can(manifest.status, MStatus.FAILED):
         return
     with transaction.atomic():
         _finish(manifest, status=Manifest.Status.FAILED, error_summary=message)
@@ -799,7 +805,7 @@ def manifest_process(*, manifest_id: int) -> str:
                     return Manifest.Status.FAILED
                 _reject(manifest, bad=bad, rows_total=rows_total)
                 return Manifest.Status.REJECTED
-            Manifest.objects.filter(pk=manifest_id).update(status=Manifest.Status.IMPORTING, rows_done=0)
+            MANIFEST_MACHINE.transition(manifest, to=MStatus.IMPORTING, rows_done=0)
             logger.info(
                 "Manifest %s: %d rows validated in %.1f s.", manifest_id, rows_total, time.monotonic() - started
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -191,6 +192,33 @@ def test_processing_twice_imports_once(trader_a, office, tariff):
     assert manifests.manifest_process(manifest_id=result.manifest.pk) == "done"
     assert manifests.manifest_process(manifest_id=result.manifest.pk) == "skipped"
     assert Declaration.objects.filter(source=Declaration.Source.MANIFEST).count() == 4
+
+
+def test_a_manifest_whose_worker_died_is_claimed_again_and_one_still_running_is_not(trader_a, office, tariff):
+    result = upload(trader_a, office, manifest_csv(GOOD_ROWS))
+    running = Manifest.objects.filter(pk=result.manifest.pk)
+    running.update(status=Manifest.Status.IMPORTING, started_at=timezone.now())
+    assert manifests.manifest_process(manifest_id=result.manifest.pk) == "skipped"
+
+    running.update(started_at=timezone.now() - manifests.STALE_AFTER - timedelta(minutes=1))
+    assert manifests.manifest_process(manifest_id=result.manifest.pk) == "done"
+    assert Declaration.objects.filter(source=Declaration.Source.MANIFEST).count() == 4
+
+
+def test_a_late_failure_does_not_overwrite_a_finished_manifest(trader_a, office, tariff):
+    done = process(upload(trader_a, office, manifest_csv(GOOD_ROWS)))
+    failed = upload(trader_a, office, manifest_csv(GOOD_ROWS[:1]), name="other.csv").manifest
+    Manifest.objects.filter(pk=failed.pk).update(status=Manifest.Status.VALIDATING)
+    manifests.manifest_fail(manifest_id=failed.pk, message="The file could not be read.")
+
+    manifests.manifest_fail(manifest_id=done.pk, message="Late.")
+    manifests.manifest_fail(manifest_id=failed.pk, message="Late.")
+
+    done.refresh_from_db()
+    failed.refresh_from_db()
+    assert (done.status, done.error_summary) == (Manifest.Status.DONE, "")
+    assert (failed.status, failed.error_summary) == (Manifest.Status.FAILED, "The file could not be read.")
+    assert AuditEvent.objects.filter(action="manifest.failed").count() == 1
 
 
 def test_upload_page_refuses_a_file_that_is_not_csv(client_for, trader_a, office):

@@ -109,6 +109,24 @@ def test_transitions_outside_the_state_machine_are_refused(draft, trader_a):
     assert draft.status == Status.DRAFT
 
 
+def test_a_role_outside_a_transition_is_refused_and_is_not_offered_it(trader_a, clearance_officer):
+    declaration = DeclarationFactory(company=trader_a.company, declarant=trader_a, status=Status.DOCUMENT_REVIEW)
+    assert workflow.allowed_targets(declaration=declaration, user=clearance_officer) == [
+        Status.AWAITING_PAYMENT,
+        Status.PERMITTED,
+        Status.INSPECTION,
+        Status.REJECTED,
+    ]
+    assert workflow.allowed_targets(declaration=declaration, user=trader_a) == [Status.SUBMITTED, Status.WITHDRAWN]
+    with pytest.raises(ApplicationError) as refused:
+        workflow.declaration_transition(declaration=declaration, to=Status.PERMITTED, actor=trader_a)
+    assert (refused.value.code, refused.value.status) == ("permission_denied", 403)
+    assert refused.value.message == "Your role may not move a declaration from Document review to Permitted."
+    declaration.refresh_from_db()
+    assert declaration.status == Status.DOCUMENT_REVIEW
+    assert not declaration.status_changes.exists()
+
+
 def test_a_trader_of_another_company_cannot_move_the_declaration(draft, trader_b):
     with pytest.raises(ApplicationError):
         workflow.declaration_transition(declaration=draft, to=Status.WITHDRAWN, actor=trader_b)

@@ -47,6 +47,20 @@ def test_a_company_without_approval_cannot_defer(trader_a, trader_b, supervisor)
         deferral_approve(company=trader_b.company, security_jpy=1, approved_by=trader_a)
 
 
+def test_a_paid_assessment_cannot_be_deferred(trader_a, supervisor):
+    deferral_approve(company=trader_a.company, security_jpy=100_000, approved_by=supervisor)
+    assessment = assessment_for(trader_a)
+    payment = start_payment(assessment, trader_a)
+    pay_card_at_gateway(payment)
+    deliver_and_process(payment)
+    with pytest.raises(ApplicationError) as refused:
+        assessment_defer(assessment=assessment, requested_by=trader_a)
+    assert (refused.value.code, refused.value.status) == ("not_deferrable", 409)
+    assessment.refresh_from_db()
+    assert assessment.status == Assessment.Status.PAID
+    assert ledger.balances(company_id=trader_a.company_id).get(Account.DEFERRED_RECEIVABLE, 0) == 0
+
+
 def test_the_months_deferred_total_becomes_one_assessment_due_end_of_next_month(trader_a, supervisor):
     deferral_approve(company=trader_a.company, security_jpy=100_000, approved_by=supervisor)
     for _ in range(2):

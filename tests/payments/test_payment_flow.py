@@ -280,3 +280,47 @@ def test_a_trader_cannot_pay_or_see_another_companys_assessment(assessment_a, tr
     assert response.status_code == 404
     assert api_for(trader_b).get("/api/v1/payments/assessments/").json()["results"] == []
     assert not PaymentIntent.objects.exists()
+
+
+def test_a_capture_for_an_assessment_no_longer_open_is_refused_and_books_nothing(assessment_a, trader_a):
+    payment = start_payment(assessment_a, trader_a)
+    # Changed past the services (which would refuse to defer it with a payment open).
+    Assessment.objects.filter(pk=assessment_a.pk).update(status=Assessment.Status.DEFERRED)
+    pay_card_at_gateway(payment)
+
+    assert "assessment_not_open" in deliver_and_process(payment)
+
+    payment.refresh_from_db()
+    assessment_a.refresh_from_db()
+    assert payment.status == Status.PENDING
+    assert assessment_a.status == Assessment.Status.DEFERRED
+    assert not JournalEntry.objects.filter(payment=payment).exists()
+    assert not Receipt.objects.exists()
+    assert not AuditEvent.objects.filter(action__in=["payment.succeeded", "assessment.paid"]).exists()
+    # The poll task asks again and is refused the same way, without failing.
+    assert services.payment_sync_from_gateway(payment_id=payment.pk) == "assessment_not_open"
+
+
+def test_a_deferred_assessment_cannot_be_paid(assessment_a, trader_a, supervisor):
+    from payments.deferral import assessment_defer, deferral_approve
+
+    deferral_approve(company=trader_a.company, security_jpy=100_000, approved_by=supervisor)
+    assessment_defer(assessment=assessment_a, requested_by=trader_a)
+    with pytest.raises(ApplicationError) as refused:
+        start_payment(assessment_a, trader_a)
+    assert refused.value.code == "assessment_settled"
+    assert not PaymentIntent.objects.exists()
+
+
+@pytest.mark.parametrize("final", [Assessment.Status.PAID, Assessment.Status.DEFERRED])
+def test_a_settled_assessment_is_final(assessment_a, final):
+    from payments.states import ASSESSMENT_MACHINE
+
+    Assessment.objects.filter(pk=assessment_a.pk).update(status=final)
+    assessment_a.refresh_from_db()
+    for target in Assessment.Status.values:
+        with pytest.raises(ApplicationError) as refused:
+            ASSESSMENT_MACHINE.transition(assessment_a, to=target, settled_at=None)
+        assert (refused.value.code, refused.value.status) == ("assessment_transition_not_allowed", 409)
+    assessment_a.refresh_from_db()
+    assert assessment_a.status == final

@@ -111,3 +111,44 @@ def test_refund_api_refuses_too_much_with_the_error_body(captured, clearance_off
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "refund_exceeds_remaining"
     assert response.json()["error"]["fields"]["amount_jpy"]
+
+
+@pytest.mark.parametrize("first_decision", [True, False])
+def test_a_decided_refund_cannot_be_decided_again(trader_a, supervisor, settings, first_decision):
+    settings.PAYMENTS_REFUND_APPROVAL_THRESHOLD_JPY = 10_000
+    payment = start_payment(assessment_for(trader_a), trader_a)
+    pay_card_at_gateway(payment)
+    deliver_and_process(payment)
+    refund = services.refund_request(payment=payment, amount_jpy=20_000, reason="Error", requested_by=supervisor)
+    first, second = UserFactory(role="supervisor", username="second"), UserFactory(role="supervisor", username="third")
+    services.refund_decide(refund=refund, approve=first_decision, decided_by=first)
+
+    for approve in (True, False):
+        with pytest.raises(ApplicationError) as refused:
+            services.refund_decide(refund=refund, approve=approve, decided_by=second)
+        assert (refused.value.code, refused.value.status) == ("refund_decided", 409)
+
+    refund.refresh_from_db()
+    payment.refresh_from_db()
+    expected = Refund.Status.SUCCEEDED if first_decision else Refund.Status.REJECTED
+    assert (refund.status, refund.decided_by) == (expected, first)
+    assert payment.refunded_jpy == (20_000 if first_decision else 0)
+    assert GatewayCharge.objects.get(token=payment.gateway_token).refunded_jpy == payment.refunded_jpy
+
+
+def test_a_rejected_refund_moves_no_money_and_is_recorded(trader_a, supervisor, settings):
+    settings.PAYMENTS_REFUND_APPROVAL_THRESHOLD_JPY = 10_000
+    payment = start_payment(assessment_for(trader_a), trader_a)
+    pay_card_at_gateway(payment)
+    deliver_and_process(payment)
+    refund = services.refund_request(payment=payment, amount_jpy=20_000, reason="Error", requested_by=supervisor)
+    second = UserFactory(role="supervisor", username="second")
+
+    services.refund_decide(refund=refund, approve=False, decided_by=second)
+
+    refund.refresh_from_db()
+    payment.refresh_from_db()
+    assert (refund.status, refund.decided_by) == (Refund.Status.REJECTED, second)
+    assert refund.decided_at is not None
+    assert (payment.status, payment.refunded_jpy) == (PaymentIntent.Status.SUCCEEDED, 0)
+    assert AuditEvent.objects.filter(action="refund.rejected", actor=second).exists()
