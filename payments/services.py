@@ -21,6 +21,7 @@ from customs_portal.audit import audit_record
 from customs_portal.errors import ApplicationError
 from customs_portal.models import Role, User
 from customs_portal.notifications import notify_company
+from customs_portal.permissions import FINANCE_OFFICER
 from declarations.models import Declaration
 from payments import ledger
 from payments.models import Assessment, GatewayEvent, PaymentIntent, Receipt, Refund
@@ -29,8 +30,6 @@ from payments.states import ASSESSMENT_MACHINE, PAYMENT_MACHINE, REFUND_MACHINE,
 
 logger = logging.getLogger(__name__)
 SYSTEM = "payments"
-
-FINANCE_ROLES = frozenset({Role.CLEARANCE_OFFICER, Role.AUDIT_OFFICER, Role.SUPERVISOR})
 
 
 def _transition(
@@ -421,7 +420,7 @@ def gateway_event_process(*, event_pk: int) -> str:
 
 
 def _refund_check_officer(user: User) -> None:
-    if user.role not in FINANCE_ROLES:
+    if user.role not in FINANCE_OFFICER:
         raise ApplicationError(_("Your role may not refund payments."), code="permission_denied", status=403)
 
 

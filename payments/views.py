@@ -74,7 +74,7 @@ def assessment_pay(request: HttpRequest, assessment_id: int) -> HttpResponse:
 @role_required(*TRADER_OR_OFFICER)
 def payment_detail(request: HttpRequest, payment_id: int) -> HttpResponse:
     payment = selectors.payment_get_for_user(user=request.user, payment_id=payment_id)
-    form = RefundForm() if request.user.role in services.FINANCE_ROLES else None
+    form = RefundForm() if request.user.role in FINANCE_OFFICER else None
     return render(request, "payments/payment_detail.html", {"payment": payment, "refund_form": form})
 
 

@@ -7,6 +7,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from customs_portal.models import Role
+from tests.browser import browser_as, chromium  # noqa: F401  (fixtures)
 from tests.customs_portal.factories import CompanyFactory, UserFactory
 
 
