@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from rest_framework.test import APIClient
 
 from customs_portal.models import Role
 from tests.browser import browser_as, chromium  # noqa: F401  (fixtures)
 from tests.customs_portal.factories import CompanyFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with no throttle counts."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -296,7 +296,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "customs_portal.api.pagination.StandardPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "customs_portal.api.errors.api_exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"token-login": "10/minute"},
+    # Counted in the default cache, per address for anonymous callers. The travellers'
+    # estimate is open to anyone (the kiosk, the public site).
+    "DEFAULT_THROTTLE_RATES": {"token-login": "10/minute", "traveller-estimate": "60/minute"},
     "DEFAULT_VERSIONING_CLASS": None,
 }
 SPECTACULAR_SETTINGS = {

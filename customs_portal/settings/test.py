@@ -19,3 +19,7 @@ MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
 # Static files come from the finders; tests never run collectstatic.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+# Throttle counts live in the cache: a per-process one keeps them from leaking between
+# test runs through a shared Redis (CACHE_URL in docker compose); tests/conftest.py
+# clears it before each test.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

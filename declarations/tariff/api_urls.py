@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.urls import path
 
-from declarations.tariff.api import schedule
+from declarations.tariff.api import schedule, travellers
 
 urlpatterns = [
     path("tariff-lines/", schedule.TariffLineListApi.as_view(), name="api-tariff-lines"),
     path("duty-estimates/", schedule.DutyEstimateApi.as_view(), name="api-duty-estimates"),
     path("exchange-rates/", schedule.ExchangeRateApi.as_view(), name="api-exchange-rate"),
+    path("traveller-estimates/", travellers.TravellerEstimateApi.as_view(), name="api-traveller-estimates"),
 ]

@@ -8,6 +8,11 @@ nothing else. The engine itself imports nothing from them.
   `invoice_customs_values` (an invoice's lines under its Incoterm).
 - Duty and consumption tax: `duty_estimate` (reads the tariff in force) and the pure
   `duty_compute` (given the tariff terms), both taking `DutyLine`s.
+- Travellers' goods: `traveller_estimate` frees what the duty-free allowances cover,
+  per `Traveller`, and taxes the rest of the `TravellerItem`s at the simplified rates,
+  giving a `TravellerEstimate` (a `TravellerItemResult` per line, a `TaxTypeTotal` per
+  tax type, a `TravellerAllowanceUse` per traveller); `TRAVELLER_CATEGORIES` names the
+  categories of goods.
 - Seed data for the demo and tests: `tariff_seed_load`, `exchange_rates_seed_load`.
 """
 
@@ -33,8 +38,19 @@ from declarations.tariff.selectors import (
 )
 from declarations.tariff.services import exchange_rates_seed_load, tariff_seed_load
 from declarations.tariff.trade_data import agreement_codes, agreement_get, country_name, is_country
+from declarations.tariff.travellers import (
+    TRAVELLER_CATEGORIES,
+    TaxTypeTotal,
+    Traveller,
+    TravellerAllowanceUse,
+    TravellerEstimate,
+    TravellerItem,
+    TravellerItemResult,
+    traveller_estimate,
+)
 
 __all__ = [
+    "TRAVELLER_CATEGORIES",
     "DutyLine",
     "DutyLineResult",
     "DutyResult",
@@ -44,6 +60,12 @@ __all__ = [
     "OriginProof",
     "TariffLine",
     "TariffTerms",
+    "TaxTypeTotal",
+    "Traveller",
+    "TravellerAllowanceUse",
+    "TravellerEstimate",
+    "TravellerItem",
+    "TravellerItemResult",
     "agreement_codes",
     "agreement_get",
     "country_name",
@@ -59,6 +81,7 @@ __all__ = [
     "tariff_codes_under_hs6",
     "tariff_seed_load",
     "tariff_terms_for_codes",
+    "traveller_estimate",
     "validate_currency_code",
     "validate_tariff_code",
     "week_start_of",
