@@ -8,6 +8,7 @@ from customs_portal.models import (
     AuditEvent,
     Company,
     CustomsOffice,
+    ModelVersion,
     Notification,
     User,
     WebhookDelivery,
@@ -78,3 +79,12 @@ class WebhookSubscriptionAdmin(ReadOnlyAdmin):
 class WebhookDeliveryAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "subscription", "event", "status", "attempts", "last_status_code"]
     list_filter = ["status", "event"]
+
+
+@admin.register(ModelVersion)
+class ModelVersionAdmin(ReadOnlyAdmin):
+    """Versions are registered by training and promoted by supervisors on the model pages
+    (through `customs_portal.ml_registry`, which audits it); the admin only shows them."""
+
+    list_display = ["name", "version", "status", "created_at", "promoted_at"]
+    list_filter = ["name", "status"]

@@ -1,5 +1,5 @@
 """The models the whole portal shares: users and roles, companies, the audit trail,
-notifications and webhooks, and worker heartbeats."""
+notifications and webhooks, worker heartbeats, and the registry of ML model versions."""
 
 from __future__ import annotations
 
@@ -262,3 +262,44 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return self.hostname
+
+
+class ModelVersion(models.Model):
+    """One trained version of one model (`name`: "risk", "xray"...): the directory of its
+    files under ML_ARTEFACT_ROOT, their checksums, its metrics and whether it is served.
+    At most one version of each model is active; `customs_portal.ml_registry` writes them."""
+
+    class Status(models.TextChoices):
+        TRAINED = "trained", _("Trained, not served")
+        ACTIVE = "active", _("Active")
+        RETIRED = "retired", _("Retired")
+
+    name = models.CharField(_("model"), max_length=50)
+    version = models.PositiveIntegerField(_("version"))
+    # The directory ML_ARTEFACT_ROOT/<name>/<version>/ holding the files and manifest.json.
+    artefact_path = models.CharField(_("artefact path"), max_length=500)
+    # {file name: sha256}: a file is loaded only when it still has the checksum recorded here.
+    checksums = models.JSONField(_("checksums (SHA-256)"), default=dict)
+    metrics = models.JSONField(_("metrics"), default=dict)
+    training_summary = models.JSONField(_("training data summary"), default=dict)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.TRAINED)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    promoted_at = models.DateTimeField(_("promoted at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("model version")
+        verbose_name_plural = _("model versions")
+        ordering = ["name", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "version"], name="model_version_unique"),
+            models.UniqueConstraint(
+                fields=["name"], condition=models.Q(status="active"), name="model_version_one_active"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}:{self.version}"

@@ -10,10 +10,15 @@ class InspectionConfig(AppConfig):
 
     def ready(self) -> None:
         from customs_portal.dashboard import register_queue_counter
+        from customs_portal.ml_registry import model_version_promoted
         from declarations.hooks import register_lane_assigner
-        from inspection import selectors, services
+        from inspection import receivers, selectors, services
 
         register_lane_assigner(services.risk_lane_assign)
+        # dispatch_uid: connected once however often ready() runs (tests, autoreload).
+        model_version_promoted.connect(
+            receivers.risk_rescore_on_promotion, dispatch_uid="inspection.risk_rescore_on_promotion"
+        )
         register_queue_counter("post_clearance_audit", counter=selectors.audit_queue_count, url="/inspection/audit/")
         register_queue_counter(
             "probably_wrong", counter=selectors.probably_wrong_count, url="/inspection/probably-wrong/"

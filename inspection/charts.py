@@ -6,7 +6,9 @@ import numpy as np
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 
-from inspection.models import InspectionResult, ModelVersion, RiskScore
+from customs_portal import ml_registry
+from inspection.models import InspectionResult, RiskScore
+from inspection.services import MODEL_NAME
 
 BINS = [0, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0001]
 
@@ -16,7 +18,7 @@ def inspection_charts() -> dict:
         list(RiskScore.objects.order_by("-id").values_list("probability", flat=True)[:20000]), dtype="float64"
     )
     counts, _ = np.histogram(probabilities, bins=BINS)
-    active = ModelVersion.objects.filter(status=ModelVersion.Status.ACTIVE).first()
+    active = ml_registry.model_version_active(name=MODEL_NAME)
     holdout = (active.metrics or {}).get("holdout", {}) if active else {}
     captured = [
         {"rate": k, "revenue": holdout.get(f"revenue@{k}%"), "precision": holdout.get(f"precision@{k}%")}

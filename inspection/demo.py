@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from customs_portal import ml_registry
 from inspection import services, synthetic
-from inspection.models import HistoricalDeclaration, ModelVersion
+from inspection.models import HistoricalDeclaration
 
 
 def seed(*, rows: int = 20_000, seed: int = 7, stdout=None) -> None:
@@ -14,7 +15,7 @@ def seed(*, rows: int = 20_000, seed: int = 7, stdout=None) -> None:
         added, _existing = services.history_import(frame=frame, source=HistoricalDeclaration.Source.SYNTHETIC)
         if stdout:
             stdout.write(f"inspection: {added} synthetic historical declarations")
-    if not ModelVersion.objects.filter(name=services.MODEL_NAME).exists():
+    if not ml_registry.model_version_list(name=services.MODEL_NAME).exists():
         version = services.risk_model_train(system="seed_demo", if_absent=True)
         if stdout and version:
             stdout.write(f"inspection: trained {version.label} ({version.get_status_display()})")

@@ -13,15 +13,15 @@ The same functions serve training, batch rescoring, single scoring and `evaluate
 - `train_predictor` fits a classifier of P(illicit) and a regressor of the additional
   revenue found when illicit (like DATE, KDD 2020); `Predictor.score` ranks by their
   product, the expected additional revenue of an inspection.
+
+Its artefact is one joblib file (`predictor_write` / `predictor_read`), kept by the
+shared model registry in `customs_portal.ml_registry`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 import os
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -367,60 +367,29 @@ def baseline_gbdt(train: pd.DataFrame, test: pd.DataFrame, *, seed: int = 0) -> 
         return model.predict_proba(matrix(test))[:, 1]
 
 
-# Artefacts.
+# Artefacts: the registry (customs_portal.ml_registry) keeps the files, their checksums
+# and the manifest; these say what the risk model's files are.
+
+MODEL_FILE = "model.joblib"
 
 
-class ArtefactError(Exception):
-    """The artefact file is missing or its checksum does not match the registry."""
+def predictor_write(predictor: Predictor, directory: Path) -> None:
+    joblib.dump(predictor, directory / MODEL_FILE, compress=3)
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+def predictor_read(directory: Path) -> Predictor:
+    """Called by the registry only once the file matches its checksum: joblib runs pickle,
+    so only files our own training wrote are ever loaded."""
+    return joblib.load(directory / MODEL_FILE)
 
 
-def artefact_save(predictor: Predictor, directory: Path, *, manifest: dict[str, Any]) -> str:
-    """Writes model.joblib and manifest.json; returns the sha256 of model.joblib."""
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / "model.joblib"
-    joblib.dump(predictor, path, compress=3)
-    digest = sha256_of(path)
-    manifest = {
-        **manifest,
-        "files": {"model.joblib": digest},
+def predictor_manifest(predictor: Predictor) -> dict[str, Any]:
+    """What the manifest says of a risk predictor besides its files and metrics."""
+    return {
         "libraries": {"scikit-learn": sklearn.__version__, "numpy": np.__version__, "pandas": pd.__version__},
         "features": list(predictor.features),
         "labels": {"classifier": "illicit (0/1)", "regressor": "log1p(revenue) of illicit rows"},
     }
-    (directory / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
-    return digest
-
-
-_cache: dict[tuple[str, str], Predictor] = {}
-_cache_lock = threading.Lock()
-
-
-def artefact_load(path: Path, *, sha256: str) -> Predictor:
-    """Loads a predictor once per process, after checking the file against the registry.
-
-    Only files our own training wrote are ever loaded (joblib runs pickle)."""
-    key = (str(path), sha256)
-    with _cache_lock:
-        if key in _cache:
-            return _cache[key]
-        if not path.exists():
-            raise ArtefactError(f"Model file {path} is missing.")
-        actual = sha256_of(path)
-        if actual != sha256:
-            raise ArtefactError(
-                f"Model file {path} has checksum {actual[:12]}…, the registry expects {sha256[:12]}…; refusing to load it."
-            )
-        predictor = joblib.load(path)
-        _cache[key] = predictor
-        return predictor
 
 
 # Explanations: codes and parameters only; `inspection.reasons` words them in ja/en.

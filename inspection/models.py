@@ -1,5 +1,6 @@
-"""Risk scoring: the import history the models learn from (WCO BACUDA columns), the
-model registry, every stored prediction, and the officers' results that become labels."""
+"""Risk scoring: the import history the models learn from (WCO BACUDA columns), every
+stored prediction, and the officers' results that become labels. The versions of the
+risk model are `customs_portal.ModelVersion` rows named "risk"."""
 
 from __future__ import annotations
 
@@ -52,43 +53,6 @@ class HistoricalDeclaration(models.Model):
         return self.sgd_id
 
 
-class ModelVersion(models.Model):
-    """One trained version of a model; at most one version of a model is active."""
-
-    class Status(models.TextChoices):
-        TRAINED = "trained", _("Trained, not served")
-        ACTIVE = "active", _("Active")
-        RETIRED = "retired", _("Retired")
-
-    name = models.CharField(_("model"), max_length=50)
-    version = models.PositiveIntegerField(_("version"))
-    artefact_path = models.CharField(_("artefact path"), max_length=500)
-    sha256 = models.CharField(max_length=64)
-    metrics = models.JSONField(_("metrics"), default=dict)
-    training_summary = models.JSONField(_("training data summary"), default=dict)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.TRAINED)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    promoted_at = models.DateTimeField(_("promoted at"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("model version")
-        verbose_name_plural = _("model versions")
-        ordering = ["name", "-version"]
-        constraints = [
-            models.UniqueConstraint(fields=["name", "version"], name="model_version_unique"),
-            models.UniqueConstraint(
-                fields=["name"], condition=models.Q(status="active"), name="model_version_one_active"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.label
-
-    @property
-    def label(self) -> str:
-        return f"{self.name}:{self.version}"
-
-
 class RiskScore(models.Model):
     """The prediction for one version of one declaration by one model version (or the rule)."""
 
@@ -97,7 +61,12 @@ class RiskScore(models.Model):
     )
     declaration_version = models.PositiveIntegerField(_("declaration version"))
     model_version = models.ForeignKey(
-        ModelVersion, verbose_name=_("model version"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "customs_portal.ModelVersion",
+        verbose_name=_("model version"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     model_label = models.CharField(_("scored by"), max_length=60, help_text=_("risk:3, or rule"))
     probability = models.FloatField(_("probability of a discrepancy"))

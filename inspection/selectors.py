@@ -8,7 +8,7 @@ from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet, Subqu
 
 from customs_portal.models import Role, User
 from declarations.models import Declaration, DeclarationLine
-from inspection.models import InspectionResult, ModelVersion, RiskScore
+from inspection.models import InspectionResult, RiskScore
 
 OPEN_STATUSES = [
     Declaration.Status.SUBMITTED,
@@ -148,10 +148,6 @@ def audit_queue_count(user: User) -> int:
 
 def probably_wrong_count(user: User) -> int:
     return probably_wrong_list().filter(declaration__status__in=OPEN_STATUSES).count()
-
-
-def model_versions() -> QuerySet[ModelVersion]:
-    return ModelVersion.objects.order_by("name", "-version")
 
 
 def officer_roles() -> tuple[str, ...]:

@@ -1,5 +1,6 @@
-"""Writes of the inspection app: history import, training and the registry, scoring and
-lanes, officers' results. Every officer decision and every model promotion is audited."""
+"""Writes of the inspection app: history import, training, scoring and lanes, officers'
+results. Versions are registered, promoted and rolled back by the shared registry
+(`customs_portal.ml_registry`), which audits every promotion."""
 
 from __future__ import annotations
 
@@ -11,24 +12,24 @@ import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
+from functools import partial
 
 import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from customs_portal import ml_registry
 from customs_portal.audit import audit_record
 from customs_portal.errors import ApplicationError
-from customs_portal.models import CustomsOffice, User
+from customs_portal.models import CustomsOffice, ModelVersion, User
 from declarations.core import screening
 from declarations.hooks import LaneDecision
 from declarations.models import Declaration, DeclarationLine
 from inspection import ml, selectors
-from inspection.models import HistoricalDeclaration, InspectionResult, ModelVersion, RiskScore
+from inspection.models import HistoricalDeclaration, InspectionResult, RiskScore
 from inspection.reasons import reasons_text
 
 logger = logging.getLogger(__name__)
@@ -159,11 +160,7 @@ def training_frame() -> pd.DataFrame:
     return history.sort_values(["sgd_date", "sgd_id"], kind="stable").reset_index(drop=True)
 
 
-# Training and the registry.
-
-
-def artefact_root() -> Path:
-    return Path(settings.ML_ARTEFACT_ROOT)
+# Training.
 
 
 def time_split(frame: pd.DataFrame, *, holdout_share: float = HOLDOUT_SHARE) -> pd.Timestamp:
@@ -178,7 +175,7 @@ def risk_model_train(
     """Trains a new version on the history and the officers' results, evaluates it on the
     latest days (time-based split) and promotes it if it is not worse than the active
     version on that same hold-out; otherwise it is kept, not served."""
-    if if_absent and ModelVersion.objects.filter(name=MODEL_NAME).exists():
+    if if_absent and ml_registry.model_version_list(name=MODEL_NAME).exists():
         return None
     frame = training_frame() if frame is None else frame
     min_rows, min_illicit = settings.RISK_MIN_TRAINING_ROWS, settings.RISK_MIN_ILLICIT_LABELS
@@ -209,16 +206,16 @@ def risk_model_train(
     scores = predictor.score_features(holdout_features)
     metrics = ml.metrics_at(scores["expected"].to_numpy(), holdout["illicit"].to_numpy(), holdout["revenue"].to_numpy())
     predictor.expected_quantiles = np.sort(scores["expected"].to_numpy())
-    active = ModelVersion.objects.filter(name=MODEL_NAME, status=ModelVersion.Status.ACTIVE).first()
+    active = ml_registry.model_version_active(name=MODEL_NAME)
     comparison = None
     if active is not None:
         try:
-            served = ml.artefact_load(Path(active.artefact_path), sha256=active.sha256)
+            served = ml_registry.artefact_load(model_version=active, load=ml.predictor_read)
             old = served.score_features(holdout_features)
             comparison = ml.metrics_at(
                 old["expected"].to_numpy(), holdout["illicit"].to_numpy(), holdout["revenue"].to_numpy()
             )
-        except ml.ArtefactError as exc:
+        except ml_registry.ArtefactError as exc:
             logger.warning("Active model %s cannot be loaded for comparison: %s", active.label, exc)
     # Serving compares new declarations against all history, the hold-out included.
     predictor.reference = ml.build_reference(frame)
@@ -229,67 +226,21 @@ def risk_model_train(
     }  # fmt: skip
     promote = comparison is None or metrics["revenue@5%"] >= comparison["revenue@5%"] - PROMOTION_TOLERANCE
     with transaction.atomic():
-        version = (ModelVersion.objects.filter(name=MODEL_NAME).aggregate(v=Max("version"))["v"] or 0) + 1
-        directory = artefact_root() / MODEL_NAME / str(version)
-        digest = ml.artefact_save(
-            predictor,
-            directory,
-            manifest={"name": MODEL_NAME, "version": version, "metrics": metrics, "training_data": summary},
-        )
-        model_version = ModelVersion.objects.create(
+        model_version = ml_registry.model_version_register(
             name=MODEL_NAME,
-            version=version,
-            artefact_path=str(directory / "model.joblib"),
-            sha256=digest,
+            write=partial(ml.predictor_write, predictor),
+            manifest={"metrics": metrics, "training_data": summary, **ml.predictor_manifest(predictor)},
             metrics={"holdout": metrics, "active_on_same_holdout": comparison, "features": predictor.features},
             training_summary=summary,
+            audit_after={"metrics": metrics, "active_on_same_holdout": comparison, "promote": promote},
+            actor=actor,
+            system=system or "training",
         )
-        audit_record(
-            action="risk_model.trained", actor=actor, system=system or "training", obj=model_version,
-            after={"metrics": metrics, "active_on_same_holdout": comparison, "promote": promote},
-        )  # fmt: skip
         if promote:
-            model_version = model_version_promote(model_version=model_version, actor=actor, system=system or "training")
+            model_version = ml_registry.model_version_promote(
+                model_version=model_version, actor=actor, system=system or "training"
+            )
     return model_version
-
-
-@transaction.atomic
-def model_version_promote(
-    *, model_version: ModelVersion, actor: User | None = None, system: str = "", request=None
-) -> ModelVersion:
-    """Serves this version from now on; the previously active one retires. Open
-    declarations are rescored by the new version once the change commits."""
-    from inspection import tasks
-
-    model_version = ModelVersion.objects.select_for_update().get(pk=model_version.pk)
-    if model_version.status == ModelVersion.Status.ACTIVE:
-        raise ApplicationError(_("This version is already active."), code="already_active")
-    previous = ModelVersion.objects.filter(name=model_version.name, status=ModelVersion.Status.ACTIVE).first()
-    if previous is not None:
-        previous.status = ModelVersion.Status.RETIRED
-        previous.save(update_fields=["status"])
-    model_version.status = ModelVersion.Status.ACTIVE
-    model_version.promoted_at = timezone.now()
-    model_version.save(update_fields=["status", "promoted_at"])
-    audit_record(
-        action="risk_model.promoted", actor=actor, system=system if actor is None else "", obj=model_version,
-        before={"active": previous.label if previous else None}, after={"active": model_version.label}, request=request,
-    )  # fmt: skip
-    transaction.on_commit(lambda: tasks.risk_rescore_open.delay(model_version.pk))
-    return model_version
-
-
-def model_version_rollback(*, actor: User, request=None) -> ModelVersion:
-    """Serves again the version that was active before the current one."""
-    active = ModelVersion.objects.filter(name=MODEL_NAME, status=ModelVersion.Status.ACTIVE).first()
-    previous = (
-        ModelVersion.objects.filter(name=MODEL_NAME, status=ModelVersion.Status.RETIRED, promoted_at__isnull=False)
-        .order_by("-promoted_at")
-        .first()
-    )
-    if active is None or previous is None:
-        raise ApplicationError(_("There is no earlier served version to roll back to."), code="nothing_to_roll_back")
-    return model_version_promote(model_version=previous, actor=actor, request=request)
 
 
 # Scoring and lanes.
@@ -354,10 +305,11 @@ def score_declarations(declaration_ids: list[int], predictor: ml.Predictor) -> d
 
 
 def active_model() -> tuple[ModelVersion, ml.Predictor] | None:
-    active = ModelVersion.objects.filter(name=MODEL_NAME, status=ModelVersion.Status.ACTIVE).first()
+    """The served risk model version and its predictor (loaded once per process)."""
+    active = ml_registry.model_version_active(name=MODEL_NAME)
     if active is None:
         return None
-    return active, ml.artefact_load(Path(active.artefact_path), sha256=active.sha256)
+    return active, ml_registry.artefact_load(model_version=active, load=ml.predictor_read)
 
 
 def _daily_volume(office: CustomsOffice, today: date) -> float:
@@ -435,7 +387,7 @@ def risk_lane_assign(*, declaration: Declaration) -> LaneDecision:
     """The lane assigner registered with declarations.hooks (runs in the screening task)."""
     try:
         loaded = active_model()
-    except ml.ArtefactError:
+    except ml_registry.ArtefactError:
         # A refused model file must not stop clearance: the rule decides, loudly logged.
         logger.exception("The active risk model cannot be loaded; screening falls back to the rule.")
         loaded = None
@@ -471,7 +423,7 @@ def risk_lane_assign(*, declaration: Declaration) -> LaneDecision:
 def risk_rescore_open(*, model_version: ModelVersion, batch_size: int = 5000) -> int:
     """Scores every open declaration with `model_version` (the lists' ranking; lanes
     already given stay). Declarations already scored by this version are skipped."""
-    predictor = ml.artefact_load(Path(model_version.artefact_path), sha256=model_version.sha256)
+    predictor = ml_registry.artefact_load(model_version=model_version, load=ml.predictor_read)
     today = timezone.localdate()
     # Declarations still waiting for screening are scored (and routed) by the screening task.
     ids = list(

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from customs_portal import ml_registry
 from customs_portal.errors import ApplicationError
 from customs_portal.forms import form_add_application_error
 from customs_portal.permissions import ANY_OFFICER, SUPERVISOR, role_required
@@ -23,7 +24,6 @@ from inspection.forms import (
     InspectionResultForm,
     ProbablyWrongFilterForm,
 )
-from inspection.models import ModelVersion
 from inspection.reasons import reasons_text
 
 PAGE_SIZE = 50
@@ -193,15 +193,18 @@ def result_record(request: HttpRequest, declaration_id: int) -> HttpResponse:
 @require_GET
 @role_required(*ANY_OFFICER)
 def model_registry(request: HttpRequest) -> HttpResponse:
-    return render(request, "inspection/models.html", {"versions": selectors.model_versions()})
+    versions = ml_registry.model_version_list_for_user(user=request.user, name=services.MODEL_NAME)
+    return render(request, "inspection/models.html", {"versions": versions})
 
 
 @require_POST
 @role_required(*SUPERVISOR)
 def model_promote(request: HttpRequest, version_id: int) -> HttpResponse:
-    version = get_object_or_404(ModelVersion, pk=version_id)
+    version = ml_registry.model_version_get_for_user(
+        user=request.user, model_version_id=version_id, name=services.MODEL_NAME
+    )
     try:
-        services.model_version_promote(model_version=version, actor=request.user, request=request)
+        ml_registry.model_version_promote(model_version=version, actor=request.user, request=request)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -213,7 +216,7 @@ def model_promote(request: HttpRequest, version_id: int) -> HttpResponse:
 @role_required(*SUPERVISOR)
 def model_rollback(request: HttpRequest) -> HttpResponse:
     try:
-        version = services.model_version_rollback(actor=request.user, request=request)
+        version = ml_registry.model_version_rollback(name=services.MODEL_NAME, actor=request.user, request=request)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:

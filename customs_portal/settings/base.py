@@ -339,8 +339,10 @@ EXPORT_CONTROL_MATCH_THRESHOLD = env.float("EXPORT_CONTROL_MATCH_THRESHOLD", def
 PRECHECK_UNIT_VALUE_IQR_FACTOR = env.float("PRECHECK_UNIT_VALUE_IQR_FACTOR", default=3.0)
 PRECHECK_UNIT_VALUE_MIN_SAMPLES = env.int("PRECHECK_UNIT_VALUE_MIN_SAMPLES", default=8)
 
-# Risk scoring (inspection app). Model artefacts live outside git.
+# Model artefacts live outside git, one ML_ARTEFACT_ROOT/<model>/<version>/ folder per
+# registered version (customs_portal.ml_registry).
 ML_ARTEFACT_ROOT = env.path("ML_ARTEFACT_ROOT", default=str(VAR_DIR / "ml"))
+# Risk scoring (inspection app).
 # Share of each office's daily inspections picked at random so the model keeps learning.
 INSPECTION_EXPLORATION_SHARE = env.float("INSPECTION_EXPLORATION_SHARE", default=0.10)
 # However large an office's capacity, at most this share of declarations goes red.

@@ -4,7 +4,8 @@ import pytest
 from django.utils import translation
 from threadpoolctl import threadpool_limits
 
-from inspection import ml, synthetic
+from customs_portal import ml_registry
+from inspection import synthetic
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -26,7 +27,7 @@ def artefact_root(settings, tmp_path):
     settings.ML_ARTEFACT_ROOT = str(tmp_path / "ml")
     settings.RISK_MIN_TRAINING_ROWS = 500
     settings.RISK_MIN_ILLICIT_LABELS = 30
-    ml._cache.clear()
+    ml_registry.artefact_cache_clear()
     return tmp_path / "ml"
 
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from customs_portal.models import AuditEvent
+from customs_portal.models import AuditEvent, ModelVersion
 from declarations.models import Declaration
 from inspection import services
-from inspection.models import InspectionResult, ModelVersion
+from inspection.models import InspectionResult
 from tests.inspection.factories import submit_and_screen, submitted_declaration
 from tests.tariff.factories import TariffLineFactory
 
@@ -110,6 +110,21 @@ def test_a_supervisor_promotes_and_rolls_back_in_the_ui_and_both_are_audited(
     assert second.status == ModelVersion.Status.ACTIVE
     actors = AuditEvent.objects.filter(action="risk_model.promoted", actor=supervisor)
     assert actors.count() == 2
+
+
+@pytest.mark.django_db
+def test_the_risk_model_pages_show_and_promote_only_risk_versions(trained_model, client_for, supervisor, trader_a):
+    from customs_portal import ml_registry
+
+    xray = ml_registry.model_version_register(
+        name="xray", write=lambda directory: (directory / "weights.bin").write_bytes(b"\0"), system="test"
+    )
+    client = client_for(supervisor)
+    assert list(client.get(reverse("inspection-models")).context["versions"]) == [trained_model]
+    assert client.post(reverse("inspection-model-promote", args=[xray.pk])).status_code == 404
+    assert client_for(trader_a).post(reverse("inspection-model-promote", args=[xray.pk])).status_code == 403
+    xray.refresh_from_db()
+    assert xray.status == ModelVersion.Status.TRAINED
 
 
 @pytest.mark.django_db

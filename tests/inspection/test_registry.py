@@ -1,35 +1,44 @@
+"""The risk model in the shared registry: training, its promotion gate, its artefact, and
+what a promotion sets off. The registry itself is tested in tests/customs_portal."""
+
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from customs_portal import ml_registry
 from customs_portal.errors import ApplicationError
-from customs_portal.models import AuditEvent
-from inspection import ml, services, synthetic
-from inspection.models import HistoricalDeclaration, ModelVersion
+from customs_portal.models import AuditEvent, ModelVersion
+from inspection import ml, services, synthetic, tasks
+from inspection.models import HistoricalDeclaration
 
 
 @pytest.mark.django_db
 def test_training_stores_an_active_version_with_artefact_manifest_and_metrics(trained_model, artefact_root):
-    assert trained_model.status == ModelVersion.Status.ACTIVE
-    directory = Path(trained_model.artefact_path).parent
-    assert directory.parent.parent == artefact_root
-    manifest = (directory / "manifest.json").read_text()
-    assert trained_model.sha256 in manifest and "scikit-learn" in manifest
+    assert trained_model.status == ModelVersion.Status.ACTIVE and trained_model.name == "risk"
+    directory = Path(trained_model.artefact_path)
+    assert directory == artefact_root / "risk" / str(trained_model.version)
+    manifest = json.loads((directory / "manifest.json").read_text())
+    checksum = ml_registry.sha256_of(directory / ml.MODEL_FILE)
+    assert manifest["files"] == trained_model.checksums == {ml.MODEL_FILE: checksum}
+    assert "scikit-learn" in manifest["libraries"] and manifest["features"] == trained_model.metrics["features"]
     holdout = trained_model.metrics["holdout"]
     assert {f"revenue@{k}%" for k in (1, 2, 5, 10)} <= set(holdout)
+    assert manifest["metrics"] == holdout
     assert trained_model.training_summary["holdout_rows"] > 0
+    assert AuditEvent.objects.filter(action="risk_model.trained", object_id=str(trained_model.pk)).exists()
     assert AuditEvent.objects.filter(action="risk_model.promoted", object_id=str(trained_model.pk)).exists()
 
 
 @pytest.mark.django_db
 def test_a_model_file_whose_checksum_does_not_match_is_refused(trained_model):
-    path = Path(trained_model.artefact_path)
+    path = Path(trained_model.artefact_path) / ml.MODEL_FILE
     path.write_bytes(path.read_bytes() + b"tampered")
-    ml._cache.clear()
-    with pytest.raises(ml.ArtefactError, match="checksum"):
+    ml_registry.artefact_cache_clear()
+    with pytest.raises(ml_registry.ArtefactError, match="checksum"):
         services.active_model()
 
 
@@ -75,13 +84,55 @@ def test_train_if_absent_does_nothing_when_a_model_exists(trained_model):
 
 
 @pytest.mark.django_db
+def test_the_risk_model_ignores_the_versions_of_other_models(trained_model):
+    other = ml_registry.model_version_register(
+        name="xray", write=lambda directory: (directory / "weights.bin").write_bytes(b"\0"), system="test"
+    )
+    ml_registry.model_version_promote(model_version=other, system="test")
+    active, _predictor = services.active_model()
+    assert active == trained_model
+    assert services.risk_model_train(system="test", if_absent=True) is None
+
+
+@pytest.mark.django_db
+def test_promoting_a_risk_version_queues_the_rescoring_of_open_declarations_once_committed(
+    trained_model, django_capture_on_commit_callbacks, monkeypatch
+):
+    queued = []
+    monkeypatch.setattr(tasks.risk_rescore_open, "delay", queued.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = services.risk_model_train(system="test")
+        assert queued == []
+    assert queued == [again.pk]
+
+
+@pytest.mark.django_db
+def test_promoting_another_model_rescores_nothing(django_capture_on_commit_callbacks, monkeypatch):
+    queued = []
+    monkeypatch.setattr(tasks.risk_rescore_open, "delay", queued.append)
+    other = ml_registry.model_version_register(
+        name="xray", write=lambda directory: (directory / "weights.bin").write_bytes(b"\0"), system="test"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        ml_registry.model_version_promote(model_version=other, system="test")
+    assert queued == []
+
+
+@pytest.mark.django_db
+def test_the_rescoring_task_skips_a_version_that_is_not_the_active_risk_model(trained_model):
+    again = services.risk_model_train(system="test")
+    assert tasks.risk_rescore_open(trained_model.pk) == 0
+    assert again.status == ModelVersion.Status.ACTIVE
+
+
+@pytest.mark.django_db
 def test_screening_falls_back_to_the_rule_when_the_model_file_is_refused(trained_model, trader_a):
     from tests.inspection.factories import submitted_declaration
     from tests.tariff.factories import TariffLineFactory
 
     TariffLineFactory(hs_code="610910000", rates={"general": "10.9%"})
-    path = Path(trained_model.artefact_path)
+    path = Path(trained_model.artefact_path) / ml.MODEL_FILE
     path.write_bytes(b"not the trained model")
-    ml._cache.clear()
+    ml_registry.artefact_cache_clear()
     declaration = submitted_declaration(company=trader_a.company, declarant=trader_a)
     assert services.risk_lane_assign(declaration=declaration).decided_by == "rule"
