@@ -172,10 +172,12 @@ def owes_nothing(declaration: Declaration) -> bool:
     return declaration.kind == Declaration.Kind.EXPORT or not declaration.total_tax_jpy
 
 
+@transaction.atomic
 def declaration_assign_lane(
     *, declaration: Declaration, decision: hooks.LaneDecision, system: str = "screening", notify: bool = True
 ) -> Declaration:
-    """Routes a declaration in screening to its lane (called by the screening task)."""
+    """Routes a declaration in screening to its lane (called by the screening task); the
+    lane and the status it leads to are written together or not at all."""
     Declaration.objects.filter(pk=declaration.pk).update(
         lane=decision.lane, screening_reason="\n".join(decision.reasons)
     )
