@@ -5,6 +5,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from customs_portal.models import (
+    AeoCertificate,
     AuditEvent,
     Company,
     CustomsOffice,
@@ -88,3 +89,13 @@ class ModelVersionAdmin(ReadOnlyAdmin):
 
     list_display = ["name", "version", "status", "created_at", "promoted_at"]
     list_filter = ["name", "status"]
+
+
+@admin.register(AeoCertificate)
+class AeoCertificateAdmin(ReadOnlyAdmin):
+    """Supervisors grant, change and revoke certificates on their own page (through
+    `customs_portal.aeo`, which audits each change); the admin only shows them."""
+
+    list_display = ["certificate_number", "company", "kind", "valid_from", "valid_to", "revoked_on"]
+    list_filter = ["kind"]
+    search_fields = ["certificate_number", "company__name", "company__corporate_number"]

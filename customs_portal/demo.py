@@ -6,10 +6,13 @@ import importlib
 import importlib.util
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
-from customs_portal.models import OFFICER_ROLES, Company, CustomsOffice, Notification, Role, User
+from customs_portal import aeo
+from customs_portal.models import OFFICER_ROLES, AeoCertificate, Company, CustomsOffice, Notification, Role, User
 from customs_portal.notifications import notify_company
 
 
@@ -92,6 +95,7 @@ def seed_demo(*, password: str) -> list[DemoLogin]:
             user.set_password(password)
             user.save(update_fields=["password"])
         logins.append(DemoLogin(username=username, role=role, description=description))
+    _seed_aeo(company=companies["3011001000002"], supervisor=User.objects.get(username="supervisor"))
     for company in companies.values():
         if not Notification.objects.filter(company=company, event="portal.welcome").exists():
             notify_company(
@@ -101,6 +105,17 @@ def seed_demo(*, password: str) -> list[DemoLogin]:
                 body="Declarations, payments and notices for your company will appear here.",
             )
     return logins
+
+
+def _seed_aeo(*, company: Company, supervisor: User) -> None:
+    """Fuji Trading is an AEO importer: certified about a year ago, for five years."""
+    if AeoCertificate.objects.filter(company=company).exists():
+        return
+    today = timezone.localdate()
+    aeo.aeo_certificate_grant(
+        company=company, kind=AeoCertificate.Kind.IMPORTER, certificate_number="AEO-IM-0001",
+        valid_from=today - timedelta(days=365), valid_to=today + timedelta(days=4 * 365), granted_by=supervisor,
+    )  # fmt: skip
 
 
 # Each app seeds its own demo data, in this order.

@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from customs_portal.errors import ApplicationError
+from customs_portal.models import AeoCertificate, Company
 
 _ROW_KEY = re.compile(r"(\w+)\[(\d+)\]\.(\w+)")
 
@@ -66,3 +67,26 @@ class WebhookSubscriptionForm(forms.Form):
 
     def clean_events(self) -> list[str]:
         return [name.strip() for name in self.cleaned_data["events"].split(",") if name.strip()]
+
+
+def _date_field(label, **kwargs) -> forms.DateField:
+    return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **kwargs)
+
+
+class AeoValidityForm(forms.Form):
+    valid_from = _date_field(_("Valid from"))
+    valid_to = _date_field(
+        _("Ends on"), help_text=_("The first day without AEO benefits: declarations dated on or after it are not AEO.")
+    )
+
+
+class AeoCertificateForm(AeoValidityForm):
+    company = forms.ModelChoiceField(label=_("Company"), queryset=Company.objects.order_by("name"))
+    kind = forms.ChoiceField(label=_("Kind"), choices=AeoCertificate.Kind.choices)
+    certificate_number = forms.CharField(label=_("Certificate number"), max_length=20)
+
+    field_order = ["company", "kind", "certificate_number", "valid_from", "valid_to"]
+
+
+class AeoRevokeForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for revocation"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))

@@ -52,6 +52,52 @@ class Company(models.Model):
         return f"{self.name} ({self.corporate_number})"
 
 
+class AeoCertificate(models.Model):
+    """A company's Authorised Economic Operator certificate for one kind of operator; a
+    company may hold several kinds. `valid_to` is the end date and is exclusive: the
+    certificate covers declarations dated from `valid_from` up to the day before
+    `valid_to`, and one dated on `valid_to` gets no AEO benefit. A revoked certificate
+    stops covering declarations dated on or after `revoked_on`.
+    `customs_portal.aeo` writes them (supervisors only) and answers who is AEO when."""
+
+    class Kind(models.TextChoices):
+        IMPORTER = "importer", _("AEO importer")
+        EXPORTER = "exporter", _("AEO exporter")
+        CUSTOMS_BROKER = "customs_broker", _("AEO customs broker")
+        WAREHOUSE = "warehouse", _("AEO warehouse operator")
+
+    company = models.ForeignKey(
+        Company, verbose_name=_("company"), on_delete=models.PROTECT, related_name="aeo_certificates"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    certificate_number = models.CharField(_("certificate number"), max_length=20, unique=True)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(
+        _("ends on"), help_text=_("The first day without AEO benefits: declarations dated on or after it are not AEO.")
+    )
+    revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
+    revocation_reason = models.CharField(_("reason for revocation"), max_length=500, blank=True)
+    granted_by = models.ForeignKey(
+        "customs_portal.User", verbose_name=_("granted by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("AEO certificate")
+        verbose_name_plural = _("AEO certificates")
+        ordering = ["company__name", "kind", "-valid_from", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="aeo_certificate_ends_after_start", condition=models.Q(valid_to__gt=models.F("valid_from"))
+            ),
+        ]
+        indexes = [models.Index(fields=["company", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.certificate_number} ({self.get_kind_display()})"
+
+
 class PortalUserManager(UserManager):
     def create_superuser(self, username, email=None, password=None, **extra_fields):
         extra_fields.setdefault("role", Role.ADMIN)

@@ -7,21 +7,28 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rest_framework.authtoken.models import Token
 
-from customs_portal import health, notifications, selectors
+from customs_portal import aeo, health, notifications, selectors
 from customs_portal.api.errors import json_not_found
 from customs_portal.audit import audit_record
 from customs_portal.dashboard import queue_counts_for_user
 from customs_portal.errors import ApplicationError
-from customs_portal.forms import WebhookSubscriptionForm, form_add_application_error
+from customs_portal.forms import (
+    AeoCertificateForm,
+    AeoRevokeForm,
+    AeoValidityForm,
+    WebhookSubscriptionForm,
+    form_add_application_error,
+)
 from customs_portal.models import Role
-from customs_portal.permissions import ANY_OFFICER, TRADER, role_required
+from customs_portal.permissions import ANY_OFFICER, SUPERVISOR, TRADER, role_required
 
 
 def public_home(request: HttpRequest) -> HttpResponse:
@@ -54,6 +61,7 @@ def trader_dashboard(request: HttpRequest) -> HttpResponse:
         "trader/dashboard.html",
         {
             "company": request.user.company,
+            "aeo_statuses": aeo.aeo_statuses_for_user(user=request.user),
             "latest_notifications": inbox[:5],
             "webhook_count": selectors.webhook_subscriptions_for_user(user=request.user).filter(is_active=True).count(),
         },
@@ -138,6 +146,89 @@ def api_token_rotate(request: HttpRequest) -> HttpResponse:
     audit_record(action="api_token.rotated", actor=request.user, obj=request.user, request=request)
     messages.success(request, _("New API token (shown once, keep it safe): %(token)s") % {"token": token.key})
     return redirect("integration")
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*SUPERVISOR)
+def aeo_certificates(request: HttpRequest) -> HttpResponse:
+    """Supervisors: every company's AEO certificates, and the form that grants one."""
+    form = AeoCertificateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            certificate = aeo.aeo_certificate_grant(granted_by=request.user, request=request, **form.cleaned_data)
+        except ApplicationError as error:
+            form_add_application_error(error, form)
+        else:
+            messages.success(
+                request, _("AEO certificate %(number)s granted.") % {"number": certificate.certificate_number}
+            )
+            return redirect("aeo-certificates")
+    today = timezone.localdate()
+    statuses = [aeo.certificate_status(certificate, today=today) for certificate in aeo.aeo_certificate_list()]
+    return render(
+        request,
+        "officer/aeo_certificates.html",
+        {"form": form, "statuses": statuses},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*SUPERVISOR)
+def aeo_certificate_edit(request: HttpRequest, certificate_id: int) -> HttpResponse:
+    """Supervisors: change a certificate's validity; the revocation form sits below."""
+    certificate = aeo.aeo_certificate_get(certificate_id=certificate_id)
+    form = AeoValidityForm(
+        request.POST or None, initial={"valid_from": certificate.valid_from, "valid_to": certificate.valid_to}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            aeo.aeo_certificate_change(
+                certificate=certificate, changed_by=request.user, request=request, **form.cleaned_data
+            )
+        except ApplicationError as error:
+            form_add_application_error(error, form, summary=not error.fields)
+        else:
+            messages.success(
+                request, _("AEO certificate %(number)s changed.") % {"number": certificate.certificate_number}
+            )
+            return redirect("aeo-certificates")
+    return _aeo_edit_page(request, certificate, form=form, revoke_form=AeoRevokeForm())
+
+
+@require_POST
+@role_required(*SUPERVISOR)
+def aeo_certificate_revoke(request: HttpRequest, certificate_id: int) -> HttpResponse:
+    certificate = aeo.aeo_certificate_get(certificate_id=certificate_id)
+    revoke_form = AeoRevokeForm(request.POST)
+    if revoke_form.is_valid():
+        try:
+            aeo.aeo_certificate_revoke(
+                certificate=certificate,
+                reason=revoke_form.cleaned_data["reason"],
+                revoked_by=request.user,
+                request=request,
+            )
+        except ApplicationError as error:
+            form_add_application_error(error, revoke_form, summary=not error.fields)
+        else:
+            messages.success(
+                request, _("AEO certificate %(number)s revoked.") % {"number": certificate.certificate_number}
+            )
+            return redirect("aeo-certificates")
+    form = AeoValidityForm(initial={"valid_from": certificate.valid_from, "valid_to": certificate.valid_to})
+    return _aeo_edit_page(request, certificate, form=form, revoke_form=revoke_form)
+
+
+def _aeo_edit_page(request: HttpRequest, certificate, *, form, revoke_form) -> HttpResponse:
+    status = aeo.certificate_status(certificate, today=timezone.localdate())
+    bad = bool(form.errors or revoke_form.errors)
+    return render(
+        request,
+        "officer/aeo_certificate_edit.html",
+        {"status": status, "certificate": certificate, "form": form, "revoke_form": revoke_form},
+        status=400 if bad else 200,
+    )
 
 
 @never_cache

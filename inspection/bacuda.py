@@ -78,6 +78,10 @@ def read_bacuda(path: str | Path) -> tuple[pd.DataFrame, list[RowError]]:
     flag(frame["sgd_id"].duplicated(keep="first") & (frame["sgd_id"] != ""), _("sgd.id repeated in the file"))
     if "description" in raw.columns:
         frame["description"] = raw["description"].str.strip().str.slice(0, 500)
+    if "aeo" in raw.columns:  # optional: 1 where the importer was AEO on that date
+        aeo = raw["aeo"].str.strip()
+        flag(~aeo.isin(["", "0", "1"]), _("aeo must be 0 or 1"))
+        frame["aeo"] = (aeo == "1").astype("int8")
     bad = problems != ""
     errors = [
         RowError(line=int(line), message=message)

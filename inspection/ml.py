@@ -50,6 +50,7 @@ FEATURES = [
     *[f"{entity}_revenue" for entity in ENTITIES],
     *[f"{entity}_log_n" for entity in ENTITIES],
     "importer_new", "declarant_new", "importer_findings_12m", "chapter", "text_chapter_prob",
+    "aeo",
 ]  # fmt: skip
 
 
@@ -250,6 +251,8 @@ def build_features(rows: pd.DataFrame, reference: Reference) -> tuple[pd.DataFra
         )
     else:
         out["text_chapter_prob"], context["suggested_chapter"] = np.full(n, np.nan), np.full(n, "", dtype=object)
+    # AEO status of the importer on the row's date (0/1); files without the column have none.
+    out["aeo"] = rows["aeo"].fillna(0).astype("float64").to_numpy() if "aeo" in rows else np.zeros(n)
     return pd.DataFrame({name: out[name] for name in FEATURES}), context
 
 

@@ -34,6 +34,7 @@ class HistoricalDeclaration(models.Model):
     illicit = models.BooleanField(_("illicit"))
     revenue = models.DecimalField(_("additional revenue found"), max_digits=18, decimal_places=2)
     description = models.CharField(_("goods description"), max_length=500, blank=True)
+    aeo = models.BooleanField(_("AEO importer"), default=False, help_text=_("The importer was AEO on that date."))
     source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.BACUDA)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

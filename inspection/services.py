@@ -21,10 +21,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from customs_portal import ml_registry
+from customs_portal import aeo, ml_registry
 from customs_portal.audit import audit_record
 from customs_portal.errors import ApplicationError
-from customs_portal.models import CustomsOffice, ModelVersion, User
+from customs_portal.models import AeoCertificate, CustomsOffice, ModelVersion, User
 from declarations.core import screening
 from declarations.hooks import LaneDecision
 from declarations.models import Declaration, DeclarationLine
@@ -55,6 +55,7 @@ def history_import(*, frame: pd.DataFrame, source: str = HistoricalDeclaration.S
     )
     new = frame[~frame["sgd_id"].isin(existing)]
     has_description = "description" in new
+    has_aeo = "aeo" in new
     objects = [
         HistoricalDeclaration(
             sgd_id=row.sgd_id,
@@ -72,6 +73,7 @@ def history_import(*, frame: pd.DataFrame, source: str = HistoricalDeclaration.S
             illicit=bool(row.illicit),
             revenue=_decimal(row.revenue, 2),
             description=(row.description or "") if has_description else "",
+            aeo=bool(row.aeo) if has_aeo else False,
             source=source,
         )
         for row in new.itertuples(index=False)
@@ -100,14 +102,14 @@ def declaration_rows(declaration_ids: list[int]) -> pd.DataFrame:
         columns=_LINE_FIELDS,
     )
     if not len(raw):
-        return pd.DataFrame(columns=["declaration_id", *ml_columns(), "description"])
+        return pd.DataFrame(columns=["declaration_id", *ml_columns(), "description", "aeo"])
     value = raw["customs_value_jpy"].fillna(0).astype("float64")
     total_value = value.groupby(raw["declaration_id"]).transform("sum").replace(0, 1.0)
     other_taxes = raw["declaration__consumption_tax_jpy"].fillna(0).astype("float64") + raw[
         "declaration__local_consumption_tax_jpy"
     ].fillna(0).astype("float64")
     corporate = raw["declaration__party_corporate_number"].fillna("")
-    return pd.DataFrame(
+    rows = pd.DataFrame(
         {
             "declaration_id": raw["declaration_id"],
             "sgd_id": "PORTAL-" + raw["declaration_id"].astype(str) + "-" + raw["line_no"].astype(str),
@@ -127,6 +129,24 @@ def declaration_rows(declaration_ids: list[int]) -> pd.DataFrame:
             "description": raw["description"],
         }
     )
+    rows["aeo"] = _aeo_column(rows["declaration_id"])
+    return rows
+
+
+def _aeo_column(declaration_ids: pd.Series) -> np.ndarray:
+    """1 where the declaration's importer (exporter) held an AEO certificate of that kind
+    on the declaration date, else 0; one query for the declarations, one for certificates."""
+    if not AeoCertificate.objects.filter(kind__in=list(aeo.KIND_FOR_DECLARATION.values())).exists():
+        return np.zeros(len(declaration_ids), dtype="int8")
+    heads = Declaration.objects.filter(pk__in=declaration_ids.unique().tolist()).values_list(
+        "pk", "kind", "declaration_date", "party_corporate_number", "company__corporate_number"
+    )
+    ids, parties = [], []
+    for pk, kind, day, party_number, company_number in heads:
+        ids.append(pk)
+        parties.append((party_number or company_number, kind, day))
+    flags = pd.Series(aeo.aeo_flags(parties), index=ids, dtype="int8")
+    return declaration_ids.map(flags).fillna(0).astype("int8").to_numpy()
 
 
 def ml_columns() -> list[str]:
@@ -137,7 +157,7 @@ def ml_columns() -> list[str]:
 
 def training_frame() -> pd.DataFrame:
     """The history plus the portal's own labelled declarations (officers' results)."""
-    fields = [*ml_columns(), "description"]
+    fields = [*ml_columns(), "description", "aeo"]
     history = pd.DataFrame.from_records(
         HistoricalDeclaration.objects.order_by().values_list(*fields).iterator(chunk_size=20000), columns=fields
     )
@@ -324,6 +344,17 @@ def _exploration_draw(declaration: Declaration) -> float:
     return int.from_bytes(digest[:8], "big") / 2**64
 
 
+def aeo_share_factor(*, declaration: Declaration, scored: Scored) -> float:
+    """AEO: the factor that scales an AEO declaration's share of the red and yellow lanes
+    (and of the exploration picks) at its office; 1 for every other declaration. The
+    declaration is AEO when its features say so, i.e. its importer held a certificate
+    valid on the declaration date."""
+    if not scored.features.get("aeo"):
+        return 1.0
+    by_office = settings.AEO_INSPECTION_SHARE_FACTOR_BY_OFFICE
+    return float(by_office.get(declaration.office.code, settings.AEO_INSPECTION_SHARE_FACTOR))
+
+
 def lane_choose(
     *, declaration: Declaration, scored: Scored, predictor: ml.Predictor, today: date
 ) -> tuple[str, bool, float]:
@@ -334,6 +365,7 @@ def lane_choose(
     capacity = office.daily_inspection_capacity
     explore = settings.INSPECTION_EXPLORATION_SHARE
     red_share = min(capacity / _daily_volume(office, today), settings.RISK_RED_MAX_SHARE)
+    red_share *= aeo_share_factor(declaration=declaration, scored=scored)  # AEO: a smaller share
     exploit_share = red_share * (1 - explore)
     red_threshold = predictor.threshold_for_share(exploit_share)
     yellow_threshold = predictor.threshold_for_share(min(3 * red_share, 1.0))

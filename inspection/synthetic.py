@@ -6,7 +6,8 @@ unit value per kg by origin. Fraud comes in three kinds at realistic shares:
 undervaluation (the declared value is cut), misclassification (a lower-duty line of
 another chapter is declared while the goods, and their description, stay the same) and
 origin fraud (a preferential origin that rarely makes the goods is claimed, so no duty
-is paid). `revenue` is the additional duty and consumption tax an inspection recovers.
+is paid). `revenue` is the additional duty and consumption tax an inspection recovers;
+`aeo` marks rows whose importer was an Authorised Economic Operator on that day.
 
 The same seed gives the same rows: tests, the demo seed and the benchmarks share it.
 """
@@ -151,6 +152,7 @@ def generate_history(
             "revenue": revenue,
         }
     )
+    frame["aeo"] = _aeo_rows(importer, day, importer_risk=importer_risk, days=days, seed=seed)
     if descriptions:
         # The description names the goods actually shipped, whatever line was declared.
         vague = rng.random(rows) < 0.15
@@ -158,6 +160,19 @@ def generate_history(
             vague, np.array(VAGUE)[rng.integers(0, len(VAGUE), rows)], np.array(words)[line]
         )
     return frame.sort_values(["sgd_date", "sgd_id"], kind="stable").reset_index(drop=True)
+
+
+def _aeo_rows(importer: np.ndarray, day: np.ndarray, *, importer_risk: np.ndarray, days: int, seed: int) -> np.ndarray:
+    """1 where the row's importer was an Authorised Economic Operator on the row's day.
+
+    About a third of the compliant importers are AEO, each from a day of its own (many
+    before the period starts), as customs certifies operators with a clean record. The
+    draws use their own generator, so the other columns stay what the seed always gave."""
+    rng = np.random.default_rng([seed, 0xAE0])
+    n_importers = len(importer_risk)
+    certified = (importer_risk < 0.03) & (rng.random(n_importers) < 0.35)
+    since = rng.integers(-days, days, size=n_importers)
+    return (certified[importer] & (day >= since[importer])).astype(int)
 
 
 def write_bacuda_csv(frame: pd.DataFrame, path, *, with_description: bool = False) -> None:

@@ -9,10 +9,11 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from customs_portal import ml_registry
+from customs_portal import aeo, ml_registry
 from customs_portal.errors import ApplicationError
 from customs_portal.forms import form_add_application_error
 from customs_portal.permissions import ANY_OFFICER, SUPERVISOR, role_required
@@ -153,7 +154,13 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "inspection/audit_list.html",
-        {"form": form, "page": page, "query": _query_without_page(request), "chart": chart},
+        {
+            "form": form,
+            "page": page,
+            "query": _query_without_page(request),
+            "chart": chart,
+            "aeo_company_ids": aeo.aeo_company_ids(on=timezone.localdate()),
+        },
     )
 
 

@@ -350,3 +350,13 @@ RISK_RED_MAX_SHARE = env.float("RISK_RED_MAX_SHARE", default=0.2)
 # Training refuses to produce a model from fewer labels than this.
 RISK_MIN_TRAINING_ROWS = env.int("RISK_MIN_TRAINING_ROWS", default=500)
 RISK_MIN_ILLICIT_LABELS = env.int("RISK_MIN_ILLICIT_LABELS", default=30)
+
+# Authorised Economic Operators (customs_portal.aeo).
+# An AEO declaration's share of its office's red and yellow lanes is the usual share times
+# this factor (0..1); the per-office map ("1A=0.2,1B=0.5") overrides it for those offices.
+AEO_INSPECTION_SHARE_FACTOR = env.float("AEO_INSPECTION_SHARE_FACTOR", default=0.3)
+AEO_INSPECTION_SHARE_FACTOR_BY_OFFICE = env.dict(
+    "AEO_INSPECTION_SHARE_FACTOR_BY_OFFICE", cast={"value": float}, default={}
+)
+# A trader is warned on its dashboard when a valid certificate ends within this many days.
+AEO_EXPIRY_WARNING_DAYS = env.int("AEO_EXPIRY_WARNING_DAYS", default=60)

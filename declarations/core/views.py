@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from customs_portal import aeo
 from customs_portal.errors import ApplicationError
 from customs_portal.forms import form_add_application_error
 from customs_portal.models import Role
@@ -171,6 +172,7 @@ def declaration_detail(request: HttpRequest, declaration_id: int) -> HttpRespons
         "attachment_form": AttachmentForm(),
         "decision_form": DecisionForm(),
         "step_timing": timings.declaration_waiting_for(declaration=declaration),
+        "aeo_certificate": aeo.declaration_certificate(declaration=declaration) if request.user.is_officer else None,
         "precheck_findings": (
             precheck.declaration_precheck(declaration=declaration) if declaration.status == Status.DRAFT else None
         ),
