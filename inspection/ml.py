@@ -11,8 +11,15 @@ The same functions serve training, batch rescoring, single scoring and `evaluate
   tariff line, origin and office come only from events dated strictly before the row's
   own date, so a row never sees its own label or a later one.
 - `train_predictor` fits a classifier of P(illicit) and a regressor of the additional
-  revenue found when illicit (like DATE, KDD 2020); `Predictor.score` ranks by their
-  product, the expected additional revenue of an inspection.
+  revenue found when illicit (like DATE, KDD 2020). The model has two heads: the
+  probability, and the expected additional revenue of an inspection (their product).
+  The text model's score of a training row comes from a text model fitted on the other
+  folds (`training_features`), so the classifier learns from scores as honest as those
+  of new declarations.
+- `PortfolioRanking` is the served ranking: inspection capacity is filled from both
+  heads by a split (RISK_PORTFOLIO_REVENUE_SHARE), so revenue fraud and illicit goods
+  that carry little revenue are both found. `Predictor.score` gives each row its
+  `pick_share`, the smallest share of declarations inspected at which it is picked.
 
 Its artefact is one joblib file (`predictor_write` / `predictor_read`), kept by the
 shared model registry in `customs_portal.ml_registry`.
@@ -21,7 +28,6 @@ shared model registry in `customs_portal.ml_registry`.
 from __future__ import annotations
 
 import math
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +36,7 @@ import joblib
 import numpy as np
 import pandas as pd
 import sklearn
+from django.conf import settings
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.naive_bayes import MultinomialNB
@@ -40,9 +47,6 @@ SMOOTHING = 20.0  # pseudo-observations at the overall rate: a rate from 3 recor
 MIN_GROUP = 5  # fewer records than this in a tariff line + origin: fall back to the line's statistics
 MAD_SCALE = 1.4826  # MAD times this estimates the standard deviation of normal data
 KS = (1, 2, 5, 10)
-# OpenMP threads of the gradient boosting. On a small shared machine, threads spinning for
-# cores that other processes hold make training ten times slower than one thread does.
-ML_THREADS = int(os.environ.get("ML_THREADS", "1"))
 FEATURES = [
     "log_cif", "log_quantity", "log_weight", "fob_cif_ratio", "tax_rate", "tax_rate_vs_line",
     "uv_qty_z", "uv_kg_z", "uv_qty_log_ratio", "uv_kg_log_ratio", "origin_share_in_line",
@@ -93,6 +97,28 @@ class TextModel:
             probability[usable] = picked
             suggested[usable] = np.array(classes, dtype=object)[proba.argmax(axis=1)]
         return probability, suggested
+
+
+def text_out_of_fold(history: pd.DataFrame, *, folds: int, seed: int = 0) -> np.ndarray:
+    """P(declared chapter | description) of each history row, from a text model fitted on
+    the honest rows of the other folds only: no row is scored by a model that saw it."""
+    n = len(history)
+    descriptions = (history["description"] if "description" in history else pd.Series([""] * n)).reset_index(drop=True)
+    chapters = chapter_of(history["tariff_code"]).reset_index(drop=True)
+    honest = (history["illicit"] == 0).to_numpy()
+    fold = np.random.default_rng(seed).permutation(n) % max(folds, 2)
+    probability = np.full(n, np.nan)
+    for k in range(max(folds, 2)):
+        held = fold == k
+        fitted_on = honest & ~held
+        model = TextModel.fit(
+            descriptions[fitted_on].reset_index(drop=True), chapters[fitted_on].reset_index(drop=True)
+        )
+        if model is not None and held.any():
+            probability[held], _suggested = model.chapter_probabilities(
+                descriptions[held].reset_index(drop=True), chapters[held].reset_index(drop=True)
+            )
+    return probability
 
 
 @dataclass
@@ -257,44 +283,147 @@ def build_features(rows: pd.DataFrame, reference: Reference) -> tuple[pd.DataFra
 
 
 @dataclass
+class PortfolioRanking:
+    """The served ranking: capacity filled from the two heads by a split.
+
+    When j of the n calibration rows are inspected, ceil(j * split) of them are the top
+    rows by expected revenue and the rest the top rows by probability, skipping the
+    rows the revenue head already took. The picked sets grow with j, so each row has the
+    smallest j at which it is picked; `expected_at[j - 1]` and `probability_at[j - 1]` are
+    the lowest expected revenue and probability picked by each head at that j (+inf
+    while a head has picked nothing), which places rows never seen in calibration too."""
+
+    split: float
+    expected_at: np.ndarray
+    probability_at: np.ndarray
+
+    @classmethod
+    def calibrate(cls, expected: np.ndarray, probability: np.ndarray, *, split: float) -> PortfolioRanking:
+        expected, probability = np.asarray(expected, dtype="float64"), np.asarray(probability, dtype="float64")
+        n = len(expected)
+        by_expected = np.argsort(-expected, kind="stable")
+        by_probability = np.argsort(-probability, kind="stable")
+        taken = np.zeros(n, dtype=bool)
+        expected_at, probability_at = np.full(n, np.inf), np.full(n, np.inf)
+        from_revenue = covered = 0  # rows taken by the revenue head; length of the taken prefix by probability
+        for j in range(1, n + 1):
+            wanted = min(math.ceil(j * split - 1e-9), n)
+            picked = False
+            if wanted > from_revenue:
+                from_revenue = wanted
+                row = by_expected[wanted - 1]
+                picked = not taken[row]
+                taken[row] = True
+            if not picked:
+                while taken[by_probability[covered]]:
+                    covered += 1
+                taken[by_probability[covered]] = True
+            while covered < n and taken[by_probability[covered]]:
+                covered += 1
+            if from_revenue:
+                expected_at[j - 1] = expected[by_expected[from_revenue - 1]]
+            if covered:
+                probability_at[j - 1] = probability[by_probability[covered - 1]]
+        return cls(split=split, expected_at=expected_at, probability_at=probability_at)
+
+    def pick_share(self, expected: np.ndarray, probability: np.ndarray) -> np.ndarray:
+        """The smallest share of declarations inspected at which each row is picked: lower
+        comes first; above 1 for a row below every calibration row on both heads."""
+        n = len(self.expected_at)
+        if not n:
+            return np.ones(len(expected))
+        # Both threshold arrays fall as j grows: negated, they rise, as searchsorted needs.
+        by_expected = np.searchsorted(-self.expected_at, -np.asarray(expected, dtype="float64"), side="left")
+        by_probability = np.searchsorted(-self.probability_at, -np.asarray(probability, dtype="float64"), side="left")
+        return (np.minimum(by_expected, by_probability) + 1) / n
+
+    def thresholds(self, share: float) -> tuple[float, float]:
+        """(expected revenue, probability) from which each head picks at `share`."""
+        n = len(self.expected_at)
+        if not n:
+            return math.inf, math.inf
+        j = min(max(math.floor(share * n), 1), n)
+        return float(self.expected_at[j - 1]), float(self.probability_at[j - 1])
+
+
+@dataclass
 class Predictor:
-    """The trained pair of models and the reference its features compare against."""
+    """The trained pair of models, the reference its features compare against and the
+    served ranking calibrated on the hold-out."""
 
     name: str
     classifier: HistGradientBoostingClassifier
     regressor: HistGradientBoostingRegressor
     reference: Reference
     features: list[str]
-    # Expected revenue of the hold-out rows, sorted: calibrates lane thresholds.
+    # Expected revenue of the calibration rows, sorted.
     expected_quantiles: np.ndarray
+    # None in artefacts written before the portfolio ranking: they rank by expected revenue.
+    ranking: PortfolioRanking | None = None
 
     def score(self, rows: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, np.ndarray]]:
         features, context = build_features(rows, self.reference)
         return self.score_features(features), features, context
 
     def score_features(self, features: pd.DataFrame) -> pd.DataFrame:
+        """Both heads and the served ranking's `pick_share` of each row."""
         matrix = features[self.features].to_numpy(dtype="float32")
-        with threadpool_limits(limits=ML_THREADS, user_api="openmp"):
+        with threadpool_limits(limits=settings.ML_THREADS, user_api="openmp"):
             probability = self.classifier.predict_proba(matrix)[:, 1]
             revenue = np.maximum(np.expm1(self.regressor.predict(matrix)), 0.0)
-        return pd.DataFrame({"probability": probability, "revenue": revenue, "expected": probability * revenue})
+        expected = probability * revenue
+        return pd.DataFrame(
+            {
+                "probability": probability,
+                "revenue": revenue,
+                "expected": expected,
+                "pick_share": self.pick_share(expected, probability),
+            }
+        )
+
+    def calibrate(self, scores: pd.DataFrame, *, split: float) -> None:
+        """Fits the served ranking to the score distribution of `scores` (no labels read)."""
+        self.expected_quantiles = np.sort(scores["expected"].to_numpy())
+        self.ranking = PortfolioRanking.calibrate(
+            scores["expected"].to_numpy(), scores["probability"].to_numpy(), split=split
+        )
+
+    def pick_share(self, expected: np.ndarray, probability: np.ndarray) -> np.ndarray:
+        if self.ranking is not None:
+            return self.ranking.pick_share(expected, probability)
+        quantiles = self.expected_quantiles
+        if not len(quantiles):
+            return np.ones(len(expected))
+        above = len(quantiles) - np.searchsorted(quantiles, np.asarray(expected, dtype="float64"), side="right")
+        return (above + 1) / len(quantiles)
 
     def threshold_for_share(self, share: float) -> float:
-        """The expected revenue above which `share` of declarations fall (hold-out distribution)."""
+        """The expected revenue above which the revenue head picks at `share`."""
+        if self.ranking is not None:
+            return self.ranking.thresholds(share)[0]
         if not len(self.expected_quantiles):
             return 0.0
         return float(np.quantile(self.expected_quantiles, min(max(1.0 - share, 0.0), 1.0)))
 
 
+def training_features(train: pd.DataFrame, reference: Reference, *, seed: int = 0) -> pd.DataFrame:
+    """Features of the rows `reference` was built from, as honest as those of new rows:
+    the text score of each row comes from a text model fitted without it."""
+    features, _context = build_features(train, reference)
+    if reference.text is not None:
+        features["text_chapter_prob"] = text_out_of_fold(train, folds=settings.RISK_TEXT_FOLDS, seed=seed)
+    return features
+
+
 def train_predictor(train: pd.DataFrame, *, name: str = "risk", seed: int = 0) -> Predictor:
     reference = build_reference(train)
-    features, _ = build_features(train, reference)
+    features = training_features(train, reference, seed=seed)
     # A feature with fewer than two distinct values (no descriptions in BACUDA files, say)
     # teaches nothing; the predictor remembers which ones it uses.
     used = [column for column in FEATURES if features[column].nunique(dropna=True) >= 2]
     matrix = features[used].to_numpy(dtype="float32")
     illicit = train["illicit"].to_numpy()
-    with threadpool_limits(limits=ML_THREADS, user_api="openmp"):
+    with threadpool_limits(limits=settings.ML_THREADS, user_api="openmp"):
         classifier = HistGradientBoostingClassifier(
             max_iter=150,
             learning_rate=0.1,
@@ -332,6 +461,18 @@ def metrics_at(score: np.ndarray, illicit: np.ndarray, revenue: np.ndarray, ks=K
     return out
 
 
+def ranking_metrics(scores: pd.DataFrame, illicit: np.ndarray, revenue: np.ndarray) -> dict[str, Any]:
+    """The served ranking's metrics and each head's alone, as training stores them and
+    `evaluate_risk` prints them."""
+    return {
+        "served": metrics_at(-scores["pick_share"].to_numpy(), illicit, revenue),
+        "heads": {
+            "probability": metrics_at(scores["probability"].to_numpy(), illicit, revenue),
+            "expected_revenue": metrics_at(scores["expected"].to_numpy(), illicit, revenue),
+        },
+    }
+
+
 # Baselines for `evaluate_risk`.
 
 
@@ -365,7 +506,7 @@ def baseline_gbdt(train: pd.DataFrame, test: pd.DataFrame, *, seed: int = 0) -> 
             columns.append(categories.get_indexer(frame[entity]).astype("float64"))
         return np.column_stack(columns)
 
-    with threadpool_limits(limits=ML_THREADS, user_api="openmp"):
+    with threadpool_limits(limits=settings.ML_THREADS, user_api="openmp"):
         model = HistGradientBoostingClassifier(max_iter=150, random_state=seed).fit(matrix(train), train["illicit"])
         return model.predict_proba(matrix(test))[:, 1]
 

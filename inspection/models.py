@@ -73,6 +73,12 @@ class RiskScore(models.Model):
     probability = models.FloatField(_("probability of a discrepancy"))
     predicted_revenue_jpy = models.BigIntegerField(_("additional revenue if a discrepancy is found (JPY)"))
     expected_revenue_jpy = models.BigIntegerField(_("expected additional revenue (JPY)"), db_index=True)
+    pick_share = models.FloatField(
+        _("picked within"),
+        null=True,
+        blank=True,
+        help_text=_("The smallest share of declarations inspected at which the served ranking picks this one."),
+    )
     threshold_jpy = models.BigIntegerField(_("red-lane threshold (JPY)"), null=True, blank=True)
     lane = models.CharField(_("lane"), max_length=8)
     exploration = models.BooleanField(_("chosen to learn"), default=False)
@@ -101,7 +107,8 @@ class RiskScore(models.Model):
 
 
 class InspectionResult(models.Model):
-    """What an officer found: the label the next model learns from."""
+    """What an officer found in one version of a declaration: the label the next model
+    learns, on that version's lines."""
 
     class Kind(models.TextChoices):
         INSPECTION = "inspection", _("Physical inspection")
@@ -121,6 +128,9 @@ class InspectionResult(models.Model):
 
     declaration = models.ForeignKey(
         "declarations.Declaration", verbose_name=_("declaration"), on_delete=models.CASCADE, related_name="+"
+    )
+    declaration_version = models.PositiveIntegerField(
+        _("declaration version"), help_text=_("The version of the declaration that was inspected or audited.")
     )
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)

@@ -5,11 +5,10 @@ results. Versions are registered, promoted and rolled back by the shared registr
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import partial
@@ -17,7 +16,7 @@ from functools import partial
 import numpy as np
 import pandas as pd
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,7 +26,7 @@ from customs_portal.errors import ApplicationError
 from customs_portal.models import AeoCertificate, CustomsOffice, ModelVersion, User
 from declarations.core import screening
 from declarations.hooks import LaneDecision
-from declarations.models import Declaration, DeclarationLine
+from declarations.models import Declaration, DeclarationLine, DeclarationVersion
 from inspection import ml, selectors
 from inspection.models import HistoricalDeclaration, InspectionResult, RiskScore
 from inspection.reasons import reasons_text
@@ -36,7 +35,6 @@ logger = logging.getLogger(__name__)
 
 MODEL_NAME = "risk"
 HOLDOUT_SHARE = 0.2  # the latest 20 % of days are the hold-out of the time-based split
-PROMOTION_TOLERANCE = 0.005  # "not worse": revenue@5% at most half a point below the active version
 Lane = Declaration.Lane
 
 # History.
@@ -101,6 +99,11 @@ def declaration_rows(declaration_ids: list[int]) -> pd.DataFrame:
         .values_list(*_LINE_FIELDS),
         columns=_LINE_FIELDS,
     )
+    return _bacuda_rows(raw)
+
+
+def _bacuda_rows(raw: pd.DataFrame) -> pd.DataFrame:
+    """BACUDA rows of declaration lines given as `_LINE_FIELDS` columns."""
     if not len(raw):
         return pd.DataFrame(columns=["declaration_id", *ml_columns(), "description", "aeo"])
     value = raw["customs_value_jpy"].fillna(0).astype("float64")
@@ -149,6 +152,57 @@ def _aeo_column(declaration_ids: pd.Series) -> np.ndarray:
     return declaration_ids.map(flags).fillna(0).astype("int8").to_numpy()
 
 
+def _snapshot_lines(declaration: Declaration, snapshot: dict) -> list[dict]:
+    """`_LINE_FIELDS` records of the lines of a frozen declaration version."""
+    header = snapshot["header"]
+    return [
+        {
+            "declaration_id": declaration.pk,
+            "declaration__declaration_date": header.get("declaration_date"),
+            "declaration__party_corporate_number": header.get("party_corporate_number") or "",
+            "declaration__company_id": declaration.company_id,
+            "declaration__declarant_id": declaration.declarant_id,
+            "origin_country": line.get("origin_country") or "",
+            "declaration__office__code": header.get("office") or "",
+            "hs_code": line.get("hs_code") or "",
+            "quantity": float(line.get("quantity") or 0),
+            "net_weight_kg": float(line.get("net_weight_kg") or 0),
+            "customs_value_jpy": float(line.get("customs_value_jpy") or 0),
+            "customs_duty_jpy": float(line.get("customs_duty_jpy") or 0),
+            "line_no": int(line.get("line_no") or 0),
+            "description": line.get("description") or "",
+            "declaration__consumption_tax_jpy": float(header.get("consumption_tax_jpy") or 0),
+            "declaration__local_consumption_tax_jpy": float(header.get("local_consumption_tax_jpy") or 0),
+        }
+        for line in snapshot.get("lines", [])
+    ]
+
+
+def judged_rows(results: list[InspectionResult]) -> pd.DataFrame:
+    """BACUDA rows of the declaration versions that `results` judged: the frozen version's
+    lines, or the current lines while the declaration is still at that version. A result
+    whose version is neither (amended since, never frozen) is left out: its lines are
+    not known any more."""
+    frozen = {
+        (v.declaration_id, v.version): v.snapshot
+        for v in DeclarationVersion.objects.filter(declaration_id__in=[r.declaration_id for r in results])
+    }
+    current, records = [], []
+    for result in results:
+        snapshot = frozen.get((result.declaration_id, result.declaration_version))
+        if snapshot is not None:
+            records.extend(_snapshot_lines(result.declaration, snapshot))
+        elif result.declaration.version == result.declaration_version:
+            current.append(result.declaration_id)
+        else:
+            logger.warning(
+                "Result %s judged version %s of declaration %s, which is not frozen; not used for training.",
+                result.pk, result.declaration_version, result.declaration_id,
+            )  # fmt: skip
+    rows = _bacuda_rows(pd.DataFrame.from_records(records, columns=_LINE_FIELDS))
+    return pd.concat([frame for frame in (rows, declaration_rows(current)) if len(frame)] or [rows], ignore_index=True)
+
+
 def ml_columns() -> list[str]:
     from inspection.bacuda import REQUIRED
 
@@ -156,13 +210,16 @@ def ml_columns() -> list[str]:
 
 
 def training_frame() -> pd.DataFrame:
-    """The history plus the portal's own labelled declarations (officers' results)."""
+    """The history plus the portal's own labelled declarations: each officer's result
+    labels the lines of the declaration version it judged."""
     fields = [*ml_columns(), "description", "aeo"]
     history = pd.DataFrame.from_records(
         HistoricalDeclaration.objects.order_by().values_list(*fields).iterator(chunk_size=20000), columns=fields
     )
-    results = {r.declaration_id: r for r in InspectionResult.objects.order_by("recorded_at")}
-    portal = declaration_rows(list(results))
+    results = {
+        r.declaration_id: r for r in InspectionResult.objects.select_related("declaration").order_by("recorded_at")
+    }
+    portal = judged_rows(list(results.values()))
     if len(portal):
         for declaration_id, group in portal.groupby("declaration_id"):
             result = results[declaration_id]
@@ -192,9 +249,11 @@ def time_split(frame: pd.DataFrame, *, holdout_share: float = HOLDOUT_SHARE) -> 
 def risk_model_train(
     *, actor: User | None = None, system: str = "", if_absent: bool = False, frame: pd.DataFrame | None = None
 ) -> ModelVersion | None:
-    """Trains a new version on the history and the officers' results, evaluates it on the
-    latest days (time-based split) and promotes it if it is not worse than the active
-    version on that same hold-out; otherwise it is kept, not served."""
+    """Trains a new version on the history and the officers' results before the latest
+    days, evaluates it on those days (time-based split) and promotes that very model if
+    its served ranking is not worse than the active version's on the same hold-out;
+    otherwise it is kept, not served. The hold-out rows are never learned from: what is
+    served is what was measured."""
     if if_absent and ml_registry.model_version_list(name=MODEL_NAME).exists():
         return None
     frame = training_frame() if frame is None else frame
@@ -224,33 +283,50 @@ def risk_model_train(
     predictor = ml.train_predictor(train, name=MODEL_NAME)
     holdout_features, _context = ml.build_features(holdout, predictor.reference)
     scores = predictor.score_features(holdout_features)
-    metrics = ml.metrics_at(scores["expected"].to_numpy(), holdout["illicit"].to_numpy(), holdout["revenue"].to_numpy())
-    predictor.expected_quantiles = np.sort(scores["expected"].to_numpy())
+    predictor.calibrate(scores, split=settings.RISK_PORTFOLIO_REVENUE_SHARE)
+    # The stored metrics are those of exactly this artefact: nothing is refitted after.
+    scores = predictor.score_features(holdout_features)
+    illicit_holdout, revenue_holdout = holdout["illicit"].to_numpy(), holdout["revenue"].to_numpy()
+    ranked = ml.ranking_metrics(scores, illicit_holdout, revenue_holdout)
+    metrics = ranked["served"]
     active = ml_registry.model_version_active(name=MODEL_NAME)
     comparison = None
     if active is not None:
         try:
             served = ml_registry.artefact_load(model_version=active, load=ml.predictor_read)
-            old = served.score_features(holdout_features)
-            comparison = ml.metrics_at(
-                old["expected"].to_numpy(), holdout["illicit"].to_numpy(), holdout["revenue"].to_numpy()
-            )
+            old_features, _old_context = ml.build_features(holdout, served.reference)
+            comparison = ml.ranking_metrics(served.score_features(old_features), illicit_holdout, revenue_holdout)[
+                "served"
+            ]
         except ml_registry.ArtefactError as exc:
             logger.warning("Active model %s cannot be loaded for comparison: %s", active.label, exc)
-    # Serving compares new declarations against all history, the hold-out included.
-    predictor.reference = ml.build_reference(frame)
     summary = {
         "rows": len(frame), "illicit": illicit, "train_rows": len(train), "holdout_rows": len(holdout),
         "holdout_from": str(cut.date()), "from": str(frame["sgd_date"].min().date()),
         "to": str(frame["sgd_date"].max().date()), "train_seconds": round(time.monotonic() - started, 2),
+        "revenue_share": settings.RISK_PORTFOLIO_REVENUE_SHARE,
     }  # fmt: skip
-    promote = comparison is None or metrics["revenue@5%"] >= comparison["revenue@5%"] - PROMOTION_TOLERANCE
+    tolerance = settings.RISK_PROMOTION_TOLERANCE
+    promote = comparison is None or metrics["revenue@5%"] >= comparison["revenue@5%"] - tolerance
+    stored = {
+        "holdout": metrics,
+        "heads": ranked["heads"],
+        "holdout_predictions_sha256": predictions_digest(scores),
+        "active_on_same_holdout": comparison,
+        "features": predictor.features,
+    }
     with transaction.atomic():
         model_version = ml_registry.model_version_register(
             name=MODEL_NAME,
             write=partial(ml.predictor_write, predictor),
-            manifest={"metrics": metrics, "training_data": summary, **ml.predictor_manifest(predictor)},
-            metrics={"holdout": metrics, "active_on_same_holdout": comparison, "features": predictor.features},
+            manifest={
+                "metrics": metrics,
+                "heads": ranked["heads"],
+                "holdout_predictions_sha256": stored["holdout_predictions_sha256"],
+                "training_data": summary,
+                **ml.predictor_manifest(predictor),
+            },  # fmt: skip
+            metrics=stored,
             training_summary=summary,
             audit_after={"metrics": metrics, "active_on_same_holdout": comparison, "promote": promote},
             actor=actor,
@@ -261,6 +337,13 @@ def risk_model_train(
                 model_version=model_version, actor=actor, system=system or "training"
             )
     return model_version
+
+
+def predictions_digest(scores: pd.DataFrame) -> str:
+    """A fingerprint of a model's hold-out predictions (both heads and the served
+    ranking), stored with its metrics: the served artefact must reproduce it."""
+    values = np.round(scores[["probability", "expected", "pick_share"]].to_numpy(dtype="float64"), 9)
+    return hashlib.sha256(np.ascontiguousarray(values).tobytes()).hexdigest()
 
 
 # Scoring and lanes.
@@ -274,6 +357,7 @@ class Scored:
     reasons: list[dict]
     features: dict
     correction: dict
+    pick_share: float = 1.0  # the served ranking: picked once this share of declarations is inspected
 
 
 def _aggregate(
@@ -290,6 +374,7 @@ def _aggregate(
     uv_ratio = features["uv_kg_log_ratio"].to_numpy()
     codes = rows["tariff_code"].astype(str).to_numpy()
     weights = rows["gross_weight"].to_numpy(dtype="float64")
+    max_prob, max_log_ratio = settings.RISK_WRONG_CHAPTER_MAX_PROBABILITY, settings.RISK_WRONG_VALUE_LOG_RATIO
     out = {}
     for declaration_id, index in rows.groupby("declaration_id", sort=False).indices.items():
         expected = expected_all[index]
@@ -297,9 +382,9 @@ def _aggregate(
         probability = float(1 - np.prod(1 - probability_all[index]))
         correction = {}
         suggested = context["suggested_chapter"][top]
-        if suggested and str(suggested) != codes[top][:2] and np.isfinite(text_prob[top]) and text_prob[top] < 0.2:
+        if suggested and str(suggested) != codes[top][:2] and np.isfinite(text_prob[top]) and text_prob[top] < max_prob:
             correction["chapter"] = str(suggested)
-        if uv_ratio[top] < -0.35 and np.isfinite(context["median_uv_kg"][top]):
+        if uv_ratio[top] < max_log_ratio and np.isfinite(context["median_uv_kg"][top]):
             correction["customs_value_jpy"] = int(round(weights[top] * context["median_uv_kg"][top]))
         row = values[top].tolist()
         out[int(declaration_id)] = Scored(
@@ -321,7 +406,12 @@ def score_declarations(declaration_ids: list[int], predictor: ml.Predictor) -> d
     if not len(rows):
         return {}
     scores, features, context = predictor.score(rows)
-    return _aggregate(rows, scores, features, context, ml.explain(features, context, rows))
+    scored = _aggregate(rows, scores, features, context, ml.explain(features, context, rows))
+    # The served ranking places each declaration by its summed heads.
+    shares = predictor.pick_share(
+        np.array([s.expected_revenue for s in scored.values()]), np.array([s.probability for s in scored.values()])
+    )
+    return {pk: replace(s, pick_share=float(share)) for (pk, s), share in zip(scored.items(), shares, strict=True)}
 
 
 def active_model() -> tuple[ModelVersion, ml.Predictor] | None:
@@ -358,9 +448,11 @@ def aeo_share_factor(*, declaration: Declaration, scored: Scored) -> float:
 def lane_choose(
     *, declaration: Declaration, scored: Scored, predictor: ml.Predictor, today: date
 ) -> tuple[str, bool, float]:
-    """Red when the expected revenue is above the threshold that fills today's capacity at
-    the office (less the exploration share), yellow for the next band, green otherwise;
-    a share of the capacity is picked at random to learn. Returns (lane, exploration, threshold)."""
+    """Red when the served ranking picks the declaration within the share that fills
+    today's capacity at the office (less the exploration share), yellow for the next
+    band, green otherwise; a share of the capacity is picked at random to learn.
+    Returns (lane, exploration, threshold): the expected revenue from which the revenue
+    head picks (the probability head picks the rest of the red lane)."""
     office = declaration.office
     capacity = office.daily_inspection_capacity
     explore = settings.INSPECTION_EXPLORATION_SHARE
@@ -368,15 +460,15 @@ def lane_choose(
     red_share *= aeo_share_factor(declaration=declaration, scored=scored)  # AEO: a smaller share
     exploit_share = red_share * (1 - explore)
     red_threshold = predictor.threshold_for_share(exploit_share)
-    yellow_threshold = predictor.threshold_for_share(min(3 * red_share, 1.0))
+    yellow_share = min(settings.RISK_YELLOW_BAND * red_share, 1.0)
     reds_today = RiskScore.objects.filter(office=office, scored_on=today, lane=Lane.RED)
-    if scored.expected_revenue > 0 and scored.expected_revenue >= red_threshold:
+    if scored.pick_share <= exploit_share:
         if reds_today.filter(exploration=False).count() < math.ceil(capacity * (1 - explore)):
             return Lane.RED, False, red_threshold
     elif explore > 0 and _exploration_draw(declaration) < explore * red_share / max(1 - exploit_share, 1e-9):
         if reds_today.filter(exploration=True).count() < math.ceil(capacity * explore):
             return Lane.RED, True, red_threshold
-    if scored.expected_revenue >= yellow_threshold:
+    if scored.pick_share <= yellow_share:
         return Lane.YELLOW, False, red_threshold
     return Lane.GREEN, False, red_threshold
 
@@ -391,28 +483,70 @@ def risk_score_store(
     threshold: float | None,
     today: date,
 ) -> RiskScore:
-    """Stores the prediction once per (declaration, declaration version, model version)."""
+    """Stores the prediction once per (declaration, declaration version, model version);
+    a prediction stored already is returned as it is."""
     reasons = ([{"code": "exploration", "params": {}, "weight": 0}] if exploration else []) + scored.reasons
-    score, _created = RiskScore.objects.get_or_create(
-        declaration=declaration,
-        declaration_version=declaration.version,
-        model_label=model_version.label,
-        defaults={
-            "model_version": model_version,
-            "probability": scored.probability,
-            "predicted_revenue_jpy": int(round(scored.predicted_revenue)),
-            "expected_revenue_jpy": int(round(scored.expected_revenue)),
-            "threshold_jpy": None if threshold is None else int(round(threshold)),
-            "lane": lane,
-            "exploration": exploration,
-            "reasons": reasons,
-            "features": scored.features,
-            "suspected_correction": scored.correction,
-            "office": declaration.office,
-            "scored_on": today,
-        },
+    risk_scores_write(
+        [
+            _risk_score(
+                declaration_id=declaration.pk,
+                declaration_version=declaration.version,
+                office_id=declaration.office_id,
+                model_version=model_version,
+                scored=scored,
+                lane=lane,
+                exploration=exploration,
+                threshold=threshold,
+                reasons=reasons,
+                today=today,
+            )  # fmt: skip
+        ]
     )
-    return score
+    return RiskScore.objects.get(
+        declaration=declaration, declaration_version=declaration.version, model_label=model_version.label
+    )
+
+
+def _risk_score(
+    *,
+    declaration_id: int,
+    declaration_version: int,
+    office_id: int,
+    model_version: ModelVersion,
+    scored: Scored,
+    lane: str,
+    exploration: bool,
+    threshold: float | None,
+    reasons: list[dict],
+    today: date,
+) -> RiskScore:
+    return RiskScore(
+        declaration_id=declaration_id,
+        declaration_version=declaration_version,
+        model_version=model_version,
+        model_label=model_version.label,
+        probability=scored.probability,
+        predicted_revenue_jpy=int(round(scored.predicted_revenue)),
+        expected_revenue_jpy=int(round(scored.expected_revenue)),
+        pick_share=scored.pick_share,
+        threshold_jpy=int(round(threshold)) if threshold is not None and math.isfinite(threshold) else None,
+        lane=lane,
+        exploration=exploration,
+        reasons=reasons,
+        features=scored.features,
+        suspected_correction=scored.correction,
+        office_id=office_id,
+        scored_on=today,
+    )
+
+
+def risk_scores_write(scores: list[RiskScore], *, batch_size: int = 2000) -> int:
+    """The one write path of predictions, on PostgreSQL and SQLite alike: one INSERT per
+    batch, and a (declaration, version, model) score already stored is left as it is, so
+    a rerun writes nothing twice. Returns how many were offered."""
+    if scores:
+        RiskScore.objects.bulk_create(scores, batch_size=batch_size, ignore_conflicts=True)
+    return len(scores)
 
 
 def risk_lane_assign(*, declaration: Declaration) -> LaneDecision:
@@ -446,7 +580,9 @@ def risk_lane_assign(*, declaration: Declaration) -> LaneDecision:
         )  # fmt: skip
         if not score.lane:  # scored by a batch rescoring before screening reached it
             RiskScore.objects.filter(pk=score.pk).update(
-                lane=lane, exploration=exploration, threshold_jpy=int(round(threshold))
+                lane=lane,
+                exploration=exploration,
+                threshold_jpy=int(round(threshold)) if math.isfinite(threshold) else None,
             )
             score.refresh_from_db()
     return LaneDecision(lane=score.lane, reasons=reasons_text(score.reasons), decided_by=model_version.label)
@@ -470,54 +606,25 @@ def risk_rescore_open(*, model_version: ModelVersion, batch_size: int = 5000) ->
         chunk = ids[start : start + batch_size]
         scored = score_declarations(chunk, predictor)
         heads = Declaration.objects.filter(pk__in=chunk).values_list("pk", "version", "lane", "office_id")
-        now = timezone.now()
-        records = [
-            (
-                pk,
-                version,
-                model_version.pk,
-                model_version.label,
-                s.probability,
-                int(round(s.predicted_revenue)),
-                int(round(s.expected_revenue)),
-                None,
-                lane or "",
-                False,
-                json.dumps(s.reasons),
-                json.dumps(s.features),
-                json.dumps(s.correction),
-                office_id,
-                today,
-                now,
-            )  # fmt: skip
-            for pk, version, lane, office_id in heads
-            if (s := scored.get(pk)) is not None
-        ]
-        written += _risk_scores_insert(records)
+        written += risk_scores_write(
+            [
+                _risk_score(
+                    declaration_id=pk,
+                    declaration_version=version,
+                    office_id=office_id,
+                    model_version=model_version,
+                    scored=s,
+                    lane=lane or "",
+                    exploration=False,
+                    threshold=None,
+                    reasons=s.reasons,
+                    today=today,
+                )  # fmt: skip
+                for pk, version, lane, office_id in heads
+                if (s := scored.get(pk)) is not None
+            ]
+        )
     return written
-
-
-_SCORE_COLUMNS = [
-    "declaration_id", "declaration_version", "model_version_id", "model_label", "probability", "predicted_revenue_jpy",
-    "expected_revenue_jpy", "threshold_jpy", "lane", "exploration", "reasons", "features", "suspected_correction",
-    "office_id", "scored_on", "created_at",
-]  # fmt: skip
-
-
-def _risk_scores_insert(records: list[tuple]) -> int:
-    """Writes many scores in one statement per page; an existing (declaration, version,
-    model) score is left as it is. Much cheaper than bulk_create for 100,000 rows."""
-    if not records:
-        return 0
-    from psycopg2.extras import execute_values
-
-    # Table and column names come from our own model, never from input.
-    table, columns = RiskScore._meta.db_table, ", ".join(_SCORE_COLUMNS)
-    conflict = "ON CONFLICT (declaration_id, declaration_version, model_label) DO NOTHING"
-    sql = f"INSERT INTO {table} ({columns}) VALUES %s {conflict}"  # noqa: S608
-    with transaction.atomic(), connection.cursor() as cursor:
-        execute_values(cursor.cursor, sql, records, page_size=2000)
-    return len(records)
 
 
 # Officers' results.
@@ -535,7 +642,8 @@ def inspection_result_record(
     officer: User,
     request=None,
 ) -> InspectionResult:
-    """Records what an inspection or a post-clearance audit found: a label for training."""
+    """Records what an inspection or a post-clearance audit found in the declaration's
+    current version: a label for training, on that version's lines."""
     if outcome == InspectionResult.Outcome.DISCREPANCY:
         if additional_duty_jpy < 0 or not fraud_type:
             raise ApplicationError(
@@ -549,12 +657,15 @@ def inspection_result_record(
         raise ApplicationError(
             _("A result of this kind is already recorded for this declaration."), code="duplicate_result"
         )
+    # The version is read under a row lock: an amendment cannot slip in between.
+    version = Declaration.objects.select_for_update().values_list("version", flat=True).get(pk=declaration.pk)
     result = InspectionResult.objects.create(
-        declaration=declaration, kind=kind, outcome=outcome, additional_duty_jpy=additional_duty_jpy,
-        fraud_type=fraud_type, notes=notes, officer=officer,
+        declaration=declaration, declaration_version=version, kind=kind, outcome=outcome,
+        additional_duty_jpy=additional_duty_jpy, fraud_type=fraud_type, notes=notes, officer=officer,
     )  # fmt: skip
     audit_record(
         action=f"inspection.{kind}_result", actor=officer, obj=declaration, request=request,
-        after={"outcome": outcome, "additional_duty_jpy": additional_duty_jpy, "fraud_type": fraud_type},
+        after={"outcome": outcome, "additional_duty_jpy": additional_duty_jpy, "fraud_type": fraud_type,
+               "declaration_version": version},
     )  # fmt: skip
     return result

@@ -360,3 +360,26 @@ AEO_INSPECTION_SHARE_FACTOR_BY_OFFICE = env.dict(
 )
 # A trader is warned on its dashboard when a valid certificate ends within this many days.
 AEO_EXPIRY_WARNING_DAYS = env.int("AEO_EXPIRY_WARNING_DAYS", default=60)
+
+# Share of each office's inspection capacity filled from the expected-revenue head of the
+# model (undervaluation, misclassification); the rest comes from the probability head
+# (origin fraud, IP, prohibited goods: illicit goods that carry little revenue). 0.7 is
+# the split that kept both heads' strengths on every synthetic and BACUDA-format file
+# tried (`manage.py evaluate_risk`): less loses revenue@1 %, more loses precision@5 %.
+RISK_PORTFOLIO_REVENUE_SHARE = env.float("RISK_PORTFOLIO_REVENUE_SHARE", default=0.7)
+# Declarations ranked after the red lane, up to this many times the red share, go yellow.
+RISK_YELLOW_BAND = env.float("RISK_YELLOW_BAND", default=3.0)
+# A new version is promoted unless its revenue@5 % on the hold-out is more than this
+# below the active version's on the same hold-out.
+RISK_PROMOTION_TOLERANCE = env.float("RISK_PROMOTION_TOLERANCE", default=0.005)
+# "Probably wrong": the chapter is suspected when the description reads as another
+# chapter and gives the declared one a probability below this; the value is suspected
+# when the unit value per kg is below the median by more than this log ratio
+# (-0.35: about 30 % below).
+RISK_WRONG_CHAPTER_MAX_PROBABILITY = env.float("RISK_WRONG_CHAPTER_MAX_PROBABILITY", default=0.2)
+RISK_WRONG_VALUE_LOG_RATIO = env.float("RISK_WRONG_VALUE_LOG_RATIO", default=-0.35)
+# The text model's score of a training row comes from a model fitted on the other folds.
+RISK_TEXT_FOLDS = env.int("RISK_TEXT_FOLDS", default=5)
+# OpenMP threads of the gradient boosting. On a small shared machine, threads spinning for
+# cores that other processes hold make training ten times slower than one thread does.
+ML_THREADS = env.int("ML_THREADS", default=1)

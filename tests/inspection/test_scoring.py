@@ -85,8 +85,15 @@ def test_a_submitted_declaration_gets_its_score_and_lane_from_a_real_worker(hist
         declaration_submit(declaration=declaration, submitted_by=trader_a)
         try:
             score = wait_until(lambda: RiskScore.objects.filter(declaration=declaration).first(), timeout=60)
+            # The lane is written first, then the status moves on: wait for both.
             routed = wait_until(
-                lambda: Declaration.objects.filter(pk=declaration.pk).exclude(lane="").first(), timeout=30
+                lambda: (
+                    Declaration.objects.filter(pk=declaration.pk)
+                    .exclude(lane="")
+                    .exclude(status=Declaration.Status.SCREENING)
+                    .first()
+                ),
+                timeout=30,
             )
         except AssertionError:
             from tests.celery_worker import stop_worker

@@ -1,7 +1,10 @@
 """`manage.py evaluate_risk --data FILE.csv --test-from YYYY-MM-DD [--json]`.
 
 Trains the portal's pipeline on the rows before the date and scores the rows from the
-date on, next to three baselines. Reads only the file: the database is never touched."""
+date on, next to three baselines. `model` is the served ranking (both heads filling the
+capacity by RISK_PORTFOLIO_REVENUE_SHARE, calibrated on the test rows' score
+distribution, never their labels); `heads` has each head alone. Reads only the file:
+the database is never touched."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import json
 import time
 
 import pandas as pd
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from customs_portal.errors import ApplicationError
@@ -31,10 +35,15 @@ def evaluate(frame: pd.DataFrame, test_from: dt.date) -> dict:
     train_seconds = time.monotonic() - started
     started = time.monotonic()
     scores, _features, _context = predictor.score(test)
+    # A batch is ranked against its own score distribution, as a day's declarations are.
+    predictor.calibrate(scores, split=settings.RISK_PORTFOLIO_REVENUE_SHARE)
+    scores["pick_share"] = predictor.pick_share(scores["expected"].to_numpy(), scores["probability"].to_numpy())
     score_seconds = time.monotonic() - started
     illicit, revenue = test["illicit"].to_numpy(), test["revenue"].to_numpy()
+    ranked = ml.ranking_metrics(scores, illicit, revenue)
     return {
-        "model": ml.metrics_at(scores["expected"].to_numpy(), illicit, revenue),
+        "model": ranked["served"],
+        "heads": ranked["heads"],
         "baselines": {
             "random": ml.metrics_at(ml.baseline_random(test), illicit, revenue),
             "risky": ml.metrics_at(ml.baseline_risky(train, test), illicit, revenue),
@@ -71,11 +80,11 @@ class Command(BaseCommand):
             f"n_train={result['n_train']} n_test={result['n_test']} "
             f"train_seconds={result['train_seconds']} score_seconds={result['score_seconds']}"
         )
-        rows = {"model": result["model"], **result["baselines"]}
+        rows = {"model": result["model"], **{f"head:{k}": v for k, v in result["heads"].items()}, **result["baselines"]}
         columns = list(result["model"])
-        self.stdout.write(f"{'':8}" + "".join(f"{c:>15}" for c in columns))
+        self.stdout.write(f"{'':22}" + "".join(f"{c:>14}" for c in columns))
         for name, metrics in rows.items():
-            self.stdout.write(f"{name:8}" + "".join(f"{metrics[c]:>15.4f}" for c in columns))
+            self.stdout.write(f"{name:22}" + "".join(f"{metrics[c]:>14.4f}" for c in columns))
 
 
 def _dumps(result: dict) -> str:
