@@ -118,9 +118,11 @@ def uniform_predictor():
 
 
 def scored(expected: float, *, is_aeo: bool) -> services.Scored:
+    """A score ranked as the uniform calibration above ranks it: picked once the share
+    1 − expected/1000 of declarations is inspected."""
     return services.Scored(
         probability=0.5, predicted_revenue=2 * expected, expected_revenue=expected, reasons=[],
-        features={"aeo": 1.0 if is_aeo else 0.0}, correction={},
+        features={"aeo": 1.0 if is_aeo else 0.0}, correction={}, pick_share=1 - expected / 1000,
     )  # fmt: skip
 
 
