@@ -10,8 +10,11 @@ class DeclarationsConfig(AppConfig):
 
     def ready(self) -> None:
         from customs_portal.dashboard import register_queue_counter
-        from declarations.core import selectors
+        from customs_portal.reasons import reason_wording_register
+        from declarations.core import reasons, selectors
         from declarations.core.models import Declaration
+
+        reason_wording_register(reasons.reason_wording)
 
         register_queue_counter(
             "declarations_review",

@@ -22,7 +22,8 @@ declaration_status_changed = Signal()  # kwargs: declaration, from_status, to_st
 @dataclass(frozen=True)
 class LaneDecision:
     lane: str  # a Declaration.Lane value
-    reasons: list[str] = field(default_factory=list)
+    # Why, for officers only: {"code", "params"} dicts (customs_portal.reasons), never text.
+    reasons: list[dict] = field(default_factory=list)
     decided_by: str = "rule"  # "rule", or the model name and version that scored it
 
 

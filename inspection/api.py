@@ -7,6 +7,7 @@ from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 
 from customs_portal.permissions import IsOfficer
+from customs_portal.reasons import reasons_stored
 from inspection import selectors
 from inspection.forms import InspectionListFilterForm
 from inspection.reasons import reasons_text
@@ -23,9 +24,13 @@ class RiskScoreOutput(serializers.Serializer):
     expected_revenue_jpy = serializers.IntegerField()
     exploration = serializers.BooleanField()
     reasons = serializers.SerializerMethodField()
+    reason_codes = serializers.SerializerMethodField()
 
     def get_reasons(self, score) -> list[str]:
         return reasons_text(score.reasons)
+
+    def get_reason_codes(self, score) -> list[dict]:
+        return reasons_stored(score.reasons)
 
 
 class InspectionListApi(ListAPIView):

@@ -11,10 +11,12 @@ class InspectionConfig(AppConfig):
     def ready(self) -> None:
         from customs_portal.dashboard import register_queue_counter
         from customs_portal.ml_registry import model_version_promoted
+        from customs_portal.reasons import reason_wording_register
         from declarations.hooks import register_lane_assigner
-        from inspection import receivers, selectors, services
+        from inspection import reasons, receivers, selectors, services
 
         register_lane_assigner(services.risk_lane_assign)
+        reason_wording_register(reasons.reason_text)
         # dispatch_uid: connected once however often ready() runs (tests, autoreload).
         model_version_promoted.connect(
             receivers.risk_rescore_on_promotion, dispatch_uid="inspection.risk_rescore_on_promotion"

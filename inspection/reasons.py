@@ -1,11 +1,18 @@
-"""Reasons in plain words. Stored as codes with parameters; worded in the reader's language."""
+"""The risk model's reasons in plain words. Stored as codes with parameters; worded in
+the reader's language by `customs_portal.reasons`, where InspectionConfig.ready registers
+`reason_text` as the wording of these codes."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from customs_portal.reasons import reasons_text
 
-def reason_text(reason: dict) -> str:
+__all__ = ["reason_text", "reasons_text"]  # reasons_text: the one rendering, for this app's views
+
+
+def reason_text(reason: dict) -> str | None:
+    """The text of one of the risk model's reason codes; None for another app's code."""
     code, params = reason.get("code", ""), reason.get("params", {})
     if code == "unit_value_low":
         if params.get("country"):
@@ -29,8 +36,4 @@ def reason_text(reason: dict) -> str:
         return _("%(percent)s %% of past declarations of this tariff line had a discrepancy") % params
     if code == "exploration":
         return _("chosen at random to keep the model learning")
-    return code
-
-
-def reasons_text(reasons: list[dict]) -> list[str]:
-    return [reason_text(reason) for reason in reasons]
+    return None

@@ -24,12 +24,12 @@ from customs_portal import aeo, ml_registry
 from customs_portal.audit import audit_record
 from customs_portal.errors import ApplicationError
 from customs_portal.models import AeoCertificate, CustomsOffice, ModelVersion, User
+from customs_portal.reasons import reasons_stored
 from declarations.core import screening
 from declarations.hooks import LaneDecision
 from declarations.models import Declaration, DeclarationLine, DeclarationVersion
 from inspection import ml, selectors
 from inspection.models import HistoricalDeclaration, InspectionResult, RiskScore
-from inspection.reasons import reasons_text
 
 logger = logging.getLogger(__name__)
 
@@ -585,7 +585,7 @@ def risk_lane_assign(*, declaration: Declaration) -> LaneDecision:
                 threshold_jpy=int(round(threshold)) if math.isfinite(threshold) else None,
             )
             score.refresh_from_db()
-    return LaneDecision(lane=score.lane, reasons=reasons_text(score.reasons), decided_by=model_version.label)
+    return LaneDecision(lane=score.lane, reasons=reasons_stored(score.reasons), decided_by=model_version.label)
 
 
 def risk_rescore_open(*, model_version: ModelVersion, batch_size: int = 5000) -> int:

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -19,7 +19,8 @@ from customs_portal.api.pagination import StandardPagination
 from customs_portal.api.validation import validate_or_raise
 from customs_portal.errors import ApplicationError
 from customs_portal.permissions import IsOfficer, IsTrader, IsTraderOrOfficer
-from declarations.core import precheck, selectors, timings, workflow
+from customs_portal.reasons import reasons_stored, reasons_text
+from declarations.core import precheck, reasons, selectors, timings, workflow
 from declarations.core.models import Declaration, DeclarationAttachment, DeclarationLine, DeclarationVersion, Preference
 from declarations.core.selectors import DeclarationFilters
 from declarations.core.services import amendments, attachments, decisions, drafts, submission
@@ -101,9 +102,19 @@ class DeclarationSummaryOutput(serializers.ModelSerializer):
         fields = DECLARATION_SUMMARY_FIELDS
 
 
+class RequiredActionOutput(serializers.Serializer):
+    code = serializers.CharField(help_text=gettext_lazy("documents_requested or goods_selected_for_inspection."))
+    title = serializers.CharField()
+    message = serializers.CharField()
+
+
 class DeclarationOutput(DeclarationSummaryOutput):
+    """A declaration as its trader sees it: the lane and what customs asks for, never why
+    screening chose the lane."""
+
     lines = DeclarationLineOutput(many=True)
     allowed_actions = serializers.SerializerMethodField()
+    required_action = serializers.SerializerMethodField()
 
     class Meta:
         model = Declaration
@@ -111,13 +122,46 @@ class DeclarationOutput(DeclarationSummaryOutput):
             *DECLARATION_SUMMARY_FIELDS,
             "party_corporate_number", "consignee_name", "consignee_country", "transport_mode", "vessel_or_flight",
             "transport_document", "invoice_number", "invoice_currency", "incoterm", "freight", "insurance",
-            "screening_reason", "decision_reason", "customs_duty_jpy", "consumption_tax_jpy",
-            "local_consumption_tax_jpy", "decided_at", "permitted_at", "lines", "allowed_actions",
+            "decision_reason", "customs_duty_jpy", "consumption_tax_jpy", "local_consumption_tax_jpy",
+            "decided_at", "permitted_at", "lines", "allowed_actions", "required_action",
         ]  # fmt: skip
 
     def get_allowed_actions(self, declaration: Declaration) -> list[str]:
         request = self.context.get("request")
         return workflow.allowed_targets(declaration=declaration, user=request.user) if request else []
+
+    @extend_schema_field(RequiredActionOutput(allow_null=True))
+    def get_required_action(self, declaration: Declaration) -> dict | None:
+        action = reasons.required_action(declaration)
+        if action is None:
+            return None
+        return {"code": action.code, "title": str(action.title), "message": str(action.message)}
+
+
+class ScreeningReasonOutput(serializers.Serializer):
+    code = serializers.CharField()
+    params = serializers.DictField()
+    text = serializers.CharField(help_text=gettext_lazy("The reason in the request's language."))
+
+
+class DeclarationOfficerOutput(DeclarationOutput):
+    """What officers see besides: why screening chose the lane (traders never get this)."""
+
+    screening_reasons = serializers.SerializerMethodField()
+
+    class Meta(DeclarationOutput.Meta):
+        fields = [*DeclarationOutput.Meta.fields, "screening_reasons"]
+
+    @extend_schema_field(ScreeningReasonOutput(many=True))
+    def get_screening_reasons(self, declaration: Declaration) -> list[dict]:
+        stored = reasons_stored(declaration.screening_reasons)
+        return [{**item, "text": text} for item, text in zip(stored, reasons_text(stored), strict=True)]
+
+
+def declaration_output(declaration: Declaration, *, request) -> dict:
+    """The declaration for the caller: officers also get the screening reasons."""
+    serializer = DeclarationOfficerOutput if request.user.is_officer else DeclarationOutput
+    return serializer(declaration, context={"request": request}).data
 
 
 class DeclarationListInput(serializers.Serializer):
@@ -134,7 +178,7 @@ def _declaration(request, declaration_id: int) -> Declaration:
 
 def _detail(request, declaration: Declaration, status: int = 200) -> Response:
     declaration = selectors.declaration_get_for_user(user=request.user, declaration_id=declaration.pk)
-    return Response(DeclarationOutput(declaration, context={"request": request}).data, status=status)
+    return Response(declaration_output(declaration, request=request), status=status)
 
 
 class DeclarationListCreateApi(APIView):
@@ -363,7 +407,7 @@ class DeclarationDecideApi(APIView):
     permission_classes = [IsAuthenticated, IsOfficer]
 
     @extend_schema(
-        request=DeclarationDecisionInput, responses=DeclarationOutput, summary="Officer decision with a reason"
+        request=DeclarationDecisionInput, responses=DeclarationOfficerOutput, summary="Officer decision with a reason"
     )
     def post(self, request, declaration_id: int):
         declaration = _declaration(request, declaration_id)
@@ -412,6 +456,27 @@ class DeclarationPrecheckApi(APIView):
                 "findings": [finding.as_dict() for finding in findings],
             }
         )
+
+
+class TimelineEntryOutput(serializers.Serializer):
+    changed_at = serializers.DateTimeField()
+    status = serializers.ChoiceField(choices=Declaration.Status.choices)
+    status_label = serializers.CharField()
+    actor = serializers.CharField(help_text=gettext_lazy("Who acted: a username, or Customs for the portal."))
+    note = serializers.CharField(allow_blank=True)
+
+
+class DeclarationTimelineApi(APIView):
+    """The declaration's status changes, oldest first, as the caller may see them (a trader
+    sees "Customs" where the portal acted, and no screening reasons)."""
+
+    permission_classes = [IsAuthenticated, IsTraderOrOfficer]
+
+    @extend_schema(responses=TimelineEntryOutput(many=True), summary="A declaration's timeline")
+    def get(self, request, declaration_id: int):
+        declaration = _declaration(request, declaration_id)
+        entries = selectors.declaration_timeline(declaration=declaration, user=request.user)
+        return Response(TimelineEntryOutput(entries, many=True).data)
 
 
 def _seconds(value) -> int | None:

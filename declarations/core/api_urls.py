@@ -39,6 +39,11 @@ urlpatterns = [
         name="api-declaration-precheck",
     ),
     path(
+        "declarations/<int:declaration_id>/timeline/",
+        api.DeclarationTimelineApi.as_view(),
+        name="api-declaration-timeline",
+    ),
+    path(
         "declarations/<int:declaration_id>/waiting-for/",
         api.DeclarationWaitingForApi.as_view(),
         name="api-declaration-waiting-for",

@@ -92,7 +92,9 @@ class Declaration(models.Model):
 
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     lane = models.CharField(_("lane"), max_length=8, choices=Lane.choices, blank=True)
-    screening_reason = models.TextField(_("screening reason"), blank=True)
+    # Why screening chose the lane, for officers only: codes with parameters
+    # (customs_portal.reasons), worded in the reader's language when shown.
+    screening_reasons = models.JSONField(_("screening reasons"), default=list, blank=True)
     decision_reason = models.TextField(_("decision reason"), blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
 

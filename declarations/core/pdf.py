@@ -47,6 +47,8 @@ def declaration_pdf(*, declaration: Declaration) -> bytes:
         (_("Declaration number"), declaration.number),
         (_("Kind"), declaration.get_kind_display()),
         (_("Status"), declaration.get_status_display()),
+        # The lane only: a trader's record never says why screening chose it.
+        (_("Lane"), declaration.get_lane_display() or "—"),
         (_("Version"), declaration.version),
         (_("Importer/exporter"), f"{declaration.party_name} {declaration.party_corporate_number}"),
         (_("Customs office"), f"{declaration.office.code} {declaration.office.name_ja} / {declaration.office.name_en}"),

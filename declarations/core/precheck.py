@@ -286,17 +286,18 @@ def _screening_findings(declaration: Declaration, values: list[int] | None) -> l
     decision = interim_rule_lane(declaration=preview)
     findings = []
     if decision.lane != Declaration.Lane.GREEN:
-        severity_message = (
-            _("The declaration would go to document review: %(reasons)s")
+        # The lane and what to prepare, not the rule's reasons: targeting stays with customs.
+        message = (
+            _("The declaration would go to document review.")
             if decision.lane == Declaration.Lane.YELLOW
-            else _("The declaration would go to physical inspection: %(reasons)s")
+            else _("The declaration would go to physical inspection.")
         )
         findings.append(
             Finding(
                 Severity.REVIEW,
                 f"lane_{decision.lane}",
                 "",
-                severity_message % {"reasons": " ".join(decision.reasons)},
+                message,
                 _("Nothing to fix: have the supporting documents ready for the officer."),
             )
         )

@@ -12,8 +12,8 @@ yellow (`declarations.export_control.services.end_user_escalate`, also applied a
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
-
+from customs_portal.reasons import reason
+from declarations.core import reasons
 from declarations.core.models import Declaration, Preference
 from declarations.export_control.services import end_user_escalate
 from declarations.hooks import LaneDecision
@@ -39,12 +39,9 @@ def interim_rule_lane(*, declaration: Declaration) -> LaneDecision:
     if not has_history and (declaration.customs_value_jpy or 0) > NEWCOMER_VALUE_LIMIT_JPY:
         return LaneDecision(
             lane=Declaration.Lane.RED,
-            reasons=[_("First declaration of this importer/exporter with a customs value over ¥1,000,000.")],
+            reasons=[reason(reasons.NEWCOMER_LARGE_VALUE, limit_jpy=NEWCOMER_VALUE_LIMIT_JPY)],
         )
     claims = [line.line_no for line in declaration.lines.all() if line.preference in PREFERENTIAL]
     if claims:
-        return LaneDecision(
-            lane=Declaration.Lane.YELLOW,
-            reasons=[_("Preferential rate claimed on line(s) %(lines)s.") % {"lines": ", ".join(map(str, claims))}],
-        )
-    return LaneDecision(lane=Declaration.Lane.GREEN, reasons=[_("No screening rule applies.")])
+        return LaneDecision(lane=Declaration.Lane.YELLOW, reasons=[reason(reasons.PREFERENCE_CLAIMED, lines=claims)])
+    return LaneDecision(lane=Declaration.Lane.GREEN, reasons=[reason(reasons.NO_RULE_APPLIES)])

@@ -4,14 +4,17 @@ declarations only; officers see those their role may review."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from customs_portal.models import Role
-from declarations.core.models import Declaration
+from customs_portal.reasons import decided_by_text, reasons_text
+from declarations.core import reasons
+from declarations.core.models import Declaration, DeclarationStatusChange
 
 
 @dataclass(frozen=True)
@@ -99,11 +102,67 @@ def declaration_queue_count(*, user, status: str) -> int:
     return declarations.count()
 
 
-def declaration_detail_related(*, declaration):
-    """Timeline, versions, attachments and lines of one declaration for its page."""
+def declaration_detail_related(*, declaration, user):
+    """Timeline, versions, attachments and lines of one declaration for its page, with
+    what the user may see of its screening: the reasons for officers, what to do for
+    traders."""
     return {
         "lines": list(declaration.lines.order_by("line_no")),
-        "timeline": list(declaration.status_changes.order_by("changed_at", "id")),
+        "timeline": declaration_timeline(declaration=declaration, user=user),
         "versions": list(declaration.versions.select_related("created_by").order_by("version")),
         "attachments": list(declaration.attachments.select_related("uploaded_by").order_by("uploaded_at")),
+        "screening_reasons": reasons_text(declaration.screening_reasons) if user.is_officer else [],
+        "required_action": reasons.required_action(declaration),
     }
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    changed_at: datetime
+    status: str
+    status_label: str
+    actor: str
+    note: str
+
+
+SYSTEM_ACTORS = {
+    "screening": _("Screening"),
+    "payments": _("Payments"),
+    "system": _("Customs portal"),
+}
+
+
+def _officer_actor(change: DeclarationStatusChange) -> str:
+    """A person's username, or the part of the portal that acted and what decided for it:
+    "screening:risk:3" reads "Screening · risk model v3"."""
+    if change.actor_id:
+        return change.actor_label
+    system, _sep, decided_by = change.actor_label.partition(":")
+    name = str(SYSTEM_ACTORS.get(system, system))
+    return f"{name} · {decided_by_text(decided_by)}" if decided_by else name
+
+
+def declaration_timeline(*, declaration, user) -> list[TimelineEntry]:
+    """The declaration's status changes as the user may see them. Officers see who or what
+    acted (a person, the screening rule, "risk model v3") and every note. Traders see the
+    people who acted and what they wrote; where the portal acted they see "Customs", never
+    which rule or model routed the declaration nor why."""
+    changes = declaration.status_changes.order_by("changed_at", "id")
+    entries = []
+    for change in changes:
+        if user.is_officer:
+            actor, note = _officer_actor(change), change.reason
+        elif change.actor_id:
+            actor, note = change.actor_label, change.reason
+        else:
+            actor, note = str(_("Customs")), ""
+        entries.append(
+            TimelineEntry(
+                changed_at=change.changed_at,
+                status=change.to_status,
+                status_label=str(change.get_to_status_display()),
+                actor=actor,
+                note=note,
+            )
+        )
+    return entries

@@ -176,7 +176,7 @@ def declaration_detail(request: HttpRequest, declaration_id: int) -> HttpRespons
         "precheck_findings": (
             precheck.declaration_precheck(declaration=declaration) if declaration.status == Status.DRAFT else None
         ),
-        **selectors.declaration_detail_related(declaration=declaration),
+        **selectors.declaration_detail_related(declaration=declaration, user=request.user),
     }
     return render(request, "declarations/detail.html", context)
 

@@ -22,8 +22,10 @@ from customs_portal.audit import audit_record
 from customs_portal.errors import ApplicationError
 from customs_portal.models import Role, User
 from customs_portal.notifications import notify_company
+from customs_portal.reasons import reasons_stored
 from customs_portal.state_machine import StateMachine
 from declarations import hooks
+from declarations.core import reasons
 from declarations.core.models import Declaration, DeclarationStatusChange
 
 Status = Declaration.Status
@@ -96,12 +98,15 @@ def declaration_transition(
     reason: str = "",
     request: HttpRequest | None = None,
     notify: bool = True,
+    audit_after: dict | None = None,
 ) -> Declaration:
     """Moves the declaration to `to` if the state machine and the actor's role allow it.
 
     The row is locked first, so two officers deciding at once cannot both succeed: the
     second sees the new status and is refused. `notify=False` (bulk manifest screening
-    only) leaves the trader's notification to the caller, which sends one summary."""
+    only) leaves the trader's notification to the caller, which sends one summary.
+    `reason` is seen by the trader (timeline, notification); `audit_after` adds what only
+    the audit trail keeps (the screening reasons)."""
     with transaction.atomic():
         locked = Declaration.objects.select_for_update().get(pk=declaration.pk)
         from_status = locked.status
@@ -125,7 +130,7 @@ def declaration_transition(
             obj=locked,
             company=locked.company,
             before={"status": from_status, "lane": declaration.lane},
-            after={"status": to, "lane": locked.lane, "reason": reason},
+            after={"status": to, "lane": locked.lane, "reason": reason, **(audit_after or {})},
             request=request,
         )
         if notify:
@@ -157,14 +162,22 @@ def _apply(declaration: Declaration, *, to: str, role: str, reason: str) -> None
 
 
 def _notify(declaration: Declaration, *, reason: str) -> None:
+    """Tells the trader the new status with what they must do now (documents, goods for
+    inspection) or a person's reason; never why screening chose the lane."""
     status_label = Status(declaration.status).label
+    action = reasons.required_action(declaration)
     notify_company(
         company=declaration.company,
         event="declaration.status_changed",
         subject=_("Declaration %(number)s: %(status)s") % {"number": declaration.number, "status": status_label},
-        body=reason,
+        body="\n\n".join(str(text) for text in (reason, action and action.message) if text),
         link=f"/declarations/{declaration.pk}/",
-        payload={"number": declaration.number, "status": declaration.status, "lane": declaration.lane},
+        payload={
+            "number": declaration.number,
+            "status": declaration.status,
+            "lane": declaration.lane,
+            "required_action": action.code if action else "",
+        },
     )
 
 
@@ -177,10 +190,11 @@ def declaration_assign_lane(
     *, declaration: Declaration, decision: hooks.LaneDecision, system: str = "screening", notify: bool = True
 ) -> Declaration:
     """Routes a declaration in screening to its lane (called by the screening task); the
-    lane and the status it leads to are written together or not at all."""
-    Declaration.objects.filter(pk=declaration.pk).update(
-        lane=decision.lane, screening_reason="\n".join(decision.reasons)
-    )
+    lane and the status it leads to are written together or not at all. The reasons are
+    kept for officers (as codes) and in the audit trail; the trader's timeline and
+    notification get the lane and what to do, not the reasons."""
+    screening_reasons = reasons_stored(decision.reasons)
+    Declaration.objects.filter(pk=declaration.pk).update(lane=decision.lane, screening_reasons=screening_reasons)
     declaration.refresh_from_db()
     if decision.lane == Lane.GREEN:
         to = Status.PERMITTED if owes_nothing(declaration) else Status.AWAITING_PAYMENT
@@ -192,8 +206,8 @@ def declaration_assign_lane(
         declaration=declaration,
         to=to,
         system=f"{system}:{decision.decided_by}",
-        reason="; ".join(decision.reasons),
         notify=notify,
+        audit_after={"screening_reasons": screening_reasons},
     )
 
 

@@ -30,6 +30,8 @@ from django.utils.translation import gettext as _
 from customs_portal.csvfiles import ImportRejected, ImportResult, RowError, csv_rows, decode_csv, import_result_record
 from customs_portal.errors import ApplicationError
 from customs_portal.models import User
+from customs_portal.reasons import reason, reason_text
+from declarations.core import reasons
 from declarations.core.models import Declaration
 from declarations.export_control.models import ControlledGood, EndUser
 from declarations.hooks import LaneDecision
@@ -91,16 +93,19 @@ class EndUserMatch:
     similarity: float
 
     @property
+    def reason_code(self) -> dict:
+        """The match as a stored reason: code and parameters, worded when shown."""
+        return reason(
+            reasons.END_USER_LISTED,
+            name=self.entity.name,
+            country=self.entity.country,
+            similarity=self.similarity,
+            concern=self.entity.reason,
+        )
+
+    @property
     def reason(self) -> str:
-        return _(
-            "Consignee matches “%(name)s” (%(country)s) of the end-user list with similarity %(similarity).2f "
-            "(%(concern)s)."
-        ) % {
-            "name": self.entity.name,
-            "country": self.entity.country,
-            "similarity": self.similarity,
-            "concern": self.entity.reason or _("listed entity"),
-        }
+        return reason_text(self.reason_code)
 
 
 def end_user_matches(*, name: str, threshold: float | None = None) -> list[EndUserMatch]:
@@ -133,13 +138,13 @@ def end_user_escalate(*, declaration: Declaration, decision: LaneDecision) -> La
     match = declaration_end_user_match(declaration=declaration)
     if match is None:
         return decision
-    reasons = list(decision.reasons)
-    if match.reason not in reasons:
-        reasons.insert(0, match.reason)
+    escalated = list(decision.reasons)
+    if match.reason_code not in escalated:
+        escalated.insert(0, match.reason_code)
     lane = Declaration.Lane.YELLOW if decision.lane == Declaration.Lane.GREEN else decision.lane
-    if lane == decision.lane and reasons == decision.reasons:
+    if lane == decision.lane and escalated == decision.reasons:
         return decision
-    return LaneDecision(lane=lane, reasons=reasons, decided_by=decision.decided_by)
+    return LaneDecision(lane=lane, reasons=escalated, decided_by=decision.decided_by)
 
 
 # --- Controlled goods ----------------------------------------------------------------

@@ -12,10 +12,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    # DJANGO_ALLOW_ASYNC_UNSAFE is set by the browser tests' fixture (tests/browser.py) for
+    # this test process only; a production check must not inherit it.
     clean_env = {
         key: value
         for key, value in os.environ.items()
-        if key not in ("SECRET_KEY", "DEBUG", "PAYMENTS_GATEWAY_WEBHOOK_SECRET")
+        if key not in ("SECRET_KEY", "DEBUG", "PAYMENTS_GATEWAY_WEBHOOK_SECRET", "DJANGO_ALLOW_ASYNC_UNSAFE")
     }
     return subprocess.run(
         [sys.executable, "manage.py", *args],

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from customs_portal.errors import ApplicationError
 from customs_portal.models import AuditEvent
+from customs_portal.reasons import reasons_text
 from declarations import hooks
 from declarations.core.services import submission
 from declarations.export_control import services as export_control
@@ -199,8 +200,11 @@ def _submit_and_screen(declaration, trader):
 def test_a_listed_consignee_sends_the_export_to_document_review_naming_the_entity(trader_a, end_user):
     declaration = _submit_and_screen(_export(trader_a, consignee="Acme Trading Co., Ltd."), trader_a)
     assert (declaration.lane, declaration.status) == ("yellow", Declaration.Status.DOCUMENT_REVIEW)
-    assert "ACME TRADING LIMITED" in declaration.screening_reason
-    assert "similarity 1.00" in declaration.screening_reason
+    [listed] = [reason for reason in declaration.screening_reasons if reason["code"] == "end_user_listed"]
+    assert listed["params"]["name"] == "ACME TRADING LIMITED"
+    assert listed["params"]["similarity"] == 1.0
+    with translation.override("en"):
+        assert "similarity 1.00" in reasons_text(declaration.screening_reasons)[0]
 
 
 def test_an_unlisted_consignee_is_released(trader_a, end_user):
@@ -217,17 +221,18 @@ def test_a_listed_consignee_goes_to_review_even_when_a_risk_model_says_green(tra
     finally:
         hooks.register_lane_assigner(previous)
     assert declaration.lane == "yellow"
-    assert "ACME TRADING LIMITED" in declaration.screening_reason
+    assert declaration.screening_reasons[0]["params"]["name"] == "ACME TRADING LIMITED"
 
 
 def test_a_red_decision_stays_red_with_the_end_user_reason_added(trader_a, end_user):
     declaration = _export(trader_a, consignee="Acme Trading")
     decision = export_control.end_user_escalate(
-        declaration=declaration, decision=hooks.LaneDecision(lane="red", reasons=["Model score 0.97."])
+        declaration=declaration,
+        decision=hooks.LaneDecision(lane="red", reasons=[{"code": "importer_new", "params": {}}]),
     )
     assert decision.lane == "red"
-    assert decision.reasons[0].startswith("Consignee matches")
-    assert "Model score 0.97." in decision.reasons
+    assert decision.reasons[0]["code"] == "end_user_listed"
+    assert {"code": "importer_new", "params": {}} in decision.reasons
 
 
 # --- export chart --------------------------------------------------------------------

@@ -98,7 +98,7 @@ def test_a_preference_claim_is_screened_yellow_by_the_interim_rule(trader_a):
     declaration.lines.update(preference="gsp", origin_country="VN")
     declaration = _submit_and_screen(declaration, trader_a)
     assert (declaration.lane, declaration.status) == ("yellow", Status.DOCUMENT_REVIEW)
-    assert "line(s) 1" in declaration.screening_reason
+    assert declaration.screening_reasons == [{"code": "preference_claimed", "params": {"lines": [1]}}]
 
 
 def test_transitions_outside_the_state_machine_are_refused(draft, trader_a):

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
+from customs_portal.reasons import reasons_text
 from declarations.core.services.submission import declaration_submit
 from declarations.hooks import lane_assigner
 from declarations.models import Declaration
@@ -61,7 +63,9 @@ def test_exploration_picks_are_marked_as_chosen_to_learn(trained_model, trader_a
     score = RiskScore.objects.get()
     assert score.exploration and score.lane == Declaration.Lane.RED == decision.lane
     assert score.reasons[0]["code"] == "exploration"
-    assert "chosen at random" in decision.reasons[0]
+    assert decision.reasons[0] == {"code": "exploration", "params": {}}
+    with translation.override("en"):
+        assert reasons_text(decision.reasons)[0] == "chosen at random to keep the model learning"
 
 
 @pytest.mark.django_db
