@@ -14,7 +14,7 @@ class InspectionConfig(AppConfig):
         from declarations.hooks import register_lane_assigner
         from inspection import receivers, selectors, services
 
-        register_lane_assigner(services.risk_lane_assign)
+        register_lane_assigner(services.risk_lane_assign, bulk=services.risk_lanes_assign)
         # dispatch_uid: connected once however often ready() runs (tests, autoreload).
         model_version_promoted.connect(
             receivers.risk_rescore_on_promotion, dispatch_uid="inspection.risk_rescore_on_promotion"

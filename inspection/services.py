@@ -324,25 +324,70 @@ def _exploration_draw(declaration: Declaration) -> float:
     return int.from_bytes(digest[:8], "big") / 2**64
 
 
+class LaneTally:
+    """What `lane_choose` reads besides the score: the office's recent daily volume,
+    today's red picks, the thresholds. Read at every call by default; bulk screening
+    keeps one cached tally for a whole chunk, which reads each office once and counts its
+    own picks, so that each parcel gets the lane it would get screened one by one, in order."""
+
+    def __init__(self, *, cached: bool = False) -> None:
+        self.cached = cached
+        self._volumes: dict[int, float] = {}
+        self._reds: dict[tuple[int, bool], int] = {}
+        self._thresholds: dict[tuple[int, float], float] = {}
+
+    def daily_volume(self, office: CustomsOffice, today: date) -> float:
+        if not self.cached:
+            return _daily_volume(office, today)
+        if office.pk not in self._volumes:
+            self._volumes[office.pk] = _daily_volume(office, today)
+        return self._volumes[office.pk]
+
+    def reds(self, office: CustomsOffice, today: date, *, exploration: bool) -> int:
+        key = (office.pk, exploration)
+        if not self.cached or key not in self._reds:
+            count = RiskScore.objects.filter(
+                office=office, scored_on=today, lane=Lane.RED, exploration=exploration
+            ).count()
+            if not self.cached:
+                return count
+            self._reds[key] = count
+        return self._reds[key]
+
+    def red_picked(self, office: CustomsOffice, *, exploration: bool) -> None:
+        if self.cached:
+            self._reds[(office.pk, exploration)] += 1
+
+    def threshold(self, predictor: ml.Predictor, share: float) -> float:
+        if not self.cached:
+            return predictor.threshold_for_share(share)
+        key = (id(predictor), share)
+        if key not in self._thresholds:
+            self._thresholds[key] = predictor.threshold_for_share(share)
+        return self._thresholds[key]
+
+
 def lane_choose(
-    *, declaration: Declaration, scored: Scored, predictor: ml.Predictor, today: date
+    *, declaration: Declaration, scored: Scored, predictor: ml.Predictor, today: date, tally: LaneTally | None = None
 ) -> tuple[str, bool, float]:
     """Red when the expected revenue is above the threshold that fills today's capacity at
     the office (less the exploration share), yellow for the next band, green otherwise;
     a share of the capacity is picked at random to learn. Returns (lane, exploration, threshold)."""
+    tally = tally or LaneTally()
     office = declaration.office
     capacity = office.daily_inspection_capacity
     explore = settings.INSPECTION_EXPLORATION_SHARE
-    red_share = min(capacity / _daily_volume(office, today), settings.RISK_RED_MAX_SHARE)
+    red_share = min(capacity / tally.daily_volume(office, today), settings.RISK_RED_MAX_SHARE)
     exploit_share = red_share * (1 - explore)
-    red_threshold = predictor.threshold_for_share(exploit_share)
-    yellow_threshold = predictor.threshold_for_share(min(3 * red_share, 1.0))
-    reds_today = RiskScore.objects.filter(office=office, scored_on=today, lane=Lane.RED)
+    red_threshold = tally.threshold(predictor, exploit_share)
+    yellow_threshold = tally.threshold(predictor, min(3 * red_share, 1.0))
     if scored.expected_revenue > 0 and scored.expected_revenue >= red_threshold:
-        if reds_today.filter(exploration=False).count() < math.ceil(capacity * (1 - explore)):
+        if tally.reds(office, today, exploration=False) < math.ceil(capacity * (1 - explore)):
+            tally.red_picked(office, exploration=False)
             return Lane.RED, False, red_threshold
     elif explore > 0 and _exploration_draw(declaration) < explore * red_share / max(1 - exploit_share, 1e-9):
-        if reds_today.filter(exploration=True).count() < math.ceil(capacity * explore):
+        if tally.reds(office, today, exploration=True) < math.ceil(capacity * explore):
+            tally.red_picked(office, exploration=True)
             return Lane.RED, True, red_threshold
     if scored.expected_revenue >= yellow_threshold:
         return Lane.YELLOW, False, red_threshold
@@ -360,37 +405,56 @@ def risk_score_store(
     today: date,
 ) -> RiskScore:
     """Stores the prediction once per (declaration, declaration version, model version)."""
-    reasons = ([{"code": "exploration", "params": {}, "weight": 0}] if exploration else []) + scored.reasons
     score, _created = RiskScore.objects.get_or_create(
         declaration=declaration,
         declaration_version=declaration.version,
         model_label=model_version.label,
-        defaults={
-            "model_version": model_version,
-            "probability": scored.probability,
-            "predicted_revenue_jpy": int(round(scored.predicted_revenue)),
-            "expected_revenue_jpy": int(round(scored.expected_revenue)),
-            "threshold_jpy": None if threshold is None else int(round(threshold)),
-            "lane": lane,
-            "exploration": exploration,
-            "reasons": reasons,
-            "features": scored.features,
-            "suspected_correction": scored.correction,
-            "office": declaration.office,
-            "scored_on": today,
-        },
+        defaults=_score_fields(
+            declaration=declaration,
+            model_version=model_version,
+            scored=scored,
+            lane=lane,
+            exploration=exploration,
+            threshold=threshold,
+            today=today,
+        ),  # fmt: skip
     )
     return score
 
 
-def risk_lane_assign(*, declaration: Declaration) -> LaneDecision:
-    """The lane assigner registered with declarations.hooks (runs in the screening task)."""
+def _score_fields(
+    *, declaration: Declaration, model_version: ModelVersion, scored: Scored, lane: str, exploration: bool,
+    threshold: float | None, today: date,
+) -> dict:  # fmt: skip
+    reasons = ([{"code": "exploration", "params": {}, "weight": 0}] if exploration else []) + scored.reasons
+    return {
+        "model_version": model_version,
+        "probability": scored.probability,
+        "predicted_revenue_jpy": int(round(scored.predicted_revenue)),
+        "expected_revenue_jpy": int(round(scored.expected_revenue)),
+        "threshold_jpy": None if threshold is None else int(round(threshold)),
+        "lane": lane,
+        "exploration": exploration,
+        "reasons": reasons,
+        "features": scored.features,
+        "suspected_correction": scored.correction,
+        "office": declaration.office,
+        "scored_on": today,
+    }
+
+
+def _served_model() -> tuple[ModelVersion, ml.Predictor] | None:
     try:
-        loaded = active_model()
+        return active_model()
     except ml_registry.ArtefactError:
         # A refused model file must not stop clearance: the rule decides, loudly logged.
         logger.exception("The active risk model cannot be loaded; screening falls back to the rule.")
-        loaded = None
+        return None
+
+
+def risk_lane_assign(*, declaration: Declaration) -> LaneDecision:
+    """The lane assigner registered with declarations.hooks (runs in the screening task)."""
+    loaded = _served_model()
     if loaded is None:
         return screening.rule_based_lane(declaration=declaration)
     model_version, predictor = loaded
@@ -418,6 +482,80 @@ def risk_lane_assign(*, declaration: Declaration) -> LaneDecision:
             )
             score.refresh_from_db()
     return LaneDecision(lane=score.lane, reasons=reasons_text(score.reasons), decided_by=model_version.label)
+
+
+def risk_lanes_assign(*, declarations: list[Declaration]) -> dict[int, LaneDecision]:
+    """The bulk variant of `risk_lane_assign` (bulk manifest screening): one feature
+    build and one predict for all `declarations` (with their office loaded), the lanes
+    chosen in id order as one by one (a cached `LaneTally`), the new scores written in
+    one insert. Runs in the caller's transaction; the offices' rows stay locked until it
+    ends, so that two chunks screened at once at one office respect its capacity."""
+    loaded = _served_model()
+    if loaded is None:
+        return {declaration.pk: screening.rule_based_lane(declaration=declaration) for declaration in declarations}
+    model_version, predictor = loaded
+    declarations = sorted(declarations, key=lambda declaration: declaration.pk)
+    scored_all = score_declarations([declaration.pk for declaration in declarations], predictor)
+    existing = {
+        (score.declaration_id, score.declaration_version): score
+        for score in RiskScore.objects.filter(
+            declaration_id__in=[declaration.pk for declaration in declarations], model_label=model_version.label
+        )
+    }
+    office_ids = sorted({declaration.office_id for declaration in declarations})
+    list(CustomsOffice.objects.select_for_update().filter(pk__in=office_ids).order_by("pk"))
+    today, tally = timezone.localdate(), LaneTally(cached=True)
+    worded: dict[str, list[str]] = {}  # many parcels share their reasons: each is worded once
+
+    def texts(reasons: list[dict]) -> list[str]:
+        key = json.dumps([(reason["code"], reason["params"]) for reason in reasons], sort_keys=True)
+        if key not in worded:
+            worded[key] = reasons_text(reasons)
+        return worded[key]
+
+    decisions: dict[int, LaneDecision] = {}
+    new_scores: list[tuple] = []
+    now = timezone.now()
+    for declaration in declarations:
+        scored = scored_all.get(declaration.pk)
+        if scored is None:
+            decisions[declaration.pk] = screening.rule_based_lane(declaration=declaration)
+            continue
+        score = existing.get((declaration.pk, declaration.version))
+        if score is not None and score.lane:  # a rerun keeps the first decision
+            decisions[declaration.pk] = LaneDecision(
+                lane=score.lane, reasons=reasons_text(score.reasons), decided_by=model_version.label
+            )
+            continue
+        lane, exploration, threshold = lane_choose(
+            declaration=declaration, scored=scored, predictor=predictor, today=today, tally=tally
+        )
+        if score is not None:  # scored by a batch rescoring before screening reached it
+            RiskScore.objects.filter(pk=score.pk).update(
+                lane=lane, exploration=exploration, threshold_jpy=int(round(threshold))
+            )
+            reasons = score.reasons
+        else:
+            fields = _score_fields(
+                declaration=declaration, model_version=model_version, scored=scored, lane=lane,
+                exploration=exploration, threshold=threshold, today=today,
+            )  # fmt: skip
+            new_scores.append(
+                (declaration.pk, declaration.version, model_version.pk, model_version.label, fields["probability"],
+                 fields["predicted_revenue_jpy"], fields["expected_revenue_jpy"], fields["threshold_jpy"], lane,
+                 exploration, json.dumps(fields["reasons"]), json.dumps(fields["features"]),
+                 json.dumps(fields["suspected_correction"]), declaration.office_id, today, now)
+            )  # fmt: skip
+            reasons = fields["reasons"]
+        decisions[declaration.pk] = LaneDecision(lane=lane, reasons=texts(reasons), decided_by=model_version.label)
+    if connection.vendor == "postgresql":
+        _risk_scores_insert(new_scores)
+    else:  # SQLite under `make run`: demo-sized manifests
+        RiskScore.objects.bulk_create(
+            [RiskScore(**dict(zip(_SCORE_COLUMNS, record, strict=True))) for record in new_scores],
+            ignore_conflicts=True,
+        )
+    return decisions
 
 
 def risk_rescore_open(*, model_version: ModelVersion, batch_size: int = 5000) -> int:
