@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.http import HttpRequest
 
+from customs_portal import bulk
 from customs_portal.models import AuditEvent, Company, User
 
 
@@ -51,4 +53,43 @@ def audit_record(
         before=before,
         after=after,
         ip_address=client_ip(request),
+    )
+
+
+@dataclass(frozen=True)
+class SystemEvent:
+    """One event of `audit_record_many`: what a system component did to one object."""
+
+    action: str
+    system: str
+    obj: models.Model
+    company_id: int | None
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+
+
+def audit_record_many(events: list[SystemEvent]) -> None:
+    """Appends many system events at once (bulk screening of a manifest, its
+    assessments): the same rows `audit_record` writes one by one, in one COPY."""
+    if not events:
+        return
+    copier = bulk.Copier(
+        AuditEvent,
+        AuditEvent(actor=None, actor_role="system", ip_address=None),
+        varying=["action", "actor_label", "object_type", "object_id", "object_repr", "company_id", "before", "after"],
+    )
+    copier.copy(
+        [
+            {
+                "action": event.action,
+                "actor_label": event.system,
+                "object_type": event.obj._meta.label,
+                "object_id": str(event.obj.pk),
+                "object_repr": str(event.obj)[:200],
+                "company_id": event.company_id,
+                "before": event.before,
+                "after": event.after,
+            }
+            for event in events
+        ]
     )

@@ -2,9 +2,14 @@
 
 - `lane_assigner`: the inspection app registers its risk scorer here (in its
   AppConfig.ready). Until one is registered, `declarations.core.screening.rule_based_lane`
-  decides.
+  decides. An assigner may come with a bulk variant (`bulk_lane_assigner`) that decides
+  the lanes of many declarations at once, as the single one would one by one, in order;
+  bulk manifest screening uses it, and calls the single one per parcel where there is none.
 - `declaration_awaiting_payment`: sent (on commit) when customs has cleared an import
   declaration that owes tax; the payments app creates the assessment.
+- `declarations_awaiting_payment`: the same for many declarations at once, sent by bulk
+  manifest screening inside its transaction, so that parcels and their assessments are
+  written together; without a receiver, `declaration_awaiting_payment` is sent for each.
 - `declaration_status_changed`: sent (on commit) after every transition.
 """
 
@@ -16,6 +21,7 @@ from dataclasses import dataclass, field
 from django.dispatch import Signal
 
 declaration_awaiting_payment = Signal()  # kwargs: declaration
+declarations_awaiting_payment = Signal()  # kwargs: declarations (a list)
 declaration_status_changed = Signal()  # kwargs: declaration, from_status, to_status
 
 
@@ -28,14 +34,26 @@ class LaneDecision:
 
 
 LaneAssigner = Callable[..., LaneDecision]  # called as assigner(declaration=...)
+# Called as bulk(declarations=[...]); returns {declaration id: LaneDecision}.
+BulkLaneAssigner = Callable[..., dict[int, LaneDecision]]
 
 _lane_assigner: LaneAssigner | None = None
+# Each bulk variant belongs to its single assigner: registering another assigner (a test's)
+# leaves none, and registering the first one again brings its bulk variant back.
+_bulk_variants: dict[LaneAssigner, BulkLaneAssigner] = {}
 
 
-def register_lane_assigner(assigner: LaneAssigner | None) -> None:
+def register_lane_assigner(assigner: LaneAssigner | None, *, bulk: BulkLaneAssigner | None = None) -> None:
     global _lane_assigner
     _lane_assigner = assigner
+    if assigner is not None and bulk is not None:
+        _bulk_variants[assigner] = bulk
 
 
 def lane_assigner() -> LaneAssigner | None:
     return _lane_assigner
+
+
+def bulk_lane_assigner() -> BulkLaneAssigner | None:
+    """The bulk variant of the registered assigner, if it has one."""
+    return _bulk_variants.get(_lane_assigner) if _lane_assigner is not None else None

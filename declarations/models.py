@@ -19,7 +19,7 @@ from declarations.core.models import (
     Preference,
 )
 from declarations.export_control.models import ControlledGood, EndUser
-from declarations.manifests.models import Manifest, ManifestRowError
+from declarations.manifests.models import Manifest, ManifestRowError, ManifestScreeningChunk
 
 __all__ = [
     "ApplicationBase",
@@ -36,5 +36,6 @@ __all__ = [
     "IpSuspensionEvidence",
     "Manifest",
     "ManifestRowError",
+    "ManifestScreeningChunk",
     "Preference",
 ]

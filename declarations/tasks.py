@@ -4,6 +4,6 @@ the worker's autodiscovery register them."""
 from __future__ import annotations
 
 from declarations.core.tasks import declaration_screen
-from declarations.manifests.tasks import manifest_process, manifest_screen
+from declarations.manifests.tasks import manifest_process, manifest_screen, manifest_screen_chunk
 
-__all__ = ["declaration_screen", "manifest_process", "manifest_screen"]
+__all__ = ["declaration_screen", "manifest_process", "manifest_screen", "manifest_screen_chunk"]

@@ -15,7 +15,7 @@ class InspectionConfig(AppConfig):
         from declarations.hooks import register_lane_assigner
         from inspection import reasons, receivers, selectors, services
 
-        register_lane_assigner(services.risk_lane_assign)
+        register_lane_assigner(services.risk_lane_assign, bulk=services.risk_lanes_assign)
         reason_wording_register(reasons.reason_text)
         # dispatch_uid: connected once however often ready() runs (tests, autoreload).
         model_version_promoted.connect(

@@ -445,28 +445,74 @@ def aeo_share_factor(*, declaration: Declaration, scored: Scored) -> float:
     return float(by_office.get(declaration.office.code, settings.AEO_INSPECTION_SHARE_FACTOR))
 
 
+class LaneTally:
+    """What `lane_choose` reads besides the score: the office's recent daily volume,
+    today's red picks, the thresholds. Read at every call by default; bulk screening
+    keeps one cached tally for a whole chunk, which reads each office once and counts its
+    own picks, so that each parcel gets the lane it would get screened one by one, in order."""
+
+    def __init__(self, *, cached: bool = False) -> None:
+        self.cached = cached
+        self._volumes: dict[int, float] = {}
+        self._reds: dict[tuple[int, bool], int] = {}
+        self._thresholds: dict[tuple[int, float], float] = {}
+
+    def daily_volume(self, office: CustomsOffice, today: date) -> float:
+        if not self.cached:
+            return _daily_volume(office, today)
+        if office.pk not in self._volumes:
+            self._volumes[office.pk] = _daily_volume(office, today)
+        return self._volumes[office.pk]
+
+    def reds(self, office: CustomsOffice, today: date, *, exploration: bool) -> int:
+        key = (office.pk, exploration)
+        if not self.cached or key not in self._reds:
+            count = RiskScore.objects.filter(
+                office=office, scored_on=today, lane=Lane.RED, exploration=exploration
+            ).count()
+            if not self.cached:
+                return count
+            self._reds[key] = count
+        return self._reds[key]
+
+    def red_picked(self, office: CustomsOffice, *, exploration: bool) -> None:
+        if self.cached:
+            self._reds[(office.pk, exploration)] += 1
+
+    def threshold(self, predictor: ml.Predictor, share: float) -> float:
+        if not self.cached:
+            return predictor.threshold_for_share(share)
+        key = (id(predictor), share)
+        if key not in self._thresholds:
+            self._thresholds[key] = predictor.threshold_for_share(share)
+        return self._thresholds[key]
+
+
 def lane_choose(
-    *, declaration: Declaration, scored: Scored, predictor: ml.Predictor, today: date
+    *, declaration: Declaration, scored: Scored, predictor: ml.Predictor, today: date, tally: LaneTally | None = None
 ) -> tuple[str, bool, float]:
     """Red when the served ranking picks the declaration within the share that fills
     today's capacity at the office (less the exploration share), yellow for the next
     band, green otherwise; a share of the capacity is picked at random to learn.
     Returns (lane, exploration, threshold): the expected revenue from which the revenue
-    head picks (the probability head picks the rest of the red lane)."""
+    head picks (the probability head picks the rest of the red lane). `tally` caches
+    what is read besides the score, for bulk screening."""
+    tally = tally or LaneTally()
     office = declaration.office
     capacity = office.daily_inspection_capacity
     explore = settings.INSPECTION_EXPLORATION_SHARE
-    red_share = min(capacity / _daily_volume(office, today), settings.RISK_RED_MAX_SHARE)
+    red_share = min(capacity / tally.daily_volume(office, today), settings.RISK_RED_MAX_SHARE)
     red_share *= aeo_share_factor(declaration=declaration, scored=scored)  # AEO: a smaller share
     exploit_share = red_share * (1 - explore)
-    red_threshold = predictor.threshold_for_share(exploit_share)
+    red_threshold = tally.threshold(predictor, exploit_share)
     yellow_share = min(settings.RISK_YELLOW_BAND * red_share, 1.0)
-    reds_today = RiskScore.objects.filter(office=office, scored_on=today, lane=Lane.RED)
     if scored.pick_share <= exploit_share:
-        if reds_today.filter(exploration=False).count() < math.ceil(capacity * (1 - explore)):
+        if tally.reds(office, today, exploration=False) < math.ceil(capacity * (1 - explore)):
+            tally.red_picked(office, exploration=False)
             return Lane.RED, False, red_threshold
     elif explore > 0 and _exploration_draw(declaration) < explore * red_share / max(1 - exploit_share, 1e-9):
-        if reds_today.filter(exploration=True).count() < math.ceil(capacity * explore):
+        if tally.reds(office, today, exploration=True) < math.ceil(capacity * explore):
+            tally.red_picked(office, exploration=True)
             return Lane.RED, True, red_threshold
     if scored.pick_share <= yellow_share:
         return Lane.YELLOW, False, red_threshold
@@ -549,14 +595,18 @@ def risk_scores_write(scores: list[RiskScore], *, batch_size: int = 2000) -> int
     return len(scores)
 
 
-def risk_lane_assign(*, declaration: Declaration) -> LaneDecision:
-    """The lane assigner registered with declarations.hooks (runs in the screening task)."""
+def _served_model() -> tuple[ModelVersion, ml.Predictor] | None:
     try:
-        loaded = active_model()
+        return active_model()
     except ml_registry.ArtefactError:
         # A refused model file must not stop clearance: the rule decides, loudly logged.
         logger.exception("The active risk model cannot be loaded; screening falls back to the rule.")
-        loaded = None
+        return None
+
+
+def risk_lane_assign(*, declaration: Declaration) -> LaneDecision:
+    """The lane assigner registered with declarations.hooks (runs in the screening task)."""
+    loaded = _served_model()
     if loaded is None:
         return screening.rule_based_lane(declaration=declaration)
     model_version, predictor = loaded
@@ -586,6 +636,73 @@ def risk_lane_assign(*, declaration: Declaration) -> LaneDecision:
             )
             score.refresh_from_db()
     return LaneDecision(lane=score.lane, reasons=reasons_stored(score.reasons), decided_by=model_version.label)
+
+
+def risk_lanes_assign(*, declarations: list[Declaration]) -> dict[int, LaneDecision]:
+    """The bulk variant of `risk_lane_assign` (bulk manifest screening): one feature
+    build and one predict for all `declarations` (with their office loaded), the lanes
+    chosen in id order as one by one (a cached `LaneTally`), the new scores written in
+    one insert. Runs in the caller's transaction; the offices' rows stay locked until it
+    ends, so that two chunks screened at once at one office respect its capacity."""
+    loaded = _served_model()
+    if loaded is None:
+        return {declaration.pk: screening.rule_based_lane(declaration=declaration) for declaration in declarations}
+    model_version, predictor = loaded
+    declarations = sorted(declarations, key=lambda declaration: declaration.pk)
+    scored_all = score_declarations([declaration.pk for declaration in declarations], predictor)
+    existing = {
+        (score.declaration_id, score.declaration_version): score
+        for score in RiskScore.objects.filter(
+            declaration_id__in=[declaration.pk for declaration in declarations], model_label=model_version.label
+        )
+    }
+    office_ids = sorted({declaration.office_id for declaration in declarations})
+    list(CustomsOffice.objects.select_for_update().filter(pk__in=office_ids).order_by("pk"))
+    today, tally = timezone.localdate(), LaneTally(cached=True)
+    decisions: dict[int, LaneDecision] = {}
+    new_scores: list[RiskScore] = []
+    for declaration in declarations:
+        scored = scored_all.get(declaration.pk)
+        if scored is None:
+            decisions[declaration.pk] = screening.rule_based_lane(declaration=declaration)
+            continue
+        score = existing.get((declaration.pk, declaration.version))
+        if score is not None and score.lane:  # a rerun keeps the first decision
+            decisions[declaration.pk] = LaneDecision(
+                lane=score.lane, reasons=reasons_stored(score.reasons), decided_by=model_version.label
+            )
+            continue
+        lane, exploration, threshold = lane_choose(
+            declaration=declaration, scored=scored, predictor=predictor, today=today, tally=tally
+        )
+        if score is not None:  # scored by a batch rescoring before screening reached it
+            RiskScore.objects.filter(pk=score.pk).update(
+                lane=lane,
+                exploration=exploration,
+                threshold_jpy=int(round(threshold)) if math.isfinite(threshold) else None,
+            )
+            reasons = score.reasons
+        else:
+            reasons = ([{"code": "exploration", "params": {}, "weight": 0}] if exploration else []) + scored.reasons
+            new_scores.append(
+                _risk_score(
+                    declaration_id=declaration.pk,
+                    declaration_version=declaration.version,
+                    office_id=declaration.office_id,
+                    model_version=model_version,
+                    scored=scored,
+                    lane=lane,
+                    exploration=exploration,
+                    threshold=threshold,
+                    reasons=reasons,
+                    today=today,
+                )  # fmt: skip
+            )
+        decisions[declaration.pk] = LaneDecision(
+            lane=lane, reasons=reasons_stored(reasons), decided_by=model_version.label
+        )
+    risk_scores_write(new_scores)
+    return decisions
 
 
 def risk_rescore_open(*, model_version: ModelVersion, batch_size: int = 5000) -> int:

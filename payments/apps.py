@@ -18,6 +18,9 @@ class PaymentsConfig(AppConfig):
         hooks.declaration_awaiting_payment.connect(
             receivers.assessment_on_awaiting_payment, dispatch_uid="payments.assessment_on_awaiting_payment"
         )
+        hooks.declarations_awaiting_payment.connect(
+            receivers.assessments_on_awaiting_payment, dispatch_uid="payments.assessments_on_awaiting_payment"
+        )
         register_queue_counter(
             "refund_approvals", counter=selectors.refund_approvals_count, url="/payments/officer/refunds/"
         )

@@ -9,6 +9,7 @@ from collections import defaultdict
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
+from customs_portal import bulk
 from payments.models import (
     Account,
     Assessment,
@@ -58,19 +59,55 @@ def journal_post(
     return entry
 
 
+def assessment_lines(assessment: Assessment) -> list[tuple[str, int]]:
+    """The entry of an assessment: the receivable against each tax's revenue."""
+    return [
+        (Account.RECEIVABLE, assessment.total_jpy),
+        (Account.REVENUE_DUTY, -assessment.customs_duty_jpy),
+        (Account.REVENUE_CONSUMPTION, -assessment.consumption_tax_jpy),
+        (Account.REVENUE_LOCAL, -assessment.local_consumption_tax_jpy),
+    ]
+
+
 def post_assessment(*, assessment: Assessment) -> JournalEntry:
     return journal_post(
         kind=JournalEntry.Kind.ASSESSMENT,
         external_ref=f"assessment:{assessment.pk}",
         assessment=assessment,
-        lines=[
-            (Account.RECEIVABLE, assessment.total_jpy),
-            (Account.REVENUE_DUTY, -assessment.customs_duty_jpy),
-            (Account.REVENUE_CONSUMPTION, -assessment.consumption_tax_jpy),
-            (Account.REVENUE_LOCAL, -assessment.local_consumption_tax_jpy),
-        ],
+        lines=assessment_lines(assessment),
         memo=assessment.reference,
     )
+
+
+def post_assessments(*, assessments: list[Assessment]) -> None:
+    """`post_assessment` for many new assessments at once (bulk manifest screening):
+    their entries and lines written in bulk, in the caller's transaction."""
+    owed = [assessment for assessment in assessments if assessment.total_jpy]
+    entry_ids = bulk.ids_take(JournalEntry, len(owed))
+    bulk.Copier(
+        JournalEntry,
+        JournalEntry(kind=JournalEntry.Kind.ASSESSMENT, payment=None),
+        varying=["id", "external_ref", "memo", "assessment_id", "company_id"],
+        with_pk=True,
+    ).copy(
+        [
+            {
+                "id": entry_id,
+                "external_ref": f"assessment:{assessment.pk}",
+                "memo": assessment.reference[:200],
+                "assessment_id": assessment.pk,
+                "company_id": assessment.company_id,
+            }
+            for entry_id, assessment in zip(entry_ids, owed, strict=True)
+        ]  # fmt: skip
+    )
+    lines = []
+    for entry_id, assessment in zip(entry_ids, owed, strict=True):
+        amounts = [(account, int(amount)) for account, amount in assessment_lines(assessment) if amount]
+        if sum(amount for _, amount in amounts) != 0:
+            raise UnbalancedEntry(f"Entry assessment:{assessment.pk} does not balance: {amounts}")
+        lines.extend({"entry_id": entry_id, "account": account, "amount_jpy": amount} for account, amount in amounts)
+    bulk.Copier(JournalLine, JournalLine(), varying=["entry_id", "account", "amount_jpy"]).copy(lines)
 
 
 def post_capture(*, payment: PaymentIntent) -> JournalEntry:

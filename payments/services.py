@@ -17,7 +17,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from customs_portal.audit import audit_record
+from customs_portal import bulk
+from customs_portal.audit import SystemEvent, audit_record, audit_record_many
 from customs_portal.errors import ApplicationError
 from customs_portal.models import Role, User
 from customs_portal.notifications import notify_company
@@ -104,6 +105,58 @@ def assessment_create_for_declaration(*, declaration: Declaration) -> Assessment
         payload={"assessment": assessment.reference, "total_jpy": assessment.total_jpy},
     )
     return assessment
+
+
+def assessments_create_for_declarations(*, declarations: list[Declaration]) -> list[Assessment]:
+    """`assessment_create_for_declaration` for many cleared parcels at once (bulk
+    manifest screening): the assessments, their ledger entries and audit records in bulk
+    inserts, in the caller's transaction. A declaration that has an assessment already
+    keeps it; no message per declaration (the manifest's one summary tells the trader).
+    Returns the assessments created."""
+    have = set(
+        Assessment.objects.filter(declaration_id__in=[d.pk for d in declarations]).values_list(
+            "declaration_id", flat=True
+        )
+    )
+    due_date = timezone.localdate() + timedelta(days=settings.PAYMENTS_DUE_DAYS)
+    todo = [declaration for declaration in declarations if declaration.pk not in have]
+    assessments = [
+        Assessment(
+            pk=pk,
+            kind=Assessment.Kind.DECLARATION,
+            reference=f"AS-{declaration.number}",
+            declaration_id=declaration.pk,
+            company_id=declaration.company_id,
+            customs_duty_jpy=declaration.customs_duty_jpy or 0,
+            consumption_tax_jpy=declaration.consumption_tax_jpy or 0,
+            local_consumption_tax_jpy=declaration.local_consumption_tax_jpy or 0,
+            total_jpy=(declaration.customs_duty_jpy or 0)
+            + (declaration.consumption_tax_jpy or 0)
+            + (declaration.local_consumption_tax_jpy or 0),
+            due_date=due_date,
+        )
+        for pk, declaration in zip(bulk.ids_take(Assessment, len(todo)), todo, strict=True)
+    ]
+    varying = ["id", "reference", "declaration_id", "company_id", "customs_duty_jpy", "consumption_tax_jpy",
+               "local_consumption_tax_jpy", "total_jpy"]  # fmt: skip
+    bulk.Copier(Assessment, Assessment(kind=Assessment.Kind.DECLARATION, due_date=due_date), varying=varying,
+                with_pk=True).copy(
+        [{name: getattr(assessment, name) for name in varying} for assessment in assessments]
+    )  # fmt: skip
+    ledger.post_assessments(assessments=assessments)
+    audit_record_many(
+        [
+            SystemEvent(
+                action="assessment.created",
+                system=SYSTEM,
+                obj=assessment,
+                company_id=assessment.company_id,
+                after={"total_jpy": assessment.total_jpy, "due_date": due_date.isoformat()},
+            )
+            for assessment in assessments
+        ]
+    )
+    return assessments
 
 
 # --- Payment intents ---------------------------------------------------------------

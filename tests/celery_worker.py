@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @contextlib.contextmanager
-def running_worker(**extra_env: str) -> Iterator[subprocess.Popen]:
+def running_worker(*, concurrency: int = 1, **extra_env: str) -> Iterator[subprocess.Popen]:
     """A worker on the test database; stopped (warm shutdown) on exit.
 
     The caller's test must use `django_db(transaction=True)` so the worker sees its rows.
@@ -53,7 +53,7 @@ def running_worker(**extra_env: str) -> Iterator[subprocess.Popen]:
             "-Q",
             "celery,ml",
             "--pool=prefork",
-            "--concurrency=1",
+            f"--concurrency={concurrency}",
             "--loglevel=INFO",
             "-n",
             hostname,

@@ -221,6 +221,7 @@ CELERY_TASK_ROUTES = {
     "payments.*": {"queue": "celery"},
     "declarations.tasks.declaration_screen": {"queue": "ml"},
     "declarations.manifest_tasks.manifest_screen": {"queue": "ml"},
+    "declarations.manifest_tasks.manifest_screen_chunk": {"queue": "ml"},
     "inspection.tasks.risk_model_retrain": {"queue": "ml"},
     "inspection.tasks.risk_rescore_open": {"queue": "ml"},
 }
@@ -237,6 +238,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payments.tasks.deferred_consolidate_previous_month",
         "schedule": 86400.0,
     },
+    # Manifest screening chunks whose task was lost (a broker down when the import committed).
+    "manifest-screening-requeue": {"task": "declarations.manifest_tasks.manifest_screening_requeue", "schedule": 300.0},
     # Webhook deliveries whose worker died mid-request would otherwise stay "sending".
     "webhook-requeue-stuck": {"task": "customs_portal.tasks.webhook_requeue_stuck", "schedule": 300.0},
     # The risk model learns the past week's inspection results every Sunday night; the
@@ -254,6 +257,10 @@ WORKER_HEARTBEAT_STALE_SECONDS = env.int("WORKER_HEARTBEAT_STALE_SECONDS", defau
 
 # Bulk parcel manifests (declarations.manifests): the largest CSV accepted, in bytes.
 MANIFEST_MAX_UPLOAD_BYTES = env.int("MANIFEST_MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)
+# Parcels screened in one task run (one feature build, one predict, one transaction):
+# large enough that the per-run costs vanish, small enough that two worker processes
+# share a manifest evenly and a run's memory stays small.
+MANIFEST_SCREEN_CHUNK = env.int("MANIFEST_SCREEN_CHUNK", default=5_000)
 
 # Outgoing webhooks to traders' systems.
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)

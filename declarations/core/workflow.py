@@ -185,6 +185,13 @@ def owes_nothing(declaration: Declaration) -> bool:
     return declaration.kind == Declaration.Kind.EXPORT or not declaration.total_tax_jpy
 
 
+def lane_status(declaration: Declaration, lane: str) -> str:
+    """Where screening sends a declaration of this lane."""
+    if lane == Lane.GREEN:
+        return Status.PERMITTED if owes_nothing(declaration) else Status.AWAITING_PAYMENT
+    return Status.DOCUMENT_REVIEW if lane == Lane.YELLOW else Status.INSPECTION
+
+
 @transaction.atomic
 def declaration_assign_lane(
     *, declaration: Declaration, decision: hooks.LaneDecision, system: str = "screening", notify: bool = True
@@ -196,15 +203,9 @@ def declaration_assign_lane(
     screening_reasons = reasons_stored(decision.reasons)
     Declaration.objects.filter(pk=declaration.pk).update(lane=decision.lane, screening_reasons=screening_reasons)
     declaration.refresh_from_db()
-    if decision.lane == Lane.GREEN:
-        to = Status.PERMITTED if owes_nothing(declaration) else Status.AWAITING_PAYMENT
-    elif decision.lane == Lane.YELLOW:
-        to = Status.DOCUMENT_REVIEW
-    else:
-        to = Status.INSPECTION
     return declaration_transition(
         declaration=declaration,
-        to=to,
+        to=lane_status(declaration, decision.lane),
         system=f"{system}:{decision.decided_by}",
         notify=notify,
         audit_after={"screening_reasons": screening_reasons},

@@ -38,12 +38,20 @@ class ManifestStatusOutput(serializers.Serializer):
     id = serializers.IntegerField()
     status = serializers.CharField()
     status_label = serializers.CharField()
-    finished = serializers.BooleanField()
+    phase = serializers.ChoiceField(choices=["validating", "importing", "screening", "screened", "rejected", "failed"])
+    phase_label = serializers.CharField()
+    progress_text = serializers.CharField(
+        help_text=gettext_lazy("The phase's progress in words, e.g. parcels screened.")
+    )
+    finished = serializers.BooleanField(
+        help_text=gettext_lazy("True once nothing more will change: screened, rejected or failed.")
+    )
     rows_total = serializers.IntegerField()
     rows_done = serializers.IntegerField()
     percent = serializers.IntegerField()
     rows_failed = serializers.IntegerField()
     declarations_created = serializers.IntegerField()
+    parcels_screened = serializers.IntegerField()
     error_summary = serializers.CharField()
 
 

@@ -88,3 +88,37 @@ class ManifestRowError(models.Model):
 
     def __str__(self) -> str:
         return f"MF-{self.manifest_id} line {self.row_number}"
+
+
+class ManifestScreeningChunk(models.Model):
+    """One slice of an imported manifest's parcels (declaration ids `first_id` to
+    `last_id`), screened in one transaction by one task run: the import plans the chunks
+    in its own transaction, so that a manifest imported is a manifest whose screening is
+    recorded as owed. A run locks its chunk (a second run of the same chunk skips it) and
+    screens only the parcels still submitted; the manifest is screened when every chunk
+    is done."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        DONE = "done", _("Screened")
+
+    manifest = models.ForeignKey(Manifest, on_delete=models.CASCADE, related_name="screening_chunks")
+    number = models.PositiveIntegerField()
+    first_id = models.BigIntegerField()
+    last_id = models.BigIntegerField()
+    parcels = models.PositiveIntegerField()
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    screened = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("manifest screening chunk")
+        verbose_name_plural = _("manifest screening chunks")
+        ordering = ["manifest_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["manifest", "number"], name="manifest_screening_chunk_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"MF-{self.manifest_id} chunk {self.number}"

@@ -7,13 +7,14 @@ import csv
 from collections.abc import Iterator
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from customs_portal.models import OFFICER_ROLES, Role, User
 from declarations.core.models import Declaration
-from declarations.manifests.models import Manifest, ManifestRowError
+from declarations.manifests.models import Manifest, ManifestRowError, ManifestScreeningChunk
 
 
 def manifest_list_for_user(*, user: User) -> QuerySet[Manifest]:
@@ -57,20 +58,60 @@ def manifest_screening_counts(*, manifest: Manifest) -> dict[str, int]:
     return counts
 
 
+def manifest_screening_progress(*, manifest: Manifest) -> tuple[int, bool]:
+    """(parcels screened, whether screening is through) of an imported manifest, from
+    its chunks; a manifest imported before chunks were planned counts as through."""
+    totals = manifest.screening_chunks.aggregate(
+        screened=Sum("screened"), pending=Count("pk", filter=Q(status=ManifestScreeningChunk.Status.PENDING))
+    )
+    return min(totals["screened"] or 0, manifest.declarations_created), not totals["pending"]
+
+
+PHASE_LABELS = {
+    "validating": gettext_lazy("Validating"),
+    "importing": gettext_lazy("Importing"),
+    "screening": gettext_lazy("Screening"),
+    "screened": gettext_lazy("Screened"),
+    "rejected": gettext_lazy("Rejected"),
+    "failed": gettext_lazy("Failed"),
+}
+
+
 def manifest_status(*, manifest: Manifest) -> dict[str, object]:
-    """The small status document the progress bar polls."""
-    total = manifest.rows_total
-    percent = 100 if manifest.is_finished else (manifest.rows_done * 100 // total if total else 0)
+    """The small status document the progress bar polls. Its phases: validating and
+    importing (rows N of M), then screening (parcels N of M), then screened; or rejected
+    or failed. `percent` covers the three working phases, a third each."""
+    total, done, statuses = manifest.rows_total, manifest.rows_done, Manifest.Status
+    screened, through = 0, False
+    if manifest.status == statuses.DONE:
+        screened, through = manifest_screening_progress(manifest=manifest)
+    if manifest.status in (statuses.UPLOADED, statuses.VALIDATING):
+        phase, percent = "validating", done * 100 // (3 * total) if total else 0
+        text = _("Validated %(done)s of %(total)s rows") % {"done": f"{done:,}", "total": f"{total:,}"}
+    elif manifest.status == statuses.IMPORTING:
+        phase, percent = "importing", (100 + done * 100 // total) // 3 if total else 33
+        text = _("Imported %(done)s of %(total)s rows") % {"done": f"{done:,}", "total": f"{total:,}"}
+    elif manifest.status == statuses.DONE:
+        parcels = manifest.declarations_created
+        phase = "screened" if through else "screening"
+        percent = 100 if through else (200 + screened * 100 // max(parcels, 1)) // 3
+        text = _("Screened %(done)s of %(total)s parcels") % {"done": f"{screened:,}", "total": f"{parcels:,}"}
+    else:
+        phase, percent, text = manifest.status, 100, ""
     return {
         "id": manifest.pk,
         "status": manifest.status,
         "status_label": str(manifest.get_status_display()),
-        "finished": manifest.is_finished,
+        "phase": phase,
+        "phase_label": str(PHASE_LABELS[phase]),
+        "progress_text": text,
+        "finished": manifest.status in (statuses.REJECTED, statuses.FAILED) or through,
         "rows_total": total,
-        "rows_done": manifest.rows_done,
+        "rows_done": done,
         "percent": percent,
         "rows_failed": manifest.rows_failed,
         "declarations_created": manifest.declarations_created,
+        "parcels_screened": screened,
         "error_summary": manifest.error_summary,
     }
 

@@ -25,11 +25,11 @@ Simplifications, by design: the declared parcel value is taken as the customs va
 the best rate without a preference claim, and the declarations are created as
 submitted (with a status change each).
 
-Screening: once the import has committed, `manifest_tasks.manifest_screen` (ml queue)
-screens the parcels in chunks of SCREEN_CHUNK through the per-declaration path
-(`submission.declaration_screen`: the registered lane assigner, the same status changes,
-audit trail and payment signal), but with `notify=False`: the trader gets one summary
-per manifest (counts per lane) instead of a message per parcel.
+Screening: the import plans the screening chunks in its transaction and, once it has
+committed, queues one `manifest_tasks.manifest_screen_chunk` per chunk (ml queue); see
+`declarations.manifests.screening`: lanes decided in bulk, the same status changes,
+audit trail and payment handoff as one declaration's screening, and one summary per
+manifest (counts per lane) instead of a message per parcel.
 """
 
 from __future__ import annotations
@@ -37,7 +37,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import json
 import logging
 import re
 import time
@@ -48,20 +47,20 @@ from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, OperationalError, connections, models, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from customs_portal import bulk
 from customs_portal.audit import audit_record
 from customs_portal.errors import ApplicationError
-from customs_portal.models import AuditEvent, Company, CustomsOffice, User
+from customs_portal.models import Company, CustomsOffice, User
 from customs_portal.notifications import notify_company
 from customs_portal.state_machine import StateMachine
 from declarations.core.models import Declaration, DeclarationLine, DeclarationStatusChange
-from declarations.core.services import submission
-from declarations.manifests import selectors as manifest_selectors
+from declarations.manifests import screening
 from declarations.manifests.models import Manifest, ManifestRowError
 from declarations.tariff import interface as tariff
 
@@ -348,14 +347,10 @@ def _parse_row(row_number: int, cells: dict[str, str], extra: str) -> ParcelRow:
     )
 
 
-def _on_postgresql() -> bool:
-    return connections[DEFAULT_DB_ALIAS].vendor == "postgresql"
-
-
 def _existing_waybills(company_id: int, waybills: list[str]) -> set[str]:
     """The house waybills the company has declared already. One array parameter instead
     of Django's `__in`, which prepares 100,000 parameters one by one."""
-    if not _on_postgresql():
+    if not bulk.on_postgresql():
         found: set[str] = set()
         for start in range(0, len(waybills), 500):
             found.update(
@@ -389,7 +384,7 @@ class _Progress:
         self.manifest_id = manifest_id
         # SQLite (`make run`) allows one writer at a time: a second connection would wait
         # for the import transaction, so there the progress shows when it commits.
-        self.own_connection = _on_postgresql()
+        self.own_connection = bulk.on_postgresql()
         self.connection = (
             connections.create_connection(DEFAULT_DB_ALIAS) if self.own_connection else connections[DEFAULT_DB_ALIAS]
         )
@@ -536,7 +531,7 @@ def _reject(manifest: Manifest, *, bad: list[ParcelRow], rows_total: int) -> Non
         len(bad),
     ) % {"count": len(bad), "total": rows_total}
     with transaction.atomic():
-        rows = _Copier(
+        rows = bulk.Copier(
             ManifestRowError,
             ManifestRowError(manifest_id=manifest.pk),
             varying=["row_number", "house_waybill", "errors"],
@@ -607,87 +602,10 @@ def _line(declaration_id: int, parcel: RatedParcel) -> dict[str, object]:
     }
 
 
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_text(value: object) -> str:
-    """One value in COPY's text format."""
-    kind = type(value)
-    if kind is int or kind is Decimal:
-        return str(value)
-    if kind is str:
-        return value.translate(_COPY_ESCAPES)  # type: ignore[union-attr]
-    if value is None:
-        return "\\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, (list, dict)):
-        value = json.dumps(value, ensure_ascii=False)
-    return str(value).translate(_COPY_ESCAPES)
-
-
-class _Copier:
-    """Writes many rows of one model with PostgreSQL's COPY: the ORM's bulk_create
-    spends most of a 100,000-parcel import preparing parameters. The columns that are
-    the same for every row are rendered once from `template` (defaults, auto_now) as
-    the ORM would prepare them; each row gives the `varying` columns by name."""
-
-    def __init__(
-        self, model: type[models.Model], template: models.Model, *, varying: list[str], with_pk: bool = False
-    ) -> None:
-        connection = connections[DEFAULT_DB_ALIAS]
-        fields = [field for field in model._meta.concrete_fields if with_pk or not field.primary_key]
-        self.table = model._meta.db_table
-        self.columns = [field.column for field in fields]
-        self.constants = [
-            _copy_text(
-                field.pre_save(template, add=True)
-                if isinstance(field, models.JSONField)  # rendered as JSON text by _copy_text
-                else field.get_db_prep_save(field.pre_save(template, add=True), connection)
-            )
-            for field in fields
-        ]
-        self.varying = [(self.columns.index(column), column) for column in varying]
-        self.model = model
-        self.template_values = {field.attname: getattr(template, field.attname) for field in fields}
-
-    def copy(self, rows: list[dict[str, object]]) -> None:
-        if not _on_postgresql():
-            # SQLite under `make run`: the ORM is fast enough for demo-sized manifests.
-            self.model.objects.bulk_create([self.model(**(self.template_values | row)) for row in rows], batch_size=500)
-            return
-        buffer = io.StringIO()
-        for row in rows:
-            cells = self.constants.copy()
-            for index, column in self.varying:
-                cells[index] = _copy_text(row[column])
-            buffer.write("\t".join(cells))
-            buffer.write("\n")
-        buffer.seek(0)
-        columns = ", ".join(f'"{column}"' for column in self.columns)
-        connection = connections[DEFAULT_DB_ALIAS]
-        # wrap_database_errors: a unique violation arrives as Django's IntegrityError.
-        with connection.cursor() as cursor, connection.wrap_database_errors:
-            cursor.cursor.copy_expert(f'COPY "{self.table}" ({columns}) FROM STDIN', buffer)
-
-
-def _declaration_ids(count: int) -> list[int]:
-    if not _on_postgresql():
-        # SQLite serialises writers and the import holds the write lock: the next ids are free.
-        last = Declaration.objects.aggregate(last=models.Max("id"))["last"] or 0
-        return list(range(last + 1, last + 1 + count))
-    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [Declaration._meta.db_table, count],
-        )
-        return [row[0] for row in cursor.fetchall()]
-
-
 @transaction.atomic(durable=True)
 def _import(manifest: Manifest, *, parcels: list[RatedParcel], rows_total: int, progress: _Progress | None) -> None:
     now = timezone.now()
-    declarations = _Copier(
+    declarations = bulk.Copier(
         Declaration,
         Declaration(
             number="", kind=Declaration.Kind.IMPORT, company_id=manifest.company_id,
@@ -699,8 +617,8 @@ def _import(manifest: Manifest, *, parcels: list[RatedParcel], rows_total: int, 
         varying=["id", *_declaration(manifest, parcels[0], now)],
         with_pk=True,
     )  # fmt: skip
-    lines = _Copier(DeclarationLine, DeclarationLine(line_no=1), varying=list(_line(0, parcels[0])))
-    changes = _Copier(
+    lines = bulk.Copier(DeclarationLine, DeclarationLine(line_no=1), varying=list(_line(0, parcels[0])))
+    changes = bulk.Copier(
         DeclarationStatusChange,
         DeclarationStatusChange(
             from_status=Declaration.Status.DRAFT, to_status=Declaration.Status.SUBMITTED,
@@ -709,10 +627,11 @@ def _import(manifest: Manifest, *, parcels: list[RatedParcel], rows_total: int, 
         ),
         varying=["declaration_id"],
     )  # fmt: skip
-    done = 0
+    done, all_ids = 0, []
     for start in range(0, len(parcels), BATCH):
         batch = parcels[start : start + BATCH]
-        ids = _declaration_ids(len(batch))
+        ids = bulk.ids_take(Declaration, len(batch))
+        all_ids += ids
         declarations.copy(
             [{"id": pk, **_declaration(manifest, parcel, now)} for pk, parcel in zip(ids, batch, strict=True)]
         )
@@ -754,9 +673,9 @@ def _import(manifest: Manifest, *, parcels: list[RatedParcel], rows_total: int, 
     )
     from declarations.manifests import tasks as manifest_tasks
 
-    # The parcels wait in "submitted" until this screens them (in chunks, on the ml queue).
-    manifest_id = manifest.pk
-    transaction.on_commit(lambda: manifest_tasks.manifest_screen.delay(manifest_id))
+    # The parcels wait in "submitted" until their chunks are screened (on the ml queue).
+    chunk_ids = [chunk.pk for chunk in screening.manifest_screening_plan(manifest=manifest, declaration_ids=all_ids)]
+    transaction.on_commit(lambda: manifest_tasks.manifest_screen_chunks_queue(chunk_ids))
 
 
 def manifest_fail(*, manifest_id: int, message: str) -> None:
@@ -831,91 +750,3 @@ def manifest_process(*, manifest_id: int) -> str:
         return Manifest.Status.FAILED
     finally:
         progress.close()
-
-
-# Parcels screened per task run: each goes through the full per-declaration path (lock,
-# status changes, audit trail, lane assigner, the payments assessment), about 50 ms a
-# parcel (2,000 in ~110 s with a real worker), so a run stays well inside its time limit
-# and the task enqueues itself for the next chunk.
-SCREEN_CHUNK = 2_000
-SCREENED_ACTION = "manifest.screened"
-
-
-@dataclass(frozen=True)
-class ScreenChunk:
-    screened: int  # declarations moved to a lane by this run
-    next_after_id: int | None  # where the next run starts; None when the manifest is through
-
-
-def manifest_screen(*, manifest_id: int, after_id: int = 0, limit: int = SCREEN_CHUNK) -> ScreenChunk:
-    """Screens the next `limit` submitted parcels of an imported manifest (declaration id
-    above `after_id`) exactly as `declaration_screen` screens one declaration, but without
-    a notification per parcel; after the last chunk the trader gets one summary.
-
-    Safe to run twice: a declaration no longer submitted is skipped, and the summary is
-    sent once (recorded in the audit trail, checked under the manifest's row lock)."""
-    manifest = Manifest.objects.select_related("company").filter(pk=manifest_id).first()
-    if manifest is None or manifest.status != Manifest.Status.DONE:
-        return ScreenChunk(screened=0, next_after_id=None)
-    waiting = manifest_selectors.manifest_declarations(manifest=manifest).filter(status=Declaration.Status.SUBMITTED)
-    ids = list(waiting.filter(pk__gt=after_id).order_by("pk").values_list("pk", flat=True)[:limit])
-    screened = 0
-    with translation.override(manifest.language):
-        for declaration_id in ids:
-            try:
-                # Both transitions or neither: a lost worker leaves the parcel submitted, not in screening.
-                with transaction.atomic():
-                    lane = submission.declaration_screen(declaration_id=declaration_id, notify=False)
-            except OperationalError:
-                raise  # the database is away: the task retries, and this run's work is kept
-            except Exception:
-                # One parcel the assigner cannot handle must not hold up the others; it stays
-                # submitted, is counted as waiting in the summary, and a later run retries it.
-                logger.exception("Manifest %s: declaration %s could not be screened.", manifest_id, declaration_id)
-                continue
-            if lane != "skipped":
-                screened += 1
-        if ids and waiting.filter(pk__gt=ids[-1]).exists():
-            return ScreenChunk(screened=screened, next_after_id=ids[-1])
-        manifest_screening_summarise(manifest=manifest)
-    return ScreenChunk(screened=screened, next_after_id=None)
-
-
-def manifest_screen_all(*, manifest_id: int, limit: int = SCREEN_CHUNK) -> int:
-    """Every chunk in turn, in this process (what the task's chain does; tests, a manual rerun)."""
-    total, after_id = 0, 0
-    while after_id is not None:
-        chunk = manifest_screen(manifest_id=manifest_id, after_id=after_id, limit=limit)
-        total += chunk.screened
-        after_id = chunk.next_after_id
-    return total
-
-
-def manifest_screening_summarise(*, manifest: Manifest) -> bool:
-    """Tells the trader once how the manifest's parcels were routed; False when already told."""
-    with transaction.atomic():
-        Manifest.objects.select_for_update().filter(pk=manifest.pk).first()
-        told = AuditEvent.objects.filter(
-            action=SCREENED_ACTION, object_type=Manifest._meta.label, object_id=str(manifest.pk)
-        ).exists()
-        if told:
-            return False
-        counts = manifest_selectors.manifest_screening_counts(manifest=manifest)
-        audit_record(
-            action=SCREENED_ACTION, system="manifest_screening", obj=manifest, company=manifest.company, after=counts
-        )
-        body = (
-            _("Green lane: %(green)d. Yellow lane (document review): %(yellow)d. Red lane (inspection): %(red)d.")
-            % counts
-        )
-        if counts["waiting"]:
-            body += " " + _("Still waiting for screening: %(waiting)d.") % counts
-        notify_company(
-            company=manifest.company,
-            event="manifest.screened",
-            subject=_("Manifest %(name)s was screened") % {"name": manifest.original_name},
-            body=body,
-            link=f"/trader/manifests/{manifest.pk}/",
-            payload={"manifest_id": manifest.pk, **counts},
-        )
-    return True

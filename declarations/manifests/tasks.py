@@ -6,10 +6,12 @@ them."""
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from celery import shared_task
 from django.db import OperationalError
 
+from declarations.manifests import screening
 from declarations.manifests import services as manifests
 
 logger = logging.getLogger(__name__)
@@ -31,10 +33,28 @@ def manifest_process(manifest_id: int) -> str:
     return result
 
 
-# One chunk of parcels (manifests.SCREEN_CHUNK) per run; the task enqueues itself for the
-# next chunk, so a 100,000-parcel manifest never runs into the time limit.
+def manifest_screen_chunks_queue(chunk_ids: list[int]) -> None:
+    """Queues the screening of each chunk (the import calls this on commit)."""
+    for chunk_id in chunk_ids:
+        manifest_screen_chunk.delay(chunk_id)
+
+
+# Queued by the import before chunks existed, and still the way to restart the screening
+# of a manifest by hand: plans its chunks if it has none and queues those still pending.
+@shared_task(name="declarations.manifest_tasks.manifest_screen", acks_late=True, soft_time_limit=60, time_limit=90)
+def manifest_screen(manifest_id: int, after_id: int = 0) -> int:
+    """Queues the pending screening chunks of an imported manifest (`after_id`, from
+    messages queued by an older release, is ignored: every pending chunk is queued)."""
+    chunk_ids = screening.manifest_screening_plan_missing(manifest_id=manifest_id)
+    manifest_screen_chunks_queue(chunk_ids)
+    return len(chunk_ids)
+
+
+# One chunk (MANIFEST_SCREEN_CHUNK parcels, 5,000 by default) takes seconds; the limits
+# leave room for a loaded machine. A lost database retries with backoff; anything else
+# is handled per parcel inside the service (a parcel that cannot be screened waits).
 @shared_task(
-    name="declarations.manifest_tasks.manifest_screen",
+    name="declarations.manifest_tasks.manifest_screen_chunk",
     acks_late=True,
     autoretry_for=(OperationalError,),
     retry_backoff=5,
@@ -43,10 +63,18 @@ def manifest_process(manifest_id: int) -> str:
     soft_time_limit=600,
     time_limit=660,
 )
-def manifest_screen(manifest_id: int, after_id: int = 0) -> int:
-    """Screens the next chunk of an imported manifest's parcels (routed to the ml queue,
-    like declaration screening); a rerun skips the parcels already screened."""
-    chunk = manifests.manifest_screen(manifest_id=manifest_id, after_id=after_id)
-    if chunk.next_after_id is not None:
-        manifest_screen.delay(manifest_id, after_id=chunk.next_after_id)
-    return chunk.screened
+def manifest_screen_chunk(chunk_id: int) -> int:
+    """Screens one chunk of a manifest's parcels (ml queue); a second run finds the chunk
+    locked or its parcels screened, and does nothing."""
+    result = screening.manifest_chunk_screen(chunk_id=chunk_id)
+    if result.skipped:
+        logger.info("Screening chunk %s is gone or taken by another run; nothing to do.", chunk_id)
+    return result.screened
+
+
+@shared_task(name="declarations.manifest_tasks.manifest_screening_requeue", soft_time_limit=60, time_limit=90)
+def manifest_screening_requeue() -> int:
+    """Queues again the screening chunks whose task was lost (see the beat schedule)."""
+    chunk_ids = screening.manifest_screening_stalled(older_than=timedelta(minutes=10))
+    manifest_screen_chunks_queue(chunk_ids)
+    return len(chunk_ids)

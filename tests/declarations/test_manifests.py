@@ -13,8 +13,9 @@ from django.test import override_settings
 from django.utils import timezone
 
 from customs_portal.models import AuditEvent, Notification
+from declarations.manifests import screening
 from declarations.manifests import services as manifests
-from declarations.models import Declaration, DeclarationStatusChange, Manifest
+from declarations.models import Declaration, DeclarationStatusChange, Manifest, ManifestScreeningChunk
 from declarations.tariff.duty import DutyLine, duty_estimate
 from declarations.tariff.models import week_start_of
 from tests.declarations.factories import CustomsOfficeFactory
@@ -414,17 +415,28 @@ def lanes_by_waybill():
 
 
 def test_an_imported_manifest_is_screened_in_chunks_with_one_summary_notification(
-    client_for, trader_a, office, tariff, lanes_by_waybill
+    client_for, trader_a, office, tariff, lanes_by_waybill, settings
 ):
+    settings.MANIFEST_SCREEN_CHUNK = 3
     manifest = process(upload(trader_a, office, manifest_csv(GOOD_ROWS)))
     declarations = Declaration.objects.filter(company=trader_a.company, source=Declaration.Source.MANIFEST)
     assert set(declarations.values_list("status", flat=True)) == {Declaration.Status.SUBMITTED}
+    chunks = list(ManifestScreeningChunk.objects.filter(manifest=manifest).order_by("number"))
+    assert [chunk.parcels for chunk in chunks] == [3, 1]  # planned by the import
 
-    first = manifests.manifest_screen(manifest_id=manifest.pk, limit=3)
-    assert first.screened == 3 and first.next_after_id is not None
+    assert screening.manifest_chunk_screen(chunk_id=chunks[0].pk).screened == 3
     assert not Notification.objects.filter(event="manifest.screened").exists()  # not through yet
-    second = manifests.manifest_screen(manifest_id=manifest.pk, after_id=first.next_after_id, limit=3)
-    assert (second.screened, second.next_after_id) == (1, None)
+    progress = client_for(trader_a).get(f"/trader/manifests/{manifest.pk}/status.json").json()
+    assert (progress["phase"], progress["parcels_screened"], progress["finished"]) == ("screening", 3, False)
+    assert progress["progress_text"] == "Screened 3 of 4 parcels" and 66 < progress["percent"] < 100
+    assert screening.manifest_chunk_screen(chunk_id=chunks[1].pk).screened == 1
+    progress = client_for(trader_a).get(f"/trader/manifests/{manifest.pk}/status.json").json()
+    assert (progress["phase"], progress["parcels_screened"], progress["percent"], progress["finished"]) == (
+        "screened",
+        4,
+        100,
+        True,
+    )
 
     status = dict(declarations.values_list("manifest_reference", "status"))
     assert status == {
@@ -451,7 +463,7 @@ def test_an_imported_manifest_is_screened_in_chunks_with_one_summary_notificatio
 
     # A second run finds nothing waiting and changes nothing, and tells nobody again.
     changes = DeclarationStatusChange.objects.count()
-    assert manifests.manifest_screen_all(manifest_id=manifest.pk) == 0
+    assert screening.manifest_screen_all(manifest_id=manifest.pk) == 0
     assert DeclarationStatusChange.objects.count() == changes
     assert Notification.objects.filter(event="manifest.screened").count() == 1
     assert AuditEvent.objects.filter(action="manifest.screened").count() == 1
@@ -466,16 +478,18 @@ def test_screening_waits_for_the_import_and_leaves_other_declarations_alone(trad
 
     other = DeclarationFactory(company=trader_a.company, status=Declaration.Status.SUBMITTED)
     result = upload(trader_a, office, manifest_csv(GOOD_ROWS))
-    assert manifests.manifest_screen(manifest_id=result.manifest.pk).screened == 0  # not imported yet
+    assert screening.manifest_screen_all(manifest_id=result.manifest.pk) == 0  # not imported yet
     manifest = process(result)
 
-    assert manifests.manifest_screen_all(manifest_id=manifest.pk) == 4
+    assert screening.manifest_screen_all(manifest_id=manifest.pk) == 4
     other.refresh_from_db()
     assert other.status == Declaration.Status.SUBMITTED
     assert Notification.objects.get(event="manifest.screened").payload["green"] == 4
 
 
-def test_a_parcel_the_assigner_cannot_score_stays_submitted_and_is_counted_as_waiting(trader_a, office, tariff):
+def test_a_parcel_the_assigner_cannot_score_stays_submitted_and_is_counted_as_waiting(
+    trader_a, office, tariff, settings
+):
     from declarations import hooks
 
     previous = hooks.lane_assigner()
@@ -486,14 +500,42 @@ def test_a_parcel_the_assigner_cannot_score_stays_submitted_and_is_counted_as_wa
         return hooks.LaneDecision(lane=Declaration.Lane.GREEN, reasons=["ok"])
 
     hooks.register_lane_assigner(assign)
+    settings.MANIFEST_SCREEN_CHUNK = 2
     try:
         manifest = process(upload(trader_a, office, manifest_csv(GOOD_ROWS)))
-        assert manifests.manifest_screen_all(manifest_id=manifest.pk, limit=2) == 3
+        assert screening.manifest_screen_all(manifest_id=manifest.pk) == 3
     finally:
         hooks.register_lane_assigner(previous)
     stuck = Declaration.objects.get(manifest_reference="HAWB0002")
     assert stuck.status == Declaration.Status.SUBMITTED  # not left half-way in screening
     assert Notification.objects.get(event="manifest.screened").payload["waiting"] == 1
     # A later run (the model fixed) screens it; the summary is not sent twice.
-    assert manifests.manifest_screen_all(manifest_id=manifest.pk) == 1
+    assert screening.manifest_screen_all(manifest_id=manifest.pk) == 1
     assert Notification.objects.filter(event="manifest.screened").count() == 1
+
+
+def test_a_bulk_lane_assigner_belongs_to_its_single_assigner():
+    from declarations import hooks
+
+    previous = hooks.lane_assigner()
+    assert hooks.bulk_lane_assigner() is not None  # the risk model's, registered with it
+
+    def single(*, declaration):
+        return hooks.LaneDecision(lane=Declaration.Lane.GREEN)
+
+    try:
+        hooks.register_lane_assigner(single)
+        assert hooks.bulk_lane_assigner() is None  # screened one by one with the test's assigner
+    finally:
+        hooks.register_lane_assigner(previous)
+    assert hooks.bulk_lane_assigner() is not None
+
+
+def test_screening_chunks_whose_task_was_lost_are_found_for_requeueing(trader_a, office, tariff, settings):
+    settings.MANIFEST_SCREEN_CHUNK = 3
+    manifest = process(upload(trader_a, office, manifest_csv(GOOD_ROWS)))
+    chunks = ManifestScreeningChunk.objects.filter(manifest=manifest).order_by("number")
+    assert screening.manifest_screening_stalled(older_than=timedelta(minutes=10)) == []  # just planned
+    ManifestScreeningChunk.objects.update(created_at=timezone.now() - timedelta(minutes=11))
+    screening.manifest_chunk_screen(chunk_id=chunks[0].pk)
+    assert screening.manifest_screening_stalled(older_than=timedelta(minutes=10)) == [chunks[1].pk]
