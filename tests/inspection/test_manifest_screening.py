@@ -66,7 +66,7 @@ def outcome(manifest: Manifest) -> dict[str, tuple]:
         rows[declaration.manifest_reference] = (
             declaration.status,
             declaration.lane,
-            declaration.screening_reason,
+            declaration.screening_reasons,
             score and (score.lane, score.exploration, score.expected_revenue_jpy, score.threshold_jpy, score.reasons),
             assessment and (assessment.total_jpy, assessment.due_date, assessment.status),
             list(declaration.status_changes.order_by("id").values_list("from_status", "to_status", "actor_label")),
