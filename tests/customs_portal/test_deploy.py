@@ -15,7 +15,8 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     clean_env = {
         key: value
         for key, value in os.environ.items()
-        if key not in ("SECRET_KEY", "DEBUG", "PAYMENTS_GATEWAY_WEBHOOK_SECRET")
+        # DJANGO_ALLOW_ASYNC_UNSAFE is the browser tests' (tests/browser.py), never production's.
+        if key not in ("SECRET_KEY", "DEBUG", "PAYMENTS_GATEWAY_WEBHOOK_SECRET", "DJANGO_ALLOW_ASYNC_UNSAFE")
     }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
