@@ -1,14 +1,47 @@
+"""Filters of the officers' lists and the form of an inspection or audit result."""
+
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from customs_portal.models import CustomsOffice
 from declarations.models import Declaration
 from inspection.models import InspectionResult
 
 
-class InspectionListFilterForm(forms.Form):
-    office = forms.CharField(label=_("Office code"), required=False, max_length=8)
+class OfficeField(forms.ModelChoiceField):
+    """A customs office chosen by its code (the lists' URLs carry codes: ?office=1A)."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(
+            queryset=CustomsOffice.objects.order_by("code"),
+            to_field_name="code",
+            empty_label=_("All offices"),
+            **kwargs,
+        )
+
+    def label_from_instance(self, obj: CustomsOffice) -> str:
+        name = obj.name_ja if (get_language() or "").startswith("ja") else obj.name_en
+        return f"{obj.code} {name}"
+
+
+class ListFilterForm(forms.Form):
+    """The filters every list shares. An invalid filter lists nothing: `filters()` is only
+    called once the form is valid."""
+
+    office = OfficeField(label=_("Office"), required=False)
+
+    def filters(self) -> dict:
+        """The selector's keyword arguments for the filters given."""
+        data = {key: value for key, value in self.cleaned_data.items() if value}
+        if data.get("office"):
+            data["office"] = data["office"].code
+        return data
+
+
+class InspectionListFilterForm(ListFilterForm):
     date_from = forms.DateField(
         label=_("Declared from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -27,12 +60,16 @@ class ProbablyWrongFilterForm(InspectionListFilterForm):
     kind = forms.ChoiceField(
         label=_("Kind of inconsistency"),
         required=False,
-        choices=[("", _("Any")), ("chapter", _("Tariff chapter")), ("customs_value_jpy", _("Customs value"))],
+        choices=[
+            ("", _("Any")),
+            ("chapter", _("Tariff chapter")),
+            ("customs_value_jpy", _("Customs value")),
+            ("origin", _("Origin")),
+        ],
     )
 
 
-class AuditListFilterForm(forms.Form):
-    office = forms.CharField(label=_("Office code"), required=False, max_length=8)
+class AuditListFilterForm(ListFilterForm):
     date_from = forms.DateField(
         label=_("Declared from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -52,7 +89,12 @@ class AuditListFilterForm(forms.Form):
 
 class InspectionResultForm(forms.Form):
     kind = forms.ChoiceField(label=_("Result of"), choices=InspectionResult.Kind.choices)
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=InspectionResult.Outcome.choices)
+    # No outcome is preselected: the officer says what was found, never a default.
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[("", _("Choose the outcome")), *InspectionResult.Outcome.choices],
+        error_messages={"required": _("Choose what the inspection or audit found.")},
+    )
     additional_duty_jpy = forms.IntegerField(label=_("Additional duty and taxes found (JPY)"), min_value=0, initial=0)
     fraud_type = forms.ChoiceField(
         label=_("Kind of discrepancy"), choices=InspectionResult.FraudType.choices, required=False

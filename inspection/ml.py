@@ -35,6 +35,7 @@ from typing import Any
 import joblib
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 import sklearn
 from django.conf import settings
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
@@ -47,6 +48,7 @@ SMOOTHING = 20.0  # pseudo-observations at the overall rate: a rate from 3 recor
 MIN_GROUP = 5  # fewer records than this in a tariff line + origin: fall back to the line's statistics
 MAD_SCALE = 1.4826  # MAD times this estimates the standard deviation of normal data
 KS = (1, 2, 5, 10)
+ORIGIN_RARE_SHARE = 0.02  # an origin shipping less of a tariff line than this is unusual for it
 FEATURES = [
     "log_cif", "log_quantity", "log_weight", "fob_cif_ratio", "tax_rate", "tax_rate_vs_line",
     "uv_qty_z", "uv_kg_z", "uv_qty_log_ratio", "uv_kg_log_ratio", "origin_share_in_line",
@@ -84,17 +86,24 @@ class TextModel:
         return cls(vectorizer=vectorizer, classifier=classifier)
 
     def chapter_probabilities(self, descriptions: pd.Series, chapters: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-        """P(declared chapter | description), and the chapter the description reads as."""
+        """P(declared chapter | description), and the chapter the description reads as.
+
+        Only words the model read in training count as evidence. Naive Bayes scores a word
+        it never saw higher in the chapters with the fewest words, so an unknown word
+        ("smartphone" where training said "smartphones") would pull every description
+        towards the smallest chapter. A description without a known word, or declared in
+        a chapter the model never saw, gets no probability (NaN) and no suggestion."""
         probability = np.full(len(descriptions), np.nan)
         suggested = np.full(len(descriptions), "", dtype=object)
-        text = descriptions.fillna("").str.strip()
-        usable = (text != "").to_numpy()
+        text = descriptions.fillna("").str.strip().to_numpy()
+        classes = list(self.classifier.classes_)
+        index = np.array([classes.index(c) if c in classes else -1 for c in chapters.astype(str)], dtype=int)
+        known = self.classifier.feature_count_.sum(axis=0) > 0
+        words = self.vectorizer.transform(text) @ sp.diags(known.astype("float64"))
+        usable = (text != "") & (index >= 0) & (np.asarray(words.sum(axis=1)).ravel() > 0)
         if usable.any():
-            proba = self.classifier.predict_proba(self.vectorizer.transform(text[usable]))
-            classes = list(self.classifier.classes_)
-            index = np.array([classes.index(c) if c in classes else -1 for c in chapters[usable]])
-            picked = np.where(index >= 0, proba[np.arange(len(index)), np.maximum(index, 0)], 0.0)
-            probability[usable] = picked
+            proba = self.classifier.predict_proba(words[usable])
+            probability[usable] = proba[np.arange(int(usable.sum())), index[usable]]
             suggested[usable] = np.array(classes, dtype=object)[proba.argmax(axis=1)]
         return probability, suggested
 
@@ -144,7 +153,9 @@ def _log_unit_values(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 def _robust(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     grouped = frame.groupby(keys, sort=False)
     medians = grouped[["uv_qty", "uv_kg"]].median()
-    deviations = (frame[["uv_qty", "uv_kg"]] - medians.reindex(pd.MultiIndex.from_frame(frame[keys])).to_numpy()).abs()
+    # One key groups by a plain Index: a one-level MultiIndex would match no group.
+    own_group = pd.MultiIndex.from_frame(frame[keys]) if len(keys) > 1 else pd.Index(frame[keys[0]])
+    deviations = (frame[["uv_qty", "uv_kg"]] - medians.reindex(own_group).to_numpy()).abs()
     mads = deviations.groupby([frame[key] for key in keys], sort=False).median()
     out = medians.add_prefix("med_").join(mads.add_prefix("mad_"))
     out["n"] = grouped.size()
@@ -219,6 +230,20 @@ def _lookup(
     return source.reindex(keys).to_numpy(dtype="float64")
 
 
+def usual_origins(reference: Reference, tariff_codes: pd.Series, *, limit: int = 3) -> np.ndarray:
+    """For each tariff code, the origins that ship most of it in the history (at least
+    ORIGIN_RARE_SHARE each, largest share first); an empty list for a line never seen."""
+    shares = reference.origin_share
+    shares = shares[(shares >= ORIGIN_RARE_SHARE) & shares.index.get_level_values(0).isin(tariff_codes.unique())]
+    top = shares.sort_values(ascending=False, kind="stable").groupby(level=0, sort=False).head(limit)
+    by_line: dict[str, list[str]] = {}
+    for code, country in top.index:
+        by_line.setdefault(code, []).append(country)
+    out = np.empty(len(tariff_codes), dtype=object)
+    out[:] = [by_line.get(code, []) for code in tariff_codes]
+    return out
+
+
 def build_features(rows: pd.DataFrame, reference: Reference) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """Features of `rows` (BACUDA columns, optional `description`) against `reference`.
 
@@ -250,8 +275,12 @@ def build_features(rows: pd.DataFrame, reference: Reference) -> tuple[pd.DataFra
         out[f"uv_{name}_log_ratio"] = values - median
         out[f"uv_{name}_z"] = (values - median) / (MAD_SCALE * mad + 0.05)
         context[f"median_uv_{name}"] = np.expm1(median)
+        # The usual range: the median give or take one robust standard deviation.
+        context[f"low_uv_{name}"] = np.expm1(median - MAD_SCALE * mad)
+        context[f"high_uv_{name}"] = np.expm1(median + MAD_SCALE * mad)
         context[f"median_uv_{name}_from_origin"] = from_pair
     out["origin_share_in_line"] = np.nan_to_num(_lookup(reference.origin_share, pair), nan=0.0)
+    context["usual_origins"] = usual_origins(reference, rows["tariff_code"])
 
     dates = _as_datetime(rows["sgd_date"])
     for entity in ENTITIES:
@@ -569,7 +598,7 @@ def explain(
         "importer_new": np.where(f["importer_new"] > 0, 1.0, 0.0),
         "declarant_rate": np.where(f["declarant_id_rate"] > 0.12, 10 * f["declarant_id_rate"], 0.0),
         "tax_low": np.where(finite(f["tax_rate_vs_line"]) < -0.03, -50 * finite(f["tax_rate_vs_line"]), 0.0),
-        "origin_rare": np.where(f["origin_share_in_line"] < 0.02, 2.5, 0.0),
+        "origin_rare": np.where(f["origin_share_in_line"] < ORIGIN_RARE_SHARE, 2.5, 0.0),
         "description_chapter": np.where(
             np.isfinite(text_prob) & (finite(text_prob) < 0.2) & (suggested != "") & (suggested != chapter), 3.0, 0.0
         ),

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.shortcuts import get_object_or_404
 
-from customs_portal.models import Role, User
+from customs_portal.models import Company, Role, User
 from declarations.models import Declaration, DeclarationLine
 from inspection.models import InspectionResult, RiskScore
 
@@ -94,7 +95,7 @@ def _scores_filter(
 
 
 # The kinds of inconsistency a suspected correction can name (its JSON keys).
-CORRECTION_KINDS = ("chapter", "customs_value_jpy")
+CORRECTION_KINDS = ("chapter", "customs_value_jpy", "origin")
 
 
 def probably_wrong_list(*, kind: str = "", sort: str = "expected", **filters) -> QuerySet[RiskScore]:
@@ -131,7 +132,11 @@ def audit_list(*, sort: str = "expected", **filters) -> QuerySet:
     scores = _scores_filter(latest_scores().filter(declaration__status__in=CLEARED), **filters)
     found = InspectionResult.objects.filter(outcome=InspectionResult.Outcome.DISCREPANCY).values("declaration_id")
     return (
-        scores.values(company_id=F("declaration__company_id"), company_name=F("declaration__company__name"))
+        scores.values(
+            company_id=F("declaration__company_id"),
+            company_name=F("declaration__company__name"),
+            company_number=F("declaration__company__corporate_number"),
+        )
         .annotate(
             expected=Sum("expected_revenue_jpy"),
             declarations=Count("declaration", distinct=True),
@@ -142,12 +147,42 @@ def audit_list(*, sort: str = "expected", **filters) -> QuerySet:
     )
 
 
+def default_office_code(user: User) -> str:
+    """The office whose work an officer's lists open on: the officer's own; every office
+    ("") for a supervisor or an officer not posted to one."""
+    if user.role == Role.SUPERVISOR or not user.office_id:
+        return ""
+    return user.office.code
+
+
 def audit_queue_count(user: User) -> int:
-    return audit_list().filter(expected__gt=0).count()
+    """The dashboard count: the companies the audit list shows this officer when opened."""
+    return audit_list(office=default_office_code(user)).count()
 
 
 def probably_wrong_count(user: User) -> int:
-    return probably_wrong_list().filter(declaration__status__in=OPEN_STATUSES).count()
+    """The dashboard count: the declarations the "probably wrong" list shows this officer
+    when opened."""
+    return probably_wrong_list(office=default_office_code(user)).count()
+
+
+def company_get(*, company_id: int) -> Company:
+    return get_object_or_404(Company, pk=company_id)
+
+
+def company_declarations(*, company: Company) -> QuerySet[Declaration]:
+    """Every declaration the company filed, newest first, with its newest risk score's
+    probability and expected revenue (None where it was never scored)."""
+    newest = RiskScore.objects.filter(declaration=OuterRef("pk")).order_by("-created_at", "-id")
+    return (
+        Declaration.objects.filter(company=company)
+        .select_related("office")
+        .annotate(
+            probability=Subquery(newest.values("probability")[:1]),
+            expected_revenue_jpy=Subquery(newest.values("expected_revenue_jpy")[:1]),
+        )
+        .order_by("-declaration_date", "-id")
+    )
 
 
 def officer_roles() -> tuple[str, ...]:

@@ -372,6 +372,7 @@ def _aggregate(
     values = np.round(features.to_numpy(dtype="float64"), 4)
     text_prob = features["text_chapter_prob"].to_numpy()
     uv_ratio = features["uv_kg_log_ratio"].to_numpy()
+    origin_share = features["origin_share_in_line"].to_numpy()
     codes = rows["tariff_code"].astype(str).to_numpy()
     weights = rows["gross_weight"].to_numpy(dtype="float64")
     max_prob, max_log_ratio = settings.RISK_WRONG_CHAPTER_MAX_PROBABILITY, settings.RISK_WRONG_VALUE_LOG_RATIO
@@ -386,6 +387,14 @@ def _aggregate(
             correction["chapter"] = str(suggested)
         if uv_ratio[top] < max_log_ratio and np.isfinite(context["median_uv_kg"][top]):
             correction["customs_value_jpy"] = int(round(weights[top] * context["median_uv_kg"][top]))
+            low, high = context["low_uv_kg"][top], context["high_uv_kg"][top]
+            if np.isfinite(low) and np.isfinite(high):
+                correction["customs_value_range_jpy"] = [
+                    int(round(weights[top] * low)),
+                    int(round(weights[top] * high)),
+                ]
+        if origin_share[top] < ml.ORIGIN_RARE_SHARE and len(context["usual_origins"][top]):
+            correction["origin"] = list(context["usual_origins"][top])
         row = values[top].tolist()
         out[int(declaration_id)] = Scored(
             probability=probability,

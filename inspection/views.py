@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import json
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -25,6 +24,7 @@ from inspection.forms import (
     InspectionResultForm,
     ProbablyWrongFilterForm,
 )
+from inspection.models import InspectionResult
 from inspection.reasons import reasons_text
 
 PAGE_SIZE = 50
@@ -53,13 +53,39 @@ def _csv_response(filename: str, header: list[str], rows) -> StreamingHttpRespon
     return response
 
 
+def _list_form(form_class, request: HttpRequest):
+    """The list's filter form, bound to the query. A query that names no office (a first
+    visit, a dashboard link) opens on the officer's own office; an empty one means all."""
+    data = request.GET.copy()
+    if "office" not in data:
+        data["office"] = selectors.default_office_code(request.user)
+    return form_class(data)
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("format", None)
+    return query.urlencode()
+
+
+def _with_reasons(scores) -> list[tuple]:
+    """Each score with its reasons in the reader's language: the one place lists word them."""
+    return [(score, reasons_text(score.reasons)) for score in scores]
+
+
+def _invalid_export(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+    """A CSV export asked with invalid filters: the page with the form errors, not a file."""
+    return render(request, template, context, status=400)
+
+
 @require_GET
 @role_required(*ANY_OFFICER)
 def inspection_list(request: HttpRequest) -> HttpResponse:
-    form = InspectionListFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    scores = selectors.inspection_list(**{k: v for k, v in filters.items() if v})
-    if request.GET.get("format") == "csv":
+    form = _list_form(InspectionListFilterForm, request)
+    valid = form.is_valid()
+    scores = selectors.inspection_list(**form.filters()) if valid else selectors.latest_scores().none()
+    if request.GET.get("format") == "csv" and valid:
         return _csv_response(
             "inspection-list.csv",
             ["declaration", "office", "importer", "lane", "probability", "expected_revenue_jpy", "model", "exploration", "reasons"],
@@ -70,80 +96,78 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
             ),
         )  # fmt: skip
     page = Paginator(scores, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(score, reasons_text(score.reasons)) for score in page.object_list]
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "inspection/inspection_list.html",
-        {
-            "form": form,
-            "page": page,
-            "rows": rows,
-            "query": query.urlencode(),
-            "charts": json.dumps(charts.inspection_charts()),
-        },
-    )
-
-
-def _filters(form) -> dict:
-    return {k: v for k, v in form.cleaned_data.items() if v} if form.is_valid() else {}
-
-
-def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    query.pop("format", None)
-    return query.urlencode()
+    context = {
+        "form": form,
+        "page": page,
+        "rows": _with_reasons(page.object_list),
+        "query": _query_without_page(request),
+        "charts": charts.inspection_charts(),
+    }
+    if request.GET.get("format") == "csv":
+        return _invalid_export(request, "inspection/inspection_list.html", context)
+    return render(request, "inspection/inspection_list.html", context)
 
 
 @require_GET
 @role_required(*ANY_OFFICER)
 def probably_wrong_list(request: HttpRequest) -> HttpResponse:
-    form = ProbablyWrongFilterForm(request.GET or None)
-    scores = selectors.probably_wrong_list(**_filters(form))
-    if request.GET.get("format") == "csv":
+    form = _list_form(ProbablyWrongFilterForm, request)
+    valid = form.is_valid()
+    scores = selectors.probably_wrong_list(**form.filters()) if valid else selectors.latest_scores().none()
+    if request.GET.get("format") == "csv" and valid:
         return _csv_response(
             "probably-wrong.csv",
             ["declaration", "office", "importer", "declaration_date", "lane", "probability", "expected_revenue_jpy",
-             "line", "suspected_chapter", "suspected_customs_value_jpy", "reasons"],
+             "line", "suspected_chapter", "suspected_customs_value_jpy", "suspected_customs_value_range_jpy",
+             "suspected_origins", "reasons"],
             (
                 [s.declaration.number, s.office.code, s.declaration.party_name, s.declaration.declaration_date,
                  s.declaration.lane, f"{s.probability:.4f}", s.expected_revenue_jpy, s.features.get("line", ""),
                  s.suspected_correction.get("chapter", ""), s.suspected_correction.get("customs_value_jpy", ""),
-                 " / ".join(reasons_text(s.reasons))]
+                 "-".join(str(v) for v in s.suspected_correction.get("customs_value_range_jpy", [])),
+                 " ".join(s.suspected_correction.get("origin", [])), " / ".join(reasons_text(s.reasons))]
                 for s in scores.iterator()
             ),
         )  # fmt: skip
     page = Paginator(scores, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(score, reasons_text(score.reasons)) for score in page.object_list]
     counts = selectors.probably_wrong_kind_counts(scores)
     chart = {
         "label": _("Declarations"),
-        "labels": [_("Description reads like another chapter"), _("Unit value far below the usual range")],
-        "values": [counts["chapter"], counts["customs_value_jpy"]],
+        "labels": [
+            _("Description reads like another chapter"),
+            _("Unit value far below the usual range"),
+            _("Origin rarely ships these goods"),
+        ],
+        "values": [counts[kind] for kind in selectors.CORRECTION_KINDS],
     }
-    return render(
-        request,
-        "inspection/probably_wrong.html",
-        {"form": form, "page": page, "rows": rows, "query": _query_without_page(request), "chart": chart},
-    )
+    context = {
+        "form": form,
+        "page": page,
+        "rows": _with_reasons(page.object_list),
+        "query": _query_without_page(request),
+        "chart": chart,
+    }
+    if request.GET.get("format") == "csv":
+        return _invalid_export(request, "inspection/probably_wrong.html", context)
+    return render(request, "inspection/probably_wrong.html", context)
 
 
 @require_GET
 @role_required(*ANY_OFFICER)
 def audit_list(request: HttpRequest) -> HttpResponse:
-    form = AuditListFilterForm(request.GET or None)
-    companies = selectors.audit_list(**_filters(form))
-    if request.GET.get("format") == "csv":
+    form = _list_form(AuditListFilterForm, request)
+    valid = form.is_valid()
+    companies = selectors.audit_list(**form.filters()) if valid else selectors.audit_list().none()
+    if request.GET.get("format") == "csv" and valid:
         return _csv_response(
             "post-clearance-audit.csv",
-            ["company", "declarations", "findings", "average_probability", "expected_unpaid_revenue_jpy"],
+            ["company", "corporate_number", "declarations", "findings", "average_probability", "expected_unpaid_revenue_jpy"],
             (
-                [c["company_name"], c["declarations"], c["findings"], f"{c['average_probability']:.4f}", c["expected"]]
+                [c["company_name"], c["company_number"], c["declarations"], c["findings"],
+                 f"{c['average_probability']:.4f}", c["expected"]]
                 for c in companies.iterator()
             ),
-        )
+        )  # fmt: skip
     page = Paginator(companies, PAGE_SIZE).get_page(request.GET.get("page"))
     top = list(companies[:20]) if page.number > 1 else list(page.object_list)[:20]
     chart = {
@@ -151,38 +175,53 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         "labels": [c["company_name"] for c in top],
         "values": [c["expected"] for c in top],
     }
-    return render(
-        request,
-        "inspection/audit_list.html",
-        {
-            "form": form,
-            "page": page,
-            "query": _query_without_page(request),
-            "chart": chart,
-            "aeo_company_ids": aeo.aeo_company_ids(on=timezone.localdate()),
-        },
-    )
+    context = {
+        "form": form,
+        "page": page,
+        "query": _query_without_page(request),
+        "chart": chart,
+        "aeo_company_ids": aeo.aeo_company_ids(on=timezone.localdate()),
+    }
+    if request.GET.get("format") == "csv":
+        return _invalid_export(request, "inspection/audit_list.html", context)
+    return render(request, "inspection/audit_list.html", context)
 
 
 @require_GET
 @role_required(*ANY_OFFICER)
 def audit_company(request: HttpRequest, company_id: int) -> HttpResponse:
+    company = selectors.company_get(company_id=company_id)
     scores = (
         selectors.latest_scores()
-        .filter(declaration__company_id=company_id, declaration__status__in=selectors.CLEARED)
+        .filter(declaration__company=company, declaration__status__in=selectors.CLEARED)
         .select_related("declaration", "office")
         .order_by("-expected_revenue_jpy")
     )
     page = Paginator(scores, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(score, reasons_text(score.reasons)) for score in page.object_list]
-    return render(request, "inspection/audit_company.html", {"page": page, "rows": rows})
+    return render(
+        request,
+        "inspection/audit_company.html",
+        {"company": company, "page": page, "rows": _with_reasons(page.object_list), "query": ""},
+    )
+
+
+@require_GET
+@role_required(*ANY_OFFICER)
+def company_detail(request: HttpRequest, company_id: int) -> HttpResponse:
+    """A company as officers see it: who it is and every declaration it filed, with risk."""
+    company = selectors.company_get(company_id=company_id)
+    declarations = selectors.company_declarations(company=company)
+    page = Paginator(declarations, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "inspection/company.html", {"company": company, "page": page, "query": ""})
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(*ANY_OFFICER)
 def result_record(request: HttpRequest, declaration_id: int) -> HttpResponse:
-    declaration = get_object_or_404(Declaration, pk=declaration_id)
-    form = InspectionResultForm(request.POST or None)
+    declaration = get_object_or_404(Declaration.objects.select_related("company"), pk=declaration_id)
+    audit = declaration.status == Declaration.Status.PERMITTED
+    kind = InspectionResult.Kind.POST_CLEARANCE_AUDIT if audit else InspectionResult.Kind.INSPECTION
+    form = InspectionResultForm(request.POST or None, initial={"kind": kind})
     if request.method == "POST" and form.is_valid():
         try:
             services.inspection_result_record(

@@ -12,24 +12,31 @@ from django.urls import reverse
 
 from declarations.models import Declaration
 from inspection import services
-from inspection.models import InspectionResult
+from inspection.models import InspectionResult, RiskScore
 from tests.declarations.factories import CustomsOfficeFactory, DeclarationFactory, DeclarationLineFactory
 from tests.inspection.factories import submit_and_screen
 from tests.tariff.factories import TariffLineFactory
 
 
-def _declaration(*, trader, office, date, hs_code, description, quantity, kg, value) -> Declaration:
+def _declaration(*, trader, office, date, hs_code, description, quantity, kg, value, origin) -> Declaration:
     declaration = DeclarationFactory(company=trader.company, declarant=trader, office=office, declaration_date=date)
     DeclarationLineFactory(
-        declaration=declaration, line_no=1, hs_code=hs_code, description=description, origin_country="CN",
+        declaration=declaration, line_no=1, hs_code=hs_code, description=description, origin_country=origin,
         quantity=Decimal(quantity), unit="NO", net_weight_kg=Decimal(kg), invoice_value=Decimal(value),
     )  # fmt: skip
     return submit_and_screen(declaration, by=trader)
 
 
+def usual_origin(history, hs_code: str) -> str:
+    """The origin that ships most of a tariff line in the history: not suspicious."""
+    return history.loc[history["tariff_code"] == hs_code, "country"].mode()[0]
+
+
 @pytest.fixture
-def portfolio(trained_model, trader_a, trader_b, audit_officer):
-    """Four scored declarations of two companies at two offices, in chapters 61 and 84."""
+def portfolio(trained_model, history_frame, trader_a, trader_b, audit_officer):
+    """Four scored declarations of two companies at two offices, in chapters 61 and 84,
+    each from the origin that usually ships its tariff line."""
+    shirts, laptops = usual_origin(history_frame, "610910000"), usual_origin(history_frame, "847130000")
     TariffLineFactory(hs_code="610910000", rates={"general": "10.9%"})
     TariffLineFactory(hs_code="847130000", rates={"general": "0%"})
     tokyo = CustomsOfficeFactory(code="1A")
@@ -38,19 +45,19 @@ def portfolio(trained_model, trader_a, trader_b, audit_officer):
         # Plausible t-shirts; laptops declared as t-shirts at a fraction of their value.
         "shirts": _declaration(
             trader=trader_a, office=tokyo, date=dt.date(2026, 3, 3), hs_code="610910000",
-            description="cotton knitted t-shirts", quantity="100", kg="20", value="80000",
+            description="cotton knitted t-shirts", quantity="100", kg="20", value="80000", origin=shirts,
         ),
         "laptops_as_shirts": _declaration(
             trader=trader_a, office=osaka, date=dt.date(2026, 4, 10), hs_code="610910000",
-            description="portable laptop computers", quantity="100", kg="200", value="20000",
+            description="portable laptop computers", quantity="100", kg="200", value="20000", origin=shirts,
         ),
         "laptops": _declaration(
             trader=trader_b, office=tokyo, date=dt.date(2026, 3, 20), hs_code="847130000",
-            description="portable laptop computers", quantity="10", kg="20", value="600000",
+            description="portable laptop computers", quantity="10", kg="20", value="600000", origin=laptops,
         ),
         "cheap_laptops": _declaration(
             trader=trader_b, office=osaka, date=dt.date(2026, 4, 20), hs_code="847130000",
-            description="portable laptop computers", quantity="50", kg="100", value="30000",
+            description="portable laptop computers", quantity="50", kg="100", value="30000", origin=laptops,
         ),
     }  # fmt: skip
     Declaration.objects.filter(pk__in=[d.pk for d in made.values()]).update(status=Declaration.Status.PERMITTED)
@@ -139,7 +146,10 @@ def test_the_audit_list_exports_the_filtered_companies_as_csv(
     with django_assert_max_num_queries(6):
         rows = _csv_rows(client.get(reverse("inspection-audit"), {"format": "csv"}))
     assert len(rows) == 2
-    assert set(rows[0]) == {"company", "declarations", "findings", "average_probability", "expected_unpaid_revenue_jpy"}
+    assert set(rows[0]) == {
+        "company", "corporate_number", "declarations", "findings", "average_probability", "expected_unpaid_revenue_jpy"
+    }  # fmt: skip
+    assert {r["corporate_number"] for r in rows} == {d.company.corporate_number for d in portfolio.values()}
     assert [int(r["expected_unpaid_revenue_jpy"]) for r in rows] == sorted(
         (int(r["expected_unpaid_revenue_jpy"]) for r in rows), reverse=True
     )
@@ -156,10 +166,24 @@ def test_a_company_name_is_never_exported_as_a_spreadsheet_formula(portfolio, cl
 
 
 @pytest.mark.django_db
-def test_the_audit_list_refuses_a_malformed_filter_with_a_form_error(portfolio, client_for, audit_officer):
-    response = client_for(audit_officer).get(reverse("inspection-audit"), {"chapter": "8x"})
-    assert response.status_code == 200 and response.context["form"].errors["chapter"]
-    assert len(response.context["page"].object_list) == 2  # the list stays unfiltered
+def test_a_malformed_filter_lists_nothing_and_says_what_is_wrong(portfolio, client_for, supervisor):
+    Declaration.objects.filter(pk=portfolio["laptops"].pk).update(status=Declaration.Status.INSPECTION)
+    client = client_for(supervisor)
+    cases = [
+        ("inspection-audit", {"chapter": "8x"}, {"chapter"}),
+        ("inspection-list", {"chapter": "abc", "date_from": "2026-13-45"}, {"chapter", "date_from"}),
+        ("inspection-probably-wrong", {"chapter": "abc", "date_from": "2026-13-45"}, {"chapter", "date_from"}),
+        ("inspection-probably-wrong", {"office": "ZZ"}, {"office"}),
+    ]
+    for name, params, fields in cases:
+        assert client.get(reverse(name)).context["page"].paginator.count > 0, name
+        response = client.get(reverse(name), params, HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 200 and set(response.context["form"].errors) == fields
+        assert response.context["page"].paginator.count == 0
+        page = response.content.decode()
+        assert page.count('class="field-error"') == len(fields) and "Correct the filters above" in page
+        export = client.get(reverse(name), {**params, "format": "csv"})
+        assert export.status_code == 400 and export["Content-Type"].startswith("text/html")
 
 
 @pytest.mark.django_db
@@ -183,9 +207,9 @@ def test_the_probably_wrong_list_shows_suspected_corrections_in_few_queries(
     assert portfolio["laptops_as_shirts"].pk in listed and portfolio["shirts"].pk not in listed
     assert listed[portfolio["laptops_as_shirts"].pk].suspected_correction.get("chapter") == "84"
     chart = response.context["chart"]
-    assert len(chart["labels"]) == len(chart["values"]) == 2
-    assert chart["values"][0] == sum(1 for s in listed.values() if "chapter" in s.suspected_correction)
-    assert chart["values"][1] == sum(1 for s in listed.values() if "customs_value_jpy" in s.suspected_correction)
+    assert len(chart["labels"]) == len(chart["values"]) == 3
+    for count, kind in zip(chart["values"], ("chapter", "customs_value_jpy", "origin"), strict=True):
+        assert count == sum(1 for s in listed.values() if kind in s.suspected_correction)
     assert 'id="wrong-chart-data"' in response.content.decode()
 
 
@@ -225,17 +249,19 @@ def test_the_probably_wrong_filters_drop_the_misdeclared_laptops(
 def test_the_probably_wrong_list_filters_by_kind_of_inconsistency(portfolio, client_for, clearance_officer):
     client = client_for(clearance_officer)
     counts = client.get(reverse("inspection-probably-wrong")).context["chart"]["values"]
-    for kind, count in zip(("chapter", "customs_value_jpy"), counts, strict=True):
+    assert counts[0] >= 1 and counts[1] >= 1  # the laptops declared as t-shirts; the cheap laptops
+    for position, kind in enumerate(("chapter", "customs_value_jpy", "origin")):
         response = client.get(reverse("inspection-probably-wrong"), {"kind": kind})
         scores = [score for score, _reasons in response.context["rows"]]
-        assert len(scores) == count and all(kind in score.suspected_correction for score in scores)
-        assert response.context["chart"]["values"][0 if kind == "chapter" else 1] == count
+        assert len(scores) == counts[position] and all(kind in score.suspected_correction for score in scores)
+        assert response.context["chart"]["values"][position] == counts[position]
 
 
 @pytest.mark.django_db
 def test_the_probably_wrong_list_sorts_by_probability(portfolio, client_for, clearance_officer):
     rows = client_for(clearance_officer).get(reverse("inspection-probably-wrong"), {"sort": "probability"})
     probabilities = [score.probability for score, _reasons in rows.context["rows"]]
+    assert len(probabilities) >= 2 and len(set(probabilities)) >= 2
     assert probabilities == sorted(probabilities, reverse=True)
 
 
@@ -267,3 +293,104 @@ def test_both_lists_render_in_japanese(portfolio, client_for, audit_officer):
     assert "見込まれる不足税額の上位20社（円）" in audit and "2 社。" in audit
     wrong = client.get(reverse("inspection-probably-wrong"), HTTP_ACCEPT_LANGUAGE="ja").content.decode()
     assert "矛盾の種類別の申告件数" in wrong and "第1欄" in wrong
+
+
+# Links, the officer's own office and the dashboard counts.
+
+
+@pytest.mark.django_db
+def test_declaration_and_company_numbers_link_to_their_pages(portfolio, client_for, supervisor, trader_a):
+    Declaration.objects.filter(pk=portfolio["shirts"].pk).update(status=Declaration.Status.INSPECTION)
+    client = client_for(supervisor)
+    shirts = portfolio["shirts"]
+    declaration_link = f'href="{reverse("declaration-detail", args=[shirts.pk])}"'
+    company_link = f'href="{reverse("inspection-company", args=[trader_a.company_id])}"'
+    for name in ("inspection-list", "inspection-probably-wrong"):
+        page = client.get(reverse(name), {"office": ""}).content.decode()
+        assert company_link in page, name
+    assert declaration_link in client.get(reverse("inspection-list")).content.decode()
+    wrong = portfolio["laptops_as_shirts"]
+    assert (
+        f'href="{reverse("declaration-detail", args=[wrong.pk])}"'
+        in client.get(reverse("inspection-probably-wrong")).content.decode()
+    )
+    audit = client.get(reverse("inspection-audit")).content.decode()
+    assert company_link in audit and trader_a.company.corporate_number in audit
+    audit_company = client.get(reverse("inspection-audit-company", args=[trader_a.company_id])).content.decode()
+    assert trader_a.company.name in audit_company
+    assert f'href="{reverse("declaration-detail", args=[wrong.pk])}"' in audit_company
+    assert client.get(reverse("declaration-detail", args=[shirts.pk])).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_company_page_shows_every_declaration_of_the_company_to_officers_only(
+    portfolio, client_for, clearance_officer, trader_a, django_assert_max_num_queries
+):
+    Declaration.objects.filter(pk=portfolio["shirts"].pk).update(status=Declaration.Status.INSPECTION)
+    url = reverse("inspection-company", args=[trader_a.company_id])
+    client = client_for(clearance_officer)
+    with django_assert_max_num_queries(8):
+        response = client.get(url)
+    assert response.status_code == 200 and response.context["company"] == trader_a.company
+    listed = {d.pk: d for d in response.context["page"].object_list}
+    assert set(listed) == {portfolio["shirts"].pk, portfolio["laptops_as_shirts"].pk}
+    score = portfolio["shirts"].risk_scores.latest("created_at")
+    assert listed[portfolio["shirts"].pk].expected_revenue_jpy == score.expected_revenue_jpy
+    assert trader_a.company.corporate_number in response.content.decode()
+    assert client.get(reverse("inspection-company", args=[999999])).status_code == 404
+    assert client_for(trader_a).get(url).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_lists_open_on_the_officers_own_office_and_the_dashboard_counts_match(
+    portfolio, client_for, clearance_officer, audit_officer, supervisor
+):
+    osaka = portfolio["laptops_as_shirts"].office
+    # The undervalued laptops are worked at Tokyo: Osaka keeps only the laptops declared as t-shirts.
+    RiskScore.objects.filter(declaration=portfolio["cheap_laptops"]).update(office=portfolio["shirts"].office)
+    for officer in (clearance_officer, audit_officer):
+        officer.office = osaka
+        officer.save(update_fields=["office"])
+    client = client_for(audit_officer)
+    opened = client.get(reverse("inspection-probably-wrong"))
+    assert opened.context["form"]["office"].value() == "4A"
+    assert 'value="4A" selected' in opened.content.decode()
+    listed = [score for score, _reasons in opened.context["rows"]]
+    assert listed and {score.office.code for score in listed} == {"4A"}
+    every_office = client.get(reverse("inspection-probably-wrong"), {"office": ""}).context["page"].paginator.count
+    assert every_office > len(listed)
+    audit_companies = client.get(reverse("inspection-audit")).context["page"].paginator.count
+    assert client.get(reverse("inspection-audit")).context["form"]["office"].value() == "4A"
+
+    def dashboard(user) -> dict:
+        return {
+            item.queue.key: item.count for item in client_for(user).get(reverse("officer-dashboard")).context["queues"]
+        }
+
+    assert dashboard(audit_officer)["probably_wrong"] == len(listed)
+    assert dashboard(audit_officer)["post_clearance_audit"] == audit_companies
+    assert dashboard(clearance_officer)["probably_wrong"] == len(listed)
+    # A supervisor oversees every office: the list and the count cover all of them.
+    supervisor_list = client_for(supervisor).get(reverse("inspection-probably-wrong"))
+    assert supervisor_list.context["form"]["office"].value() == ""
+    assert dashboard(supervisor)["probably_wrong"] == supervisor_list.context["page"].paginator.count == every_office
+
+
+# The result form.
+
+
+@pytest.mark.django_db
+def test_the_result_form_names_its_declaration_and_preselects_no_outcome(portfolio, client_for, inspection_officer):
+    declaration = portfolio["laptops"]
+    url = reverse("inspection-result", args=[declaration.pk])
+    client = client_for(inspection_officer)
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"<h1>Result for {declaration.number}</h1>" in page
+    assert f'href="{reverse("declaration-detail", args=[declaration.pk])}"' in page
+    assert '<option value="" selected>Choose the outcome</option>' in page
+    # A cleared declaration's result is a post-clearance audit unless the officer says otherwise.
+    assert '<option value="post_clearance_audit" selected>' in page
+    response = client.post(url, {"kind": "inspection", "additional_duty_jpy": "0"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert response.context["form"].errors["outcome"] == ["Choose what the inspection or audit found."]
+    assert not InspectionResult.objects.filter(declaration=declaration, kind="inspection").exists()
