@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -89,6 +90,17 @@ _LINE_FIELDS = [
     "hs_code", "quantity", "net_weight_kg", "customs_value_jpy", "customs_duty_jpy", "line_no", "description",
     "declaration__consumption_tax_jpy", "declaration__local_consumption_tax_jpy",
 ]  # fmt: skip
+
+
+def importer_key(*, corporate_number: str, company_id: int) -> str:
+    """The importer as the features see it: its corporate number, else the filing company
+    (parcels of a manifest name a consignee, not a corporate number)."""
+    return corporate_number or f"C{company_id}"
+
+
+def declarant_key(*, user_id: int) -> str:
+    """The declarant as the features see it: the user who filed."""
+    return f"U{user_id}"
 
 
 def declaration_rows(declaration_ids: list[int]) -> pd.DataFrame:
@@ -296,10 +308,34 @@ def _aggregate(
     return out
 
 
+def _importer_portal_declarations(declaration_ids: list[int]) -> dict[int, int]:
+    """Per declaration: how many other submitted declarations of its importer the portal
+    holds (the history knows only labelled ones), in one grouped query."""
+    heads = Declaration.objects.filter(pk__in=declaration_ids).values_list("pk", "party_corporate_number", "company_id")
+    corporate = {number for _pk, number, _company in heads if number}
+    companies = {company for _pk, number, company in heads if not number}
+    submitted = (
+        Declaration.objects.filter(submitted_at__isnull=False)
+        .filter(Q(party_corporate_number__in=corporate) | Q(party_corporate_number="", company_id__in=companies))
+        .values_list("party_corporate_number", "company_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts: dict[str, int] = {}
+    for number, company, n in submitted:
+        key = importer_key(corporate_number=number, company_id=company)
+        counts[key] = counts.get(key, 0) + n
+    return {
+        pk: max(counts.get(importer_key(corporate_number=number, company_id=company), 0) - 1, 0)
+        for pk, number, company in heads
+    }
+
+
 def score_declarations(declaration_ids: list[int], predictor: ml.Predictor) -> dict[int, Scored]:
     rows = declaration_rows(declaration_ids)
     if not len(rows):
         return {}
+    rows["importer_portal_declarations"] = rows["declaration_id"].map(_importer_portal_declarations(declaration_ids))
     scores, features, context = predictor.score(rows)
     return _aggregate(rows, scores, features, context, ml.explain(features, context, rows))
 
@@ -313,9 +349,17 @@ def active_model() -> tuple[ModelVersion, ml.Predictor] | None:
 
 
 def _daily_volume(office: CustomsOffice, today: date) -> float:
-    since = timezone.now() - timedelta(days=28)
-    count = Declaration.objects.filter(office=office, submitted_at__gte=since).count()
-    return max(count / 28.0, 1.0)
+    """Declarations a day at the office: those submitted in the last
+    RISK_LANE_WINDOW_DAYS over the days since the first of them (a young portal is not
+    averaged over days it did not exist)."""
+    window = settings.RISK_LANE_WINDOW_DAYS
+    since = timezone.now() - timedelta(days=window)
+    recent = Declaration.objects.filter(office=office, submitted_at__gte=since)
+    first = recent.order_by("submitted_at").values_list("submitted_at", flat=True).first()
+    if first is None:
+        return 1.0
+    days = min(window, max(1, (today - timezone.localtime(first).date()).days + 1))
+    return max(recent.count() / days, 1.0)
 
 
 def _exploration_draw(declaration: Declaration) -> float:
@@ -324,19 +368,63 @@ def _exploration_draw(declaration: Declaration) -> float:
     return int.from_bytes(digest[:8], "big") / 2**64
 
 
+@dataclass(frozen=True)
+class LaneThresholds:
+    red_share: float  # share of declarations the office's capacity inspects (exploration included)
+    red: float  # expected revenue (JPY) from which a declaration goes red
+    yellow: float  # ... and yellow, below red
+    recent: int  # recent scores of the office the thresholds come from (0: the model's hold-out)
+
+
+def lane_thresholds(
+    *, office: CustomsOffice, predictor: ml.Predictor, model_label: str = "", today: date
+) -> LaneThresholds:
+    """The office's thresholds: red is the score quantile that fills its daily capacity
+    given its daily volume (at most RISK_RED_MAX_SHARE, less the exploration share),
+    yellow the next RISK_YELLOW_BAND_SHARE of declarations. The quantiles are of the
+    office's recent scores by the same model once there are RISK_LANE_MIN_RECENT_SCORES
+    of them, of the model's hold-out scores before."""
+    red_share = min(office.daily_inspection_capacity / _daily_volume(office, today), settings.RISK_RED_MAX_SHARE)
+    exploit_share = red_share * (1 - settings.INSPECTION_EXPLORATION_SHARE)
+    yellow_share = min(red_share + settings.RISK_YELLOW_BAND_SHARE, 1.0)
+    recent = np.array([])
+    if model_label:
+        recent = np.array(
+            RiskScore.objects.filter(
+                office=office, model_label=model_label,
+                scored_on__gte=today - timedelta(days=settings.RISK_LANE_WINDOW_DAYS),
+            )
+            .order_by("-id")
+            .values_list("expected_revenue_jpy", flat=True)[: settings.RISK_LANE_RECENT_SCORES],
+            dtype="float64",
+        )  # fmt: skip
+    if len(recent) < settings.RISK_LANE_MIN_RECENT_SCORES:
+        return LaneThresholds(
+            red_share=red_share,
+            red=predictor.threshold_for_share(exploit_share),
+            yellow=predictor.threshold_for_share(yellow_share),
+            recent=0,
+        )
+    return LaneThresholds(
+        red_share=red_share,
+        red=float(np.quantile(recent, 1 - exploit_share)),
+        yellow=float(np.quantile(recent, 1 - yellow_share)),
+        recent=len(recent),
+    )
+
+
 def lane_choose(
-    *, declaration: Declaration, scored: Scored, predictor: ml.Predictor, today: date
+    *, declaration: Declaration, scored: Scored, predictor: ml.Predictor, today: date, model_label: str = ""
 ) -> tuple[str, bool, float]:
-    """Red when the expected revenue is above the threshold that fills today's capacity at
-    the office (less the exploration share), yellow for the next band, green otherwise;
-    a share of the capacity is picked at random to learn. Returns (lane, exploration, threshold)."""
+    """Red when the expected revenue reaches the office's red threshold (`lane_thresholds`)
+    while today's capacity lasts, yellow for the next band, green otherwise; a share of
+    the capacity is picked at random to learn. Returns (lane, exploration, threshold)."""
     office = declaration.office
     capacity = office.daily_inspection_capacity
     explore = settings.INSPECTION_EXPLORATION_SHARE
-    red_share = min(capacity / _daily_volume(office, today), settings.RISK_RED_MAX_SHARE)
+    thresholds = lane_thresholds(office=office, predictor=predictor, model_label=model_label, today=today)
+    red_share, red_threshold = thresholds.red_share, thresholds.red
     exploit_share = red_share * (1 - explore)
-    red_threshold = predictor.threshold_for_share(exploit_share)
-    yellow_threshold = predictor.threshold_for_share(min(3 * red_share, 1.0))
     reds_today = RiskScore.objects.filter(office=office, scored_on=today, lane=Lane.RED)
     if scored.expected_revenue > 0 and scored.expected_revenue >= red_threshold:
         if reds_today.filter(exploration=False).count() < math.ceil(capacity * (1 - explore)):
@@ -344,7 +432,7 @@ def lane_choose(
     elif explore > 0 and _exploration_draw(declaration) < explore * red_share / max(1 - exploit_share, 1e-9):
         if reds_today.filter(exploration=True).count() < math.ceil(capacity * explore):
             return Lane.RED, True, red_threshold
-    if scored.expected_revenue >= yellow_threshold:
+    if scored.expected_revenue > 0 and scored.expected_revenue >= thresholds.yellow:
         return Lane.YELLOW, False, red_threshold
     return Lane.GREEN, False, red_threshold
 
@@ -406,7 +494,7 @@ def risk_lane_assign(*, declaration: Declaration) -> LaneDecision:
         score = existing
     else:
         lane, exploration, threshold = lane_choose(
-            declaration=declaration, scored=scored, predictor=predictor, today=today
+            declaration=declaration, scored=scored, predictor=predictor, today=today, model_label=model_version.label
         )
         score = risk_score_store(
             declaration=declaration, model_version=model_version, scored=scored, lane=lane,
