@@ -44,7 +44,12 @@ from sklearn.naive_bayes import MultinomialNB
 from threadpoolctl import threadpool_limits
 
 ENTITIES = ["importer_id", "declarant_id", "tariff_code", "country", "office_id"]
-SMOOTHING = 20.0  # pseudo-observations at the overall rate: a rate from 3 records stays near the prior
+# Pseudo-observations at the prior (settings.RISK_PRIOR_STRENGTH in the portal): a rate
+# from 3 records stays near its prior, a tariff line's near its chapter's.
+SMOOTHING = 20.0
+# Records of history below which a rate or an origin share is not quoted as a reason
+# (settings.RISK_PRIOR_MIN_COUNT in the portal).
+MIN_HISTORY = 30
 MIN_GROUP = 5  # fewer records than this in a tariff line + origin: fall back to the line's statistics
 MAD_SCALE = 1.4826  # MAD times this estimates the standard deviation of normal data
 KS = (1, 2, 5, 10)
@@ -58,6 +63,15 @@ FEATURES = [
     "importer_new", "declarant_new", "importer_findings_12m", "chapter", "text_chapter_prob",
     "aeo",
 ]  # fmt: skip
+
+
+def _setting(name: str, default: float) -> float:
+    """A tunable from the Django settings where they are configured, else the default."""
+    try:
+        from django.conf import settings
+    except ImportError:  # pragma: no cover - the pipeline also runs outside the portal
+        return default
+    return float(getattr(settings, name, default)) if settings.configured else default
 
 
 def _as_datetime(dates: pd.Series) -> pd.Series:
@@ -141,6 +155,17 @@ class Reference:
     origin_share: pd.Series  # (tariff_code, country) → share of the line's records
     text: TextModel | None
     summary: dict[str, Any] = field(default_factory=dict)
+    # Empirical-Bayes priors: an unseen tariff line or origin falls back to its chapter's
+    # and the overall figures, weighted by how much history it has. None in artefacts
+    # trained before these were kept: features then use the raw shares.
+    pair_counts: pd.Series | None = None  # (tariff_code, country) → records
+    line_counts: pd.Series | None = None  # tariff_code → records
+    chapter_origin_share: pd.Series | None = None  # (chapter, country) → shrunk share of the chapter
+    uv_chapter: pd.DataFrame | None = None  # chapter → unit-value medians and MADs, for unseen lines
+    tax_chapter: pd.Series | None = None  # chapter → median tax rate, for unseen lines
+    origin_share_all: pd.Series | None = None  # country → share of all records
+    prior_strength: float = SMOOTHING
+    min_history: int = MIN_HISTORY
 
 
 def _log_unit_values(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -153,9 +178,9 @@ def _log_unit_values(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 def _robust(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     grouped = frame.groupby(keys, sort=False)
     medians = grouped[["uv_qty", "uv_kg"]].median()
-    # One key groups by a plain Index: a one-level MultiIndex would match no group.
-    own_group = pd.MultiIndex.from_frame(frame[keys]) if len(keys) > 1 else pd.Index(frame[keys[0]])
-    deviations = (frame[["uv_qty", "uv_kg"]] - medians.reindex(own_group).to_numpy()).abs()
+    # One key groups by a plain index, which a one-level MultiIndex would not match (all NaN).
+    index = pd.MultiIndex.from_frame(frame[keys]) if len(keys) > 1 else pd.Index(frame[keys[0]])
+    deviations = (frame[["uv_qty", "uv_kg"]] - medians.reindex(index).to_numpy()).abs()
     mads = deviations.groupby([frame[key] for key in keys], sort=False).median()
     out = medians.add_prefix("med_").join(mads.add_prefix("mad_"))
     out["n"] = grouped.size()
@@ -179,6 +204,11 @@ def build_reference(history: pd.DataFrame) -> Reference:
         history["cif_value"].to_numpy(dtype="float64"), 1.0
     )
     counts = history.groupby(["tariff_code", "country"], sort=False).size()
+    strength = _setting("RISK_PRIOR_STRENGTH", SMOOTHING)
+    origin_all = history["country"].value_counts(normalize=True)
+    chapter_counts = history.groupby([chapter_of(history["tariff_code"]), history["country"]], sort=False).size()
+    chapter_totals = chapter_counts.groupby(level=0).transform("sum")
+    chapter_prior = origin_all.reindex(chapter_counts.index.get_level_values(1)).to_numpy()
     descriptions = history["description"] if "description" in history else pd.Series([""] * len(history))
     honest = (history["illicit"] == 0).to_numpy()
     events = history[["sgd_date", *ENTITIES, "illicit", "revenue"]].copy()
@@ -192,6 +222,14 @@ def build_reference(history: pd.DataFrame) -> Reference:
         uv_line=_robust(frame, ["tariff_code"]),
         tax_line=pd.Series(tax_rate).groupby(history["tariff_code"].to_numpy()).median(),
         origin_share=counts / counts.groupby(level=0).transform("sum"),
+        pair_counts=counts,
+        line_counts=counts.groupby(level=0).sum(),
+        chapter_origin_share=(chapter_counts + strength * chapter_prior) / (chapter_totals + strength),
+        origin_share_all=origin_all,
+        uv_chapter=_robust(frame.assign(chapter=chapter_of(frame["tariff_code"])), ["chapter"]),
+        tax_chapter=pd.Series(tax_rate).groupby(chapter_of(history["tariff_code"]).to_numpy()).median(),
+        prior_strength=strength,
+        min_history=int(_setting("RISK_PRIOR_MIN_COUNT", MIN_HISTORY)),
         text=TextModel.fit(
             descriptions[honest].reset_index(drop=True),
             chapter_of(history["tariff_code"][honest]).reset_index(drop=True),
@@ -259,11 +297,16 @@ def build_features(rows: pd.DataFrame, reference: Reference) -> tuple[pd.DataFra
     out["fob_cif_ratio"] = rows["fob_value"].to_numpy(dtype="float64") / np.maximum(cif, 1.0)
     tax_rate = rows["total_taxes"].to_numpy(dtype="float64") / np.maximum(cif, 1.0)
     out["tax_rate"] = tax_rate
-    out["tax_rate_vs_line"] = tax_rate - reference.tax_line.reindex(rows["tariff_code"]).to_numpy(dtype="float64")
+    chapters = chapter_of(rows["tariff_code"])
+    context: dict[str, np.ndarray] = {}
+    line_tax = reference.tax_line.reindex(rows["tariff_code"]).to_numpy(dtype="float64")
+    context["tax_from_line"] = ~np.isnan(line_tax)
+    if reference.tax_chapter is not None:  # a line without history: its chapter's usual rate
+        line_tax = np.where(context["tax_from_line"], line_tax, _lookup(reference.tax_chapter, pd.Index(chapters)))
+    out["tax_rate_vs_line"] = tax_rate - line_tax
 
     uv_qty, uv_kg = _log_unit_values(rows)
     pair = pd.MultiIndex.from_arrays([rows["tariff_code"], rows["country"]])
-    context: dict[str, np.ndarray] = {}
     for name, values in (("qty", uv_qty), ("kg", uv_kg)):
         median = _lookup(reference.uv_pair, pair, f"med_uv_{name}")
         mad = _lookup(reference.uv_pair, pair, f"mad_uv_{name}")
@@ -272,32 +315,43 @@ def build_features(rows: pd.DataFrame, reference: Reference) -> tuple[pd.DataFra
             from_pair, median, _lookup(reference.uv_line, pd.Index(rows["tariff_code"]), f"med_uv_{name}")
         )
         mad = np.where(from_pair, mad, _lookup(reference.uv_line, pd.Index(rows["tariff_code"]), f"mad_uv_{name}"))
+        known_line = ~np.isnan(median)
+        if reference.uv_chapter is not None:  # a line without history: its chapter's spread of prices
+            median = np.where(known_line, median, _lookup(reference.uv_chapter, pd.Index(chapters), f"med_uv_{name}"))
+            mad = np.where(known_line, mad, _lookup(reference.uv_chapter, pd.Index(chapters), f"mad_uv_{name}"))
         out[f"uv_{name}_log_ratio"] = values - median
         out[f"uv_{name}_z"] = (values - median) / (MAD_SCALE * mad + 0.05)
-        context[f"median_uv_{name}"] = np.expm1(median)
+        # Reasons and corrections quote a median of the line or of its origin, never a chapter's.
+        context[f"median_uv_{name}"] = np.where(known_line, np.expm1(median), np.nan)
         # The usual range: the median give or take one robust standard deviation.
-        context[f"low_uv_{name}"] = np.expm1(median - MAD_SCALE * mad)
-        context[f"high_uv_{name}"] = np.expm1(median + MAD_SCALE * mad)
+        context[f"low_uv_{name}"] = np.where(known_line, np.expm1(median - MAD_SCALE * mad), np.nan)
+        context[f"high_uv_{name}"] = np.where(known_line, np.expm1(median + MAD_SCALE * mad), np.nan)
         context[f"median_uv_{name}_from_origin"] = from_pair
-    out["origin_share_in_line"] = np.nan_to_num(_lookup(reference.origin_share, pair), nan=0.0)
+    out["origin_share_in_line"], context["origin_share_observed"], context["line_count"] = _origin_shares(
+        rows, chapters, reference
+    )
     context["usual_origins"] = usual_origins(reference, rows["tariff_code"])
 
     dates = _as_datetime(rows["sgd_date"])
+    strength = reference.prior_strength
     for entity in ENTITIES:
         cumulative = _cumulative(reference.events, entity)
         past = _before(rows, cumulative, entity, dates)
-        out[f"{entity}_rate"] = ((past["cbad"] + SMOOTHING * reference.prior) / (past["cn"] + SMOOTHING)).to_numpy()
+        rate_prior, revenue_prior = _entity_priors(rows, chapters, dates, reference, entity)
+        out[f"{entity}_rate"] = ((past["cbad"] + strength * rate_prior) / (past["cn"] + strength)).to_numpy()
         out[f"{entity}_revenue"] = np.log1p(
-            ((past["crev"] + SMOOTHING * reference.revenue_prior) / (past["cn"] + SMOOTHING)).to_numpy()
+            ((past["crev"] + strength * revenue_prior) / (past["cn"] + strength)).to_numpy()
         )
         out[f"{entity}_log_n"] = np.log1p(past["cn"].to_numpy())
+        context[f"{entity}_count"] = past["cn"].to_numpy()
+        context[f"{entity}_found"] = past["cbad"].to_numpy()
         if entity == "importer_id":
             year_ago = _before(rows, cumulative, entity, dates - pd.Timedelta(days=365))
             out["importer_findings_12m"] = (past["cbad"] - year_ago["cbad"]).to_numpy()
             out["importer_new"] = (past["cn"].to_numpy() == 0).astype("float64")
         if entity == "declarant_id":
             out["declarant_new"] = (past["cn"].to_numpy() == 0).astype("float64")
-    chapters = chapter_of(rows["tariff_code"])
+    context["base_rate"], context["min_history"] = np.full(n, reference.prior), np.full(n, reference.min_history)
     out["chapter"] = pd.to_numeric(chapters, errors="coerce").to_numpy(dtype="float64")
     descriptions = rows["description"] if "description" in rows else pd.Series([""] * n)
     if reference.text is not None:
@@ -309,6 +363,43 @@ def build_features(rows: pd.DataFrame, reference: Reference) -> tuple[pd.DataFra
     # AEO status of the importer on the row's date (0/1); files without the column have none.
     out["aeo"] = rows["aeo"].fillna(0).astype("float64").to_numpy() if "aeo" in rows else np.zeros(n)
     return pd.DataFrame({name: out[name] for name in FEATURES}), context
+
+
+def _origin_shares(
+    rows: pd.DataFrame, chapters: pd.Series, reference: Reference
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The origin's share of the tariff line shrunk toward its share of the chapter (and
+    that toward its share of all trade), with the line's records as the weight; also the
+    observed share and the line's records, which say whether a low share is a fact."""
+    pair = pd.MultiIndex.from_arrays([rows["tariff_code"], rows["country"]])
+    if reference.pair_counts is None:  # an artefact from before the priors were kept
+        raw = np.nan_to_num(_lookup(reference.origin_share, pair), nan=0.0)
+        return raw, raw, np.full(len(rows), np.inf)
+    n_pair = np.nan_to_num(_lookup(reference.pair_counts, pair), nan=0.0)
+    n_line = np.nan_to_num(_lookup(reference.line_counts, pd.Index(rows["tariff_code"])), nan=0.0)
+    overall = np.nan_to_num(_lookup(reference.origin_share_all, pd.Index(rows["country"])), nan=0.0)
+    in_chapter = _lookup(reference.chapter_origin_share, pd.MultiIndex.from_arrays([chapters, rows["country"]]))
+    prior = np.where(np.isnan(in_chapter), overall, in_chapter)
+    strength = reference.prior_strength
+    observed = np.where(n_line > 0, n_pair / np.maximum(n_line, 1.0), np.nan)
+    return (n_pair + strength * prior) / (n_line + strength), observed, n_line
+
+
+def _entity_priors(
+    rows: pd.DataFrame, chapters: pd.Series, dates: pd.Series, reference: Reference, entity: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """What an entity's rates shrink toward: a tariff line's chapter (itself shrunk toward
+    the overall rate, from events strictly before the row's date), the overall rate else."""
+    n = len(rows)
+    overall = np.full(n, reference.prior), np.full(n, reference.revenue_prior)
+    if entity != "tariff_code" or reference.pair_counts is None:
+        return overall
+    events = reference.events.assign(chapter=chapter_of(reference.events["tariff_code"]))
+    past = _before(pd.DataFrame({"chapter": chapters.to_numpy()}), _cumulative(events, "chapter"), "chapter", dates)
+    strength = reference.prior_strength
+    rate = ((past["cbad"] + strength * reference.prior) / (past["cn"] + strength)).to_numpy()
+    revenue = ((past["crev"] + strength * reference.revenue_prior) / (past["cn"] + strength)).to_numpy()
+    return rate, revenue
 
 
 @dataclass
@@ -590,19 +681,35 @@ def explain(
     median = np.where(use_kg, context["median_uv_kg"], context["median_uv_qty"])
     from_origin = np.where(use_kg, context["median_uv_kg_from_origin"], context["median_uv_qty_from_origin"])
     findings = finite(f["importer_findings_12m"])
+    base_rate, min_history = context["base_rate"], context["min_history"]
+
+    def past_rate(entity: str, floor: float) -> np.ndarray:
+        """An entity's own rate of discrepancies where it has enough history and the rate is
+        well above the base rate (0 elsewhere): the rate a reason may quote."""
+        count, found = context[f"{entity}_count"], context[f"{entity}_found"]
+        rate = found / np.maximum(count, 1.0)
+        return np.where((count >= min_history) & (rate >= np.maximum(floor, 2 * base_rate)), rate, 0.0)
+
+    declarant_rate, line_rate = past_rate("declarant_id", 0.12), past_rate("tariff_code", 0.1)
+    # "First declaration" only when neither the history nor the portal knows the importer.
+    portal_known = rows["importer_portal_declarations"].to_numpy() > 0 if "importer_portal_declarations" in rows else 0
+    origin_observed = np.nan_to_num(context["origin_share_observed"], nan=1.0)
+    origin_rare = (context["line_count"] >= min_history) & (origin_observed < 0.02)
     suggested = np.asarray(context["suggested_chapter"], dtype=object)
     text_prob = f["text_chapter_prob"]
     weights = {
         "unit_value_low": np.where(finite(ratio) < -0.35, np.abs(finite(z)) * np.isfinite(median), 0.0),
         "importer_findings": np.where(findings > 0, 1.5 + findings, 0.0),
-        "importer_new": np.where(f["importer_new"] > 0, 1.0, 0.0),
-        "declarant_rate": np.where(f["declarant_id_rate"] > 0.12, 10 * f["declarant_id_rate"], 0.0),
-        "tax_low": np.where(finite(f["tax_rate_vs_line"]) < -0.03, -50 * finite(f["tax_rate_vs_line"]), 0.0),
-        "origin_rare": np.where(f["origin_share_in_line"] < ORIGIN_RARE_SHARE, 2.5, 0.0),
+        "importer_new": np.where((context["importer_id_count"] == 0) & ~portal_known, 1.0, 0.0),
+        "declarant_rate": 10 * declarant_rate,
+        "tax_low": np.where(
+            context["tax_from_line"] & (finite(f["tax_rate_vs_line"]) < -0.03), -50 * finite(f["tax_rate_vs_line"]), 0.0
+        ),
+        "origin_rare": np.where(origin_rare, 2.5, 0.0),
         "description_chapter": np.where(
             np.isfinite(text_prob) & (finite(text_prob) < 0.2) & (suggested != "") & (suggested != chapter), 3.0, 0.0
         ),
-        "line_rate": np.where(f["tariff_code_rate"] > 0.1, 5 * f["tariff_code_rate"], 0.0),
+        "line_rate": 5 * line_rate,
     }
     codes = list(weights)
     matrix = finite(np.column_stack([weights[code] for code in codes]))
@@ -615,15 +722,15 @@ def explain(
         if code == "importer_findings":
             return {"count": int(findings[i])}
         if code == "declarant_rate":
-            return {"percent": round(100 * f["declarant_id_rate"][i])}
+            return {"percent": round(100 * declarant_rate[i])}
         if code == "tax_low":
             return {"points": round(-100 * f["tax_rate_vs_line"][i], 1)}
         if code == "origin_rare":
-            return {"country": country[i], "percent": round(100 * f["origin_share_in_line"][i], 1)}
+            return {"country": country[i], "percent": round(100 * origin_observed[i], 1)}
         if code == "description_chapter":
             return {"chapter": chapter[i], "suggested": str(suggested[i])}
         if code == "line_rate":
-            return {"percent": round(100 * f["tariff_code_rate"][i])}
+            return {"percent": round(100 * line_rate[i])}
         return {}
 
     out = []

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -89,6 +90,17 @@ _LINE_FIELDS = [
     "hs_code", "quantity", "net_weight_kg", "customs_value_jpy", "customs_duty_jpy", "line_no", "description",
     "declaration__consumption_tax_jpy", "declaration__local_consumption_tax_jpy",
 ]  # fmt: skip
+
+
+def importer_key(*, corporate_number: str, company_id: int) -> str:
+    """The importer as the features see it: its corporate number, else the filing company
+    (parcels of a manifest name a consignee, not a corporate number)."""
+    return corporate_number or f"C{company_id}"
+
+
+def declarant_key(*, user_id: int) -> str:
+    """The declarant as the features see it: the user who filed."""
+    return f"U{user_id}"
 
 
 def declaration_rows(declaration_ids: list[int]) -> pd.DataFrame:
@@ -410,10 +422,34 @@ def _aggregate(
     return out
 
 
+def _importer_portal_declarations(declaration_ids: list[int]) -> dict[int, int]:
+    """Per declaration: how many other submitted declarations of its importer the portal
+    holds (the history knows only labelled ones), in one grouped query."""
+    heads = Declaration.objects.filter(pk__in=declaration_ids).values_list("pk", "party_corporate_number", "company_id")
+    corporate = {number for _pk, number, _company in heads if number}
+    companies = {company for _pk, number, company in heads if not number}
+    submitted = (
+        Declaration.objects.filter(submitted_at__isnull=False)
+        .filter(Q(party_corporate_number__in=corporate) | Q(party_corporate_number="", company_id__in=companies))
+        .values_list("party_corporate_number", "company_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts: dict[str, int] = {}
+    for number, company, n in submitted:
+        key = importer_key(corporate_number=number, company_id=company)
+        counts[key] = counts.get(key, 0) + n
+    return {
+        pk: max(counts.get(importer_key(corporate_number=number, company_id=company), 0) - 1, 0)
+        for pk, number, company in heads
+    }
+
+
 def score_declarations(declaration_ids: list[int], predictor: ml.Predictor) -> dict[int, Scored]:
     rows = declaration_rows(declaration_ids)
     if not len(rows):
         return {}
+    rows["importer_portal_declarations"] = rows["declaration_id"].map(_importer_portal_declarations(declaration_ids))
     scores, features, context = predictor.score(rows)
     scored = _aggregate(rows, scores, features, context, ml.explain(features, context, rows))
     # The served ranking places each declaration by its summed heads.
@@ -432,9 +468,17 @@ def active_model() -> tuple[ModelVersion, ml.Predictor] | None:
 
 
 def _daily_volume(office: CustomsOffice, today: date) -> float:
-    since = timezone.now() - timedelta(days=28)
-    count = Declaration.objects.filter(office=office, submitted_at__gte=since).count()
-    return max(count / 28.0, 1.0)
+    """Declarations a day at the office: those submitted in the last
+    RISK_LANE_WINDOW_DAYS over the days since the first of them (a young portal is not
+    averaged over days it did not exist)."""
+    window = settings.RISK_LANE_WINDOW_DAYS
+    since = timezone.now() - timedelta(days=window)
+    recent = Declaration.objects.filter(office=office, submitted_at__gte=since)
+    first = recent.order_by("submitted_at").values_list("submitted_at", flat=True).first()
+    if first is None:
+        return 1.0
+    days = min(window, max(1, (today - timezone.localtime(first).date()).days + 1))
+    return max(recent.count() / days, 1.0)
 
 
 def _exploration_draw(declaration: Declaration) -> float:
@@ -455,23 +499,16 @@ def aeo_share_factor(*, declaration: Declaration, scored: Scored) -> float:
 
 
 class LaneTally:
-    """What `lane_choose` reads besides the score: the office's recent daily volume,
-    today's red picks, the thresholds. Read at every call by default; bulk screening
+    """What `lane_choose` reads besides the score: the office's lane thresholds, today's
+    red picks, the revenue threshold. Read at every call by default; bulk screening
     keeps one cached tally for a whole chunk, which reads each office once and counts its
     own picks, so that each parcel gets the lane it would get screened one by one, in order."""
 
     def __init__(self, *, cached: bool = False) -> None:
         self.cached = cached
-        self._volumes: dict[int, float] = {}
         self._reds: dict[tuple[int, bool], int] = {}
         self._thresholds: dict[tuple[int, float], float] = {}
-
-    def daily_volume(self, office: CustomsOffice, today: date) -> float:
-        if not self.cached:
-            return _daily_volume(office, today)
-        if office.pk not in self._volumes:
-            self._volumes[office.pk] = _daily_volume(office, today)
-        return self._volumes[office.pk]
+        self._lanes: dict[tuple[int, str], LaneThresholds] = {}
 
     def reds(self, office: CustomsOffice, today: date, *, exploration: bool) -> int:
         key = (office.pk, exploration)
@@ -488,6 +525,14 @@ class LaneTally:
         if self.cached:
             self._reds[(office.pk, exploration)] += 1
 
+    def lanes(self, office: CustomsOffice, *, model_label: str, today: date) -> LaneThresholds:
+        if not self.cached:
+            return lane_thresholds(office=office, model_label=model_label, today=today)
+        key = (office.pk, model_label)
+        if key not in self._lanes:
+            self._lanes[key] = lane_thresholds(office=office, model_label=model_label, today=today)
+        return self._lanes[key]
+
     def threshold(self, predictor: ml.Predictor, share: float) -> float:
         if not self.cached:
             return predictor.threshold_for_share(share)
@@ -497,25 +542,73 @@ class LaneTally:
         return self._thresholds[key]
 
 
+@dataclass(frozen=True)
+class LaneThresholds:
+    """Where an office's lanes start on the served ranking's pick share (smaller: riskier)."""
+
+    red_share: float  # share of declarations the office's capacity inspects (exploration included)
+    recent: np.ndarray  # pick shares of the office's recent scores by the model, sorted; empty: hold-out
+
+    def cut(self, share: float) -> float:
+        """The pick share at or under which `share` of the declarations fall: of the
+        office's recent scores once there are enough, else of the model's hold-out (on
+        which pick shares are calibrated, so the share itself)."""
+        if len(self.recent) < settings.RISK_LANE_MIN_RECENT_SCORES:
+            return share
+        return float(np.quantile(self.recent, min(max(share, 0.0), 1.0)))
+
+
+def lane_thresholds(*, office: CustomsOffice, model_label: str = "", today: date) -> LaneThresholds:
+    """The office's thresholds: red is the share that fills its daily capacity given its
+    daily volume (at most RISK_RED_MAX_SHARE), taken as a quantile of the pick shares of
+    the office's last RISK_LANE_RECENT_SCORES scores by the same model within
+    RISK_LANE_WINDOW_DAYS once there are RISK_LANE_MIN_RECENT_SCORES of them, so that an
+    office whose declarations are riskier than the model's hold-out still fills, and does
+    not overflow, its capacity."""
+    red_share = min(office.daily_inspection_capacity / _daily_volume(office, today), settings.RISK_RED_MAX_SHARE)
+    recent = np.array([])
+    if model_label:
+        recent = np.sort(
+            np.array(
+                RiskScore.objects.filter(
+                    office=office, model_label=model_label,
+                    scored_on__gte=today - timedelta(days=settings.RISK_LANE_WINDOW_DAYS),
+                )
+                .order_by("-id")
+                .values_list("pick_share", flat=True)[: settings.RISK_LANE_RECENT_SCORES],
+                dtype="float64",
+            )
+        )  # fmt: skip
+    return LaneThresholds(red_share=red_share, recent=recent)
+
+
 def lane_choose(
-    *, declaration: Declaration, scored: Scored, predictor: ml.Predictor, today: date, tally: LaneTally | None = None
+    *,
+    declaration: Declaration,
+    scored: Scored,
+    predictor: ml.Predictor,
+    today: date,
+    model_label: str = "",
+    tally: LaneTally | None = None,
 ) -> tuple[str, bool, float]:
     """Red when the served ranking picks the declaration within the share that fills
-    today's capacity at the office (less the exploration share), yellow for the next
-    band, green otherwise; a share of the capacity is picked at random to learn.
-    Returns (lane, exploration, threshold): the expected revenue from which the revenue
-    head picks (the probability head picks the rest of the red lane). `tally` caches
-    what is read besides the score, for bulk screening."""
+    today's capacity at the office (less the exploration share; `lane_thresholds`) while
+    that capacity lasts, yellow for the next RISK_YELLOW_BAND_SHARE, green otherwise; a
+    share of the capacity is picked at random to learn. AEO declarations get a smaller
+    share of both lanes. Returns (lane, exploration, threshold): the expected revenue
+    from which the revenue head picks (the probability head picks the rest of the red
+    lane). `tally` caches what is read besides the score, for bulk screening."""
     tally = tally or LaneTally()
     office = declaration.office
     capacity = office.daily_inspection_capacity
     explore = settings.INSPECTION_EXPLORATION_SHARE
-    red_share = min(capacity / tally.daily_volume(office, today), settings.RISK_RED_MAX_SHARE)
-    red_share *= aeo_share_factor(declaration=declaration, scored=scored)  # AEO: a smaller share
+    thresholds = tally.lanes(office, model_label=model_label, today=today)
+    factor = aeo_share_factor(declaration=declaration, scored=scored)
+    red_share = thresholds.red_share * factor
     exploit_share = red_share * (1 - explore)
+    yellow_share = min((thresholds.red_share + settings.RISK_YELLOW_BAND_SHARE) * factor, 1.0)
     red_threshold = tally.threshold(predictor, exploit_share)
-    yellow_share = min(settings.RISK_YELLOW_BAND * red_share, 1.0)
-    if scored.pick_share <= exploit_share:
+    if scored.pick_share <= thresholds.cut(exploit_share):
         if tally.reds(office, today, exploration=False) < math.ceil(capacity * (1 - explore)):
             tally.red_picked(office, exploration=False)
             return Lane.RED, False, red_threshold
@@ -523,7 +616,7 @@ def lane_choose(
         if tally.reds(office, today, exploration=True) < math.ceil(capacity * explore):
             tally.red_picked(office, exploration=True)
             return Lane.RED, True, red_threshold
-    if scored.pick_share <= yellow_share:
+    if scored.pick_share <= thresholds.cut(yellow_share):
         return Lane.YELLOW, False, red_threshold
     return Lane.GREEN, False, red_threshold
 
@@ -631,7 +724,7 @@ def risk_lane_assign(*, declaration: Declaration) -> LaneDecision:
         score = existing
     else:
         lane, exploration, threshold = lane_choose(
-            declaration=declaration, scored=scored, predictor=predictor, today=today
+            declaration=declaration, scored=scored, predictor=predictor, today=today, model_label=model_version.label
         )
         score = risk_score_store(
             declaration=declaration, model_version=model_version, scored=scored, lane=lane,
@@ -682,8 +775,9 @@ def risk_lanes_assign(*, declarations: list[Declaration]) -> dict[int, LaneDecis
             )
             continue
         lane, exploration, threshold = lane_choose(
-            declaration=declaration, scored=scored, predictor=predictor, today=today, tally=tally
-        )
+            declaration=declaration, scored=scored, predictor=predictor, today=today,
+            model_label=model_version.label, tally=tally,
+        )  # fmt: skip
         if score is not None:  # scored by a batch rescoring before screening reached it
             RiskScore.objects.filter(pk=score.pk).update(
                 lane=lane,

@@ -9,12 +9,18 @@ origin fraud (a preferential origin that rarely makes the goods is claimed, so n
 is paid). `revenue` is the additional duty and consumption tax an inspection recovers;
 `aeo` marks rows whose importer was an Authorised Economic Operator on that day.
 
+`generate_market` adds the trade of named goods (each with its usual origins and the
+preferential rates its partners pay) and of named traders, so a demo's history knows
+the goods, origins and importers its own declarations use.
+
 The same seed gives the same rows: tests, the demo seed and the benchmarks share it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -173,6 +179,151 @@ def _aeo_rows(importer: np.ndarray, day: np.ndarray, *, importer_risk: np.ndarra
     certified = (importer_risk < 0.03) & (rng.random(n_importers) < 0.35)
     since = rng.integers(-days, days, size=n_importers)
     return (certified[importer] & (day >= since[importer])).astype(int)
+
+
+@dataclass(frozen=True)
+class Goods:
+    """A tariff line as a market trades it."""
+
+    tariff_code: str
+    descriptions: tuple[str, ...]  # how declarants word the goods, one picked per row
+    duty_rate: float  # the rate paid without a preference (WTO), as a share of the value
+    yen_per_kg: float  # median value
+    kg_per_unit: float
+    origins: tuple[str, ...]  # usual origins, the most common first
+    preferential: dict[str, float] = field(default_factory=dict)  # origin → rate under its EPA
+    origin_price: dict[str, float] = field(default_factory=dict)  # origin → price level (1 unless given)
+    units: float = 50.0  # median units per declaration line
+
+
+@dataclass(frozen=True)
+class Trader:
+    """A named importer: its id as the features see it, who files for it, where, and what."""
+
+    importer_id: str
+    declarant_ids: tuple[str, ...]
+    offices: tuple[str, ...]
+    goods: tuple[tuple[str, str], ...]  # (tariff code, origin) pairs it imports
+    rows: int
+    risk: float = 0.0  # its propensity to cheat: the demo companies keep clean records
+    units: float | None = None  # median units per line where it differs from the goods' (parcels)
+
+
+def _taxes(value: np.ndarray, rate: np.ndarray) -> np.ndarray:
+    duty = value * rate
+    return duty + CONSUMPTION_TAX * (value + duty)
+
+
+def generate_market(
+    *,
+    goods: Sequence[Goods],
+    traders: Sequence[Trader] = (),
+    rows: int,
+    seed: int = 7,
+    start: dt.date = dt.date(2024, 1, 1),
+    days: int = 730,
+    offices: Sequence[str] = OFFICES,
+    exempt_up_to: float = 10_000,
+    descriptions: bool = True,
+) -> pd.DataFrame:
+    """`rows` lines of `goods` by a market of generic importers, plus each trader's own
+    `rows`, in the columns of `generate_history` (sgd_id prefix MKT).
+
+    Generic importers trade two of the goods each, from the goods' usual origins (the
+    first most often). Partners of a preference pay its rate on nine lines in ten. Fraud
+    is undervaluation or, on dutiable goods, a false preferential origin. Consignments
+    worth at most `exempt_up_to` yen pay no duty or tax (Japan's small-value exemption)."""
+    rng = np.random.default_rng([seed, 1])
+    catalogue = {item.tariff_code: item for item in goods}
+    codes = list(catalogue)
+    n_importers, n_declarants = max(20, rows // 50), max(5, rows // 400)
+    importer_risk = np.where(
+        rng.random(n_importers) < 0.08, rng.beta(2, 4, n_importers), rng.beta(0.5, 15, n_importers)
+    )
+    importer_weight = rng.pareto(1.2, n_importers) + 1
+    importer_goods = rng.integers(0, len(codes), size=(n_importers, 2))
+    importer = rng.choice(n_importers, size=rows, p=importer_weight / importer_weight.sum())
+    code = np.array(codes, dtype=object)[importer_goods[importer, rng.integers(0, 2, rows)]]
+
+    def usual_origin(tariff_code: str, draw: float) -> str:
+        origins = catalogue[tariff_code].origins
+        weights = np.cumsum(1.0 / np.arange(1, len(origins) + 1))
+        return origins[int(np.searchsorted(weights / weights[-1], draw))]
+
+    parts = {
+        "importer_id": [f"MKT{i:05d}" for i in importer],
+        "declarant_id": [f"MKD{i:04d}" for i in rng.integers(0, n_declarants, rows)],
+        "office_id": list(np.array(offices)[rng.integers(0, len(offices), rows)]),
+        "tariff_code": list(code),
+        "country": [usual_origin(c, d) for c, d in zip(code, rng.random(rows), strict=True)],
+        "risk": list(importer_risk[importer]),
+        "units": [catalogue[c].units for c in code],
+    }
+    for trader in traders:
+        picks = rng.integers(0, len(trader.goods), trader.rows)
+        parts["importer_id"] += [trader.importer_id] * trader.rows
+        parts["declarant_id"] += list(
+            np.array(trader.declarant_ids)[rng.integers(0, len(trader.declarant_ids), trader.rows)]
+        )
+        parts["office_id"] += list(np.array(trader.offices)[rng.integers(0, len(trader.offices), trader.rows)])
+        parts["tariff_code"] += [trader.goods[k][0] for k in picks]
+        parts["country"] += [trader.goods[k][1] for k in picks]
+        parts["risk"] += [trader.risk] * trader.rows
+        parts["units"] += [trader.units or catalogue[trader.goods[k][0]].units for k in picks]
+    frame = pd.DataFrame(parts)
+    n = len(frame)
+    items = [catalogue[c] for c in frame["tariff_code"]]
+    kg_per_unit = np.array([item.kg_per_unit for item in items])
+    mfn = np.array([item.duty_rate for item in items])
+    claimed = rng.random(n) < 0.9
+    true_rate = np.array(
+        [
+            item.preferential.get(o, r) if c else r
+            for item, o, r, c in zip(items, frame["country"], mfn, claimed, strict=True)
+        ]
+    )
+    quantity = np.maximum(1, np.round(rng.lognormal(np.log(frame["units"].to_numpy(dtype="float64")), 0.8)))
+    weight = quantity * kg_per_unit * rng.lognormal(0, 0.1, n)
+    price = np.array(
+        [item.yen_per_kg * item.origin_price.get(o, 1.0) for item, o in zip(items, frame["country"], strict=True)]
+    )
+    true_cif = weight * price * np.exp(rng.normal(0, 0.3, n))
+
+    fraud = rng.random(n) < np.clip(frame["risk"].to_numpy() * (0.5 + 3 * mfn), 0, 0.9)
+    origin_fraud = fraud & (rng.random(n) < 0.3) & (true_rate > 0)
+    undervalued = fraud & ~origin_fraud
+    declared_cif = np.round(np.where(undervalued, true_cif * rng.uniform(0.2, 0.6, n), true_cif))
+    declared_rate = np.where(origin_fraud, 0.0, true_rate)
+    fake_origin = np.array(PREFERENTIAL_ORIGINS)[rng.integers(0, len(PREFERENTIAL_ORIGINS), n)]
+    total_taxes = np.where(declared_cif <= exempt_up_to, 0, np.round(_taxes(declared_cif, declared_rate)))
+    owed = np.where(true_cif <= exempt_up_to, 0, _taxes(true_cif, true_rate))
+    revenue = np.where(fraud, np.maximum(0, np.round(owed - total_taxes)), 0)
+    illicit = fraud & (revenue > 0)
+    out = pd.DataFrame(
+        {
+            "sgd_id": [f"MKT{seed:02d}-{i:07d}" for i in range(n)],
+            "sgd_date": pd.to_datetime(start) + pd.to_timedelta(rng.integers(0, days, n), unit="D"),
+            "importer_id": frame["importer_id"],
+            "declarant_id": frame["declarant_id"],
+            "country": np.where(origin_fraud, fake_origin, frame["country"].to_numpy()),
+            "office_id": frame["office_id"],
+            "tariff_code": frame["tariff_code"],
+            "quantity": quantity,
+            "gross_weight": np.round(weight * 1.05, 3),
+            "fob_value": np.round(declared_cif * rng.uniform(0.88, 0.96, n)),
+            "cif_value": declared_cif,
+            "total_taxes": total_taxes,
+            "illicit": illicit.astype(int),
+            "revenue": np.where(illicit, revenue, 0),
+        }
+    )
+    if descriptions:
+        vague = rng.random(n) < 0.1
+        worded = [
+            item.descriptions[k % len(item.descriptions)] for item, k in zip(items, rng.integers(0, 12, n), strict=True)
+        ]
+        out["description"] = np.where(vague, np.array(VAGUE)[rng.integers(0, len(VAGUE), n)], worded)
+    return out.sort_values(["sgd_date", "sgd_id"], kind="stable").reset_index(drop=True)
 
 
 def write_bacuda_csv(frame: pd.DataFrame, path, *, with_description: bool = False) -> None:

@@ -352,8 +352,24 @@ ML_ARTEFACT_ROOT = env.path("ML_ARTEFACT_ROOT", default=str(VAR_DIR / "ml"))
 # Risk scoring (inspection app).
 # Share of each office's daily inspections picked at random so the model keeps learning.
 INSPECTION_EXPLORATION_SHARE = env.float("INSPECTION_EXPLORATION_SHARE", default=0.10)
-# However large an office's capacity, at most this share of declarations goes red.
-RISK_RED_MAX_SHARE = env.float("RISK_RED_MAX_SHARE", default=0.2)
+# Lanes: an office's red threshold is the score quantile that fills its daily inspection
+# capacity given its daily volume (both over the last RISK_LANE_WINDOW_DAYS), but however
+# large its capacity, at most this share of declarations goes red.
+RISK_RED_MAX_SHARE = env.float("RISK_RED_MAX_SHARE", default=0.05)
+# The yellow lane (document review): the next this share of declarations below red.
+RISK_YELLOW_BAND_SHARE = env.float("RISK_YELLOW_BAND_SHARE", default=0.18)
+# Days of declarations (volume) and scores (their distribution) the thresholds follow.
+RISK_LANE_WINDOW_DAYS = env.int("RISK_LANE_WINDOW_DAYS", default=28)
+# The quantiles are of the office's latest this many scores by the served model, once it
+# has at least RISK_LANE_MIN_RECENT_SCORES; before, of the model's hold-out scores.
+RISK_LANE_RECENT_SCORES = env.int("RISK_LANE_RECENT_SCORES", default=2000)
+RISK_LANE_MIN_RECENT_SCORES = env.int("RISK_LANE_MIN_RECENT_SCORES", default=20)
+# Priors of the features (read when a model is trained, kept in its artefact): a rate or
+# an origin share from few records is shrunk toward its chapter's or the overall one, as
+# if this many more records had that prior value...
+RISK_PRIOR_STRENGTH = env.float("RISK_PRIOR_STRENGTH", default=20.0)
+# ... and a rate or an origin share is quoted as a reason only from this many records.
+RISK_PRIOR_MIN_COUNT = env.int("RISK_PRIOR_MIN_COUNT", default=30)
 # Training refuses to produce a model from fewer labels than this.
 RISK_MIN_TRAINING_ROWS = env.int("RISK_MIN_TRAINING_ROWS", default=500)
 RISK_MIN_ILLICIT_LABELS = env.int("RISK_MIN_ILLICIT_LABELS", default=30)
@@ -374,8 +390,6 @@ AEO_EXPIRY_WARNING_DAYS = env.int("AEO_EXPIRY_WARNING_DAYS", default=60)
 # the split that kept both heads' strengths on every synthetic and BACUDA-format file
 # tried (`manage.py evaluate_risk`): less loses revenue@1 %, more loses precision@5 %.
 RISK_PORTFOLIO_REVENUE_SHARE = env.float("RISK_PORTFOLIO_REVENUE_SHARE", default=0.7)
-# Declarations ranked after the red lane, up to this many times the red share, go yellow.
-RISK_YELLOW_BAND = env.float("RISK_YELLOW_BAND", default=3.0)
 # A new version is promoted unless its revenue@5 % on the hold-out is more than this
 # below the active version's on the same hold-out.
 RISK_PROMOTION_TOLERANCE = env.float("RISK_PROMOTION_TOLERANCE", default=0.005)

@@ -19,6 +19,7 @@ FUJI = "3011001000002"
 
 
 def _line(hs_code: str, description: str, origin: str, quantity: str, unit: str, value: str, **extra: Any) -> dict:
+    """One line; `net_weight_kg` (in `extra`) is the weight of goods not counted in kilograms."""
     return {
         "hs_code": hs_code, "description": description, "origin_country": origin, "quantity": quantity,
         "unit": unit, "net_weight_kg": quantity if unit == "KG" else "10", "invoice_value": value, **extra,
@@ -29,7 +30,14 @@ EPA_PROOF = {"preference": "epa", "origin_proof": "exporter_declaration"}
 
 # (company, office, currency, incoterm, lines, what happens after creation)
 PLAN: list[tuple[str, str, str, str, list[dict], str]] = [
-    (FUJI, "1A", "JPY", "CIF", [_line("847130000", "Laptop computers", "CN", "20", "NO", "900000")], "clear"),
+    (
+        FUJI,
+        "1A",
+        "JPY",
+        "CIF",
+        [_line("847130000", "Laptop computers", "CN", "20", "NO", "900000", net_weight_kg="40")],
+        "clear",
+    ),
     (
         FUJI,
         "1A",
@@ -43,6 +51,7 @@ PLAN: list[tuple[str, str, str, str, list[dict], str]] = [
                 "600",
                 "L",
                 "4800",
+                net_weight_kg="780",
                 epa_agreement="JP-EU",
                 origin_proof_reference="FR-EXP-2026-118",
                 **EPA_PROOF,
@@ -72,7 +81,14 @@ PLAN: list[tuple[str, str, str, str, list[dict], str]] = [
         ],
         "review",
     ),
-    (FUJI, "1A", "JPY", "CIF", [_line("420221200", "Leather handbags", "IT", "40", "NO", "1600000")], "inspect"),
+    (
+        FUJI,
+        "1A",
+        "JPY",
+        "CIF",
+        [_line("420221200", "Leather handbags", "IT", "40", "NO", "1600000", net_weight_kg="40")],
+        "inspect",
+    ),
     (
         FUJI,
         "1A",
@@ -86,6 +102,7 @@ PLAN: list[tuple[str, str, str, str, list[dict], str]] = [
                 "60",
                 "NO",
                 "780000",
+                net_weight_kg="90",
                 preference="epa",
                 epa_agreement="JP-UK",
                 origin_proof="importer_declaration",
@@ -94,9 +111,23 @@ PLAN: list[tuple[str, str, str, str, list[dict], str]] = [
         ],
         "amend",
     ),
-    (FUJI, "1A", "JPY", "CIF", [_line("847130000", "Tablet computers", "VN", "10", "NO", "300000")], "withdraw"),
+    (
+        FUJI,
+        "1A",
+        "JPY",
+        "CIF",
+        [_line("847130000", "Tablet computers", "VN", "10", "NO", "300000", net_weight_kg="6")],
+        "withdraw",
+    ),
     (FUJI, "1A", "JPY", "CIF", [_line("090121000", "Roasted coffee, samples", "BR", "5", "KG", "30000")], "draft"),
-    (SAKURA, "1A", "USD", "CIF", [_line("847130000", "Notebook PCs", "TW", "50", "NO", "41000")], "clear"),
+    (
+        SAKURA,
+        "1A",
+        "USD",
+        "CIF",
+        [_line("847130000", "Notebook PCs", "TW", "50", "NO", "41000", net_weight_kg="100")],
+        "clear",
+    ),
     (
         SAKURA,
         "2A",
@@ -110,6 +141,7 @@ PLAN: list[tuple[str, str, str, str, list[dict], str]] = [
                 "900",
                 "L",
                 "540000",
+                net_weight_kg="1170",
                 epa_agreement="JP-CL",
                 origin_proof_reference="CL-CO-77",
                 **EPA_PROOF,
@@ -138,7 +170,14 @@ PLAN: list[tuple[str, str, str, str, list[dict], str]] = [
         ],
         "reject",
     ),
-    (SAKURA, "4A", "JPY", "CIF", [_line("420221200", "Handbags, leather", "FR", "5", "NO", "9000")], "screen"),
+    (
+        SAKURA,
+        "4A",
+        "JPY",
+        "CIF",
+        [_line("420221200", "Handbags, leather", "FR", "5", "NO", "9000", net_weight_kg="5")],
+        "screen",
+    ),
     (SAKURA, "1A", "USD", "FOB", [_line("090121000", "Coffee, roasted", "US", "100", "KG", "1500")], "draft"),
 ]
 

@@ -25,14 +25,16 @@ HEADER = [
     "origin",
     "quantity",
 ]
+# code, description, typical yen per unit, kg per unit, most units in one parcel.
 GOODS = [
-    ("610910000", "Cotton T-shirt / 綿製Tシャツ"),
-    ("851713000", "Smartphone / スマートフォン"),
-    ("640399000", "Leather shoes / 革靴"),  # a specific rate per pair: the row gives the quantity
-    ("620342000", "Cotton trousers / 綿製ズボン"),
+    ("610910000", "Cotton T-shirt / 綿製Tシャツ", 2_500, 0.25, 6),
+    ("851713000", "Smartphone / スマートフォン", 80_000, 0.4, 1),
+    ("640399000", "Leather shoes / 革靴", 14_000, 1.2, 2),  # a specific rate per pair: the row gives the quantity
+    ("620342000", "Cotton trousers / 綿製ズボン", 5_000, 0.6, 3),
 ]
 CONSIGNEES = ["山田 太郎", "佐藤 花子", "鈴木 一郎", "高橋 美咲", "Tanaka Ken"]
 ORIGINS = ["CN", "US", "VN", "IT", "KR"]
+UNDERVALUED_EVERY = 40  # one parcel in forty is declared at a quarter of its value
 
 
 def _csv(rows: list[list[object]]) -> bytes:
@@ -44,15 +46,29 @@ def _csv(rows: list[list[object]]) -> bytes:
 
 
 def _good_rows() -> list[list[object]]:
+    """Parcels priced as their goods sell (±30 %), so some fall under the ¥10,000
+    exemption and most are taxed; a few are undervalued, for the risk model to find."""
     rows = []
     for n in range(200):
-        code, description = GOODS[n % len(GOODS)]
-        # From ¥3,000 to ¥180,000: some parcels under the ¥10,000 exemption, most taxed.
-        value = 3_000 + (n * 7_919) % 177_000
-        quantity = "1" if code == "640399000" else ""
-        weight = f"{0.2 + n % 9 * 0.35:.2f}"
+        code, description, unit_price, kg_per_unit, most_units = GOODS[n % len(GOODS)]
+        units = 1 + (n * 7) % most_units
+        value = round(units * unit_price * (0.7 + (n * 7919) % 61 / 100), -2)
+        if n % UNDERVALUED_EVERY == UNDERVALUED_EVERY // 2:
+            value = round(value / 4, -2)
+        weight = f"{units * kg_per_unit * (1 + n % 5 * 0.05):.2f}"
+        quantity = str(units) if code == "640399000" else ""
         rows.append(
-            [f"DEMO{n:06d}JP", CONSIGNEES[n % 5], description, code, value, "JPY", weight, ORIGINS[n % 5], quantity]
+            [
+                f"DEMO{n:06d}JP",
+                CONSIGNEES[n % 5],
+                description,
+                code,
+                int(value),
+                "JPY",
+                weight,
+                ORIGINS[n % 5],
+                quantity,
+            ]
         )
     return rows
 
