@@ -533,6 +533,15 @@ class LaneTally:
             self._lanes[key] = lane_thresholds(office=office, model_label=model_label, today=today)
         return self._lanes[key]
 
+    def scored(self, office: CustomsOffice, *, model_label: str, pick_share: float) -> None:
+        """Counts a score just made as one of the office's recent ones, as its stored row
+        would be for the next declaration screened one by one."""
+        key = (office.pk, model_label)
+        if self.cached and key in self._lanes:
+            lanes = self._lanes[key]
+            recent = np.concatenate([[pick_share], lanes.recent])[: settings.RISK_LANE_RECENT_SCORES]
+            self._lanes[key] = LaneThresholds(red_share=lanes.red_share, recent=recent)
+
     def threshold(self, predictor: ml.Predictor, share: float) -> float:
         if not self.cached:
             return predictor.threshold_for_share(share)
@@ -547,7 +556,7 @@ class LaneThresholds:
     """Where an office's lanes start on the served ranking's pick share (smaller: riskier)."""
 
     red_share: float  # share of declarations the office's capacity inspects (exploration included)
-    recent: np.ndarray  # pick shares of the office's recent scores by the model, sorted; empty: hold-out
+    recent: np.ndarray  # pick shares of the office's recent scores by the model, newest first; empty: hold-out
 
     def cut(self, share: float) -> float:
         """The pick share at or under which `share` of the declarations fall: of the
@@ -568,16 +577,14 @@ def lane_thresholds(*, office: CustomsOffice, model_label: str = "", today: date
     red_share = min(office.daily_inspection_capacity / _daily_volume(office, today), settings.RISK_RED_MAX_SHARE)
     recent = np.array([])
     if model_label:
-        recent = np.sort(
-            np.array(
-                RiskScore.objects.filter(
-                    office=office, model_label=model_label,
-                    scored_on__gte=today - timedelta(days=settings.RISK_LANE_WINDOW_DAYS),
-                )
-                .order_by("-id")
-                .values_list("pick_share", flat=True)[: settings.RISK_LANE_RECENT_SCORES],
-                dtype="float64",
+        recent = np.array(
+            RiskScore.objects.filter(
+                office=office, model_label=model_label,
+                scored_on__gte=today - timedelta(days=settings.RISK_LANE_WINDOW_DAYS),
             )
+            .order_by("-id")
+            .values_list("pick_share", flat=True)[: settings.RISK_LANE_RECENT_SCORES],
+            dtype="float64",
         )  # fmt: skip
     return LaneThresholds(red_share=red_share, recent=recent)
 
@@ -778,6 +785,8 @@ def risk_lanes_assign(*, declarations: list[Declaration]) -> dict[int, LaneDecis
             declaration=declaration, scored=scored, predictor=predictor, today=today,
             model_label=model_version.label, tally=tally,
         )  # fmt: skip
+        if score is None:
+            tally.scored(declaration.office, model_label=model_version.label, pick_share=scored.pick_share)
         if score is not None:  # scored by a batch rescoring before screening reached it
             RiskScore.objects.filter(pk=score.pk).update(
                 lane=lane,

@@ -152,6 +152,7 @@ def test_aeo_declarations_get_the_factor_times_the_red_and_yellow_share(settings
 
 def test_the_aeo_factor_is_set_per_office(settings, trader_a, uniform_predictor):
     settings.INSPECTION_EXPLORATION_SHARE = 0.0
+    settings.RISK_RED_MAX_SHARE = 0.2
     settings.AEO_INSPECTION_SHARE_FACTOR = 0.3
     settings.AEO_INSPECTION_SHARE_FACTOR_BY_OFFICE = {"4A": 1.0}
     tokyo = declared_on(trader_a, dt.date(2026, 3, 3), office=CustomsOfficeFactory(code="1A"))

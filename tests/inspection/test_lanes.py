@@ -15,7 +15,7 @@ from django.utils import timezone
 from customs_portal.demo import seed_apps, seed_demo
 from declarations.demo import declarations as demo_declarations
 from declarations.demo import manifests as demo_manifests
-from declarations.manifests import services as manifests
+from declarations.manifests import screening as manifest_screening
 from declarations.manifests.models import Manifest
 from declarations.models import Declaration
 from inspection import demo, ml, services
@@ -122,10 +122,11 @@ def _office_with_volume(code: str, capacity: int, *, declarations: int) -> list[
     return [first, *rest]
 
 
-def _scored(expected: float) -> services.Scored:
+def _scored(pick_share: float) -> services.Scored:
+    """A score the served ranking picks once `pick_share` of declarations is inspected."""
     return services.Scored(
-        probability=0.1, predicted_revenue=10 * expected, expected_revenue=expected, reasons=[], features={},
-        correction={},
+        probability=0.1, predicted_revenue=1000.0, expected_revenue=100.0, reasons=[], features={},
+        correction={}, pick_share=pick_share,
     )  # fmt: skip
 
 
@@ -136,7 +137,7 @@ def test_an_office_with_more_capacity_sends_more_to_red_for_the_same_scores(pred
     today = timezone.localdate()
     small = _office_with_volume("9A", 3, declarations=60)
     large = _office_with_volume("9B", 12, declarations=60)
-    scores = np.quantile(predictor.expected_quantiles, np.linspace(0.005, 0.995, 100))
+    scores = np.linspace(0.005, 0.995, 100)  # pick shares, calibrated on the hold-out
     lanes = {}
     for name, declarations in (("small", small), ("large", large)):
         lanes[name] = Counter(
@@ -160,20 +161,25 @@ def test_thresholds_follow_the_offices_recent_scores_once_there_are_enough(predi
     settings.RISK_LANE_MIN_RECENT_SCORES = 50
     declarations = _office_with_volume("9C", 6, declarations=60)  # 10 % of the volume
     office, today = declarations[0].office, timezone.localdate()
-    before = services.lane_thresholds(office=office, predictor=predictor, model_label="risk:1", today=today)
-    assert before.recent == 0 and before.red == pytest.approx(predictor.threshold_for_share(0.1))
-    for n, declaration in enumerate(declarations, start=1):
+    before = services.lane_thresholds(office=office, model_label="risk:1", today=today)
+    assert len(before.recent) == 0 and before.red_share == pytest.approx(0.1)
+    assert before.cut(0.1) == pytest.approx(0.1)  # the hold-out's calibration
+    # The office's recent declarations are riskier than the hold-out: all picked within 30 %.
+    picks = 0.3 * np.arange(1, 61) / 60
+    for declaration, pick in zip(declarations, picks, strict=True):
         RiskScore.objects.create(
             declaration=declaration, declaration_version=1, model_label="risk:1", probability=0.1,
-            predicted_revenue_jpy=0, expected_revenue_jpy=1000 * n, lane="", office=office, scored_on=today,
+            predicted_revenue_jpy=0, expected_revenue_jpy=1000, pick_share=pick, lane="", office=office,
+            scored_on=today,
         )  # fmt: skip
-    after = services.lane_thresholds(office=office, predictor=predictor, model_label="risk:1", today=today)
-    assert after.recent == 60
-    assert after.red == pytest.approx(np.quantile(1000 * np.arange(1, 61), 0.9))
-    assert after.yellow == pytest.approx(np.quantile(1000 * np.arange(1, 61), 0.9 - settings.RISK_YELLOW_BAND_SHARE))
+    after = services.lane_thresholds(office=office, model_label="risk:1", today=today)
+    assert len(after.recent) == 60
+    assert after.cut(0.1) == pytest.approx(np.quantile(picks, 0.1))
+    band = 0.1 + settings.RISK_YELLOW_BAND_SHARE
+    assert after.cut(band) == pytest.approx(np.quantile(picks, band))
     old = timezone.localdate() - timedelta(days=settings.RISK_LANE_WINDOW_DAYS + 1)
     RiskScore.objects.update(scored_on=old)
-    assert services.lane_thresholds(office=office, predictor=predictor, model_label="risk:1", today=today).recent == 0
+    assert len(services.lane_thresholds(office=office, model_label="risk:1", today=today).recent) == 0
 
 
 @pytest.mark.django_db
@@ -202,7 +208,7 @@ def test_the_demo_gives_a_realistic_lane_mix_with_true_reasons():
     seed_demo(password="demo-password-123")
     seed_apps()
     for manifest in Manifest.objects.filter(status=Manifest.Status.DONE):
-        manifests.manifest_screen_all(manifest_id=manifest.pk)
+        manifest_screening.manifest_screen_all(manifest_id=manifest.pk)
     screened = Declaration.objects.exclude(lane="")
     parcels = screened.filter(source=Declaration.Source.MANIFEST)
     assert parcels.count() == 200 and screened.count() > 200
