@@ -215,13 +215,8 @@ def model_version_promote(
 
 def model_version_rollback(*, name: str, actor: User, request: HttpRequest | None = None) -> ModelVersion:
     """Serves again the version of model `name` that was served before the current one."""
-    active = model_version_active(name=name)
-    previous = (
-        ModelVersion.objects.filter(name=name, status=ModelVersion.Status.RETIRED, promoted_at__isnull=False)
-        .order_by("-promoted_at")
-        .first()
-    )
-    if active is None or previous is None:
+    previous = model_version_rollback_target(name=name)
+    if previous is None:
         raise ApplicationError(_("There is no earlier served version to roll back to."), code="nothing_to_roll_back")
     return model_version_promote(model_version=previous, actor=actor, request=request)
 
@@ -232,6 +227,18 @@ def model_version_rollback(*, name: str, actor: User, request: HttpRequest | Non
 def model_version_active(*, name: str) -> ModelVersion | None:
     """The served version of model `name`, if any."""
     return ModelVersion.objects.filter(name=name, status=ModelVersion.Status.ACTIVE).first()
+
+
+def model_version_rollback_target(*, name: str) -> ModelVersion | None:
+    """The version a rollback of model `name` would serve: the one served before the
+    current one; None when nothing is served or nothing was served before."""
+    if model_version_active(name=name) is None:
+        return None
+    return (
+        ModelVersion.objects.filter(name=name, status=ModelVersion.Status.RETIRED, promoted_at__isnull=False)
+        .order_by("-promoted_at")
+        .first()
+    )
 
 
 def model_version_list(*, name: str | None = None) -> QuerySet[ModelVersion]:

@@ -240,7 +240,8 @@ def result_record(request: HttpRequest, declaration_id: int) -> HttpResponse:
 @role_required(*ANY_OFFICER)
 def model_registry(request: HttpRequest) -> HttpResponse:
     versions = ml_registry.model_version_list_for_user(user=request.user, name=services.MODEL_NAME)
-    return render(request, "inspection/models.html", {"versions": versions})
+    rollback_to = ml_registry.model_version_rollback_target(name=services.MODEL_NAME)
+    return render(request, "inspection/models.html", {"versions": versions, "rollback_to": rollback_to})
 
 
 @require_POST

@@ -98,9 +98,16 @@ def test_a_trader_cannot_record_a_result(scored, client_for, trader_a):
 def test_a_supervisor_promotes_and_rolls_back_in_the_ui_and_both_are_audited(
     trained_model, client_for, supervisor, clearance_officer
 ):
+    client = client_for(supervisor)
+    assert (
+        "Roll back" not in client.get(reverse("inspection-models"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    )  # nothing served before
     second = services.risk_model_train(system="test")
     assert second.status == ModelVersion.Status.ACTIVE
-    client = client_for(supervisor)
+    assert (
+        f"Roll back to {trained_model.label}"
+        in client.get(reverse("inspection-models"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    )
     assert client_for(clearance_officer).post(reverse("inspection-model-rollback")).status_code == 403
     client.post(reverse("inspection-model-rollback"))
     trained_model.refresh_from_db()
