@@ -640,26 +640,30 @@ def risk_score_store(
 ) -> RiskScore:
     """Stores the prediction once per (declaration, declaration version, model version);
     a prediction stored already is returned as it is."""
-    reasons = ([{"code": "exploration", "params": {}, "weight": 0}] if exploration else []) + scored.reasons
     risk_scores_write(
         [
-            _risk_score(
-                declaration_id=declaration.pk,
-                declaration_version=declaration.version,
-                office_id=declaration.office_id,
-                model_version=model_version,
-                scored=scored,
-                lane=lane,
-                exploration=exploration,
-                threshold=threshold,
-                reasons=reasons,
-                today=today,
-            )  # fmt: skip
+            _screening_score(
+                declaration, model_version, scored, lane=lane, exploration=exploration, threshold=threshold, today=today
+            )
         ]
     )
     return RiskScore.objects.get(
         declaration=declaration, declaration_version=declaration.version, model_label=model_version.label
     )
+
+
+def _screening_score(
+    declaration: Declaration, model_version: ModelVersion, scored: Scored, *, lane: str, exploration: bool,
+    threshold: float, today: date,
+) -> RiskScore:  # fmt: skip
+    """The score of a declaration screened `today`; an exploration pick says so first among
+    its reasons."""
+    reasons = ([{"code": "exploration", "params": {}, "weight": 0}] if exploration else []) + scored.reasons
+    return _risk_score(
+        declaration_id=declaration.pk, declaration_version=declaration.version, office_id=declaration.office_id,
+        model_version=model_version, scored=scored, lane=lane, exploration=exploration, threshold=threshold,
+        reasons=reasons, today=today,
+    )  # fmt: skip
 
 
 def _risk_score(
@@ -795,21 +799,11 @@ def risk_lanes_assign(*, declarations: list[Declaration]) -> dict[int, LaneDecis
             )
             reasons = score.reasons
         else:
-            reasons = ([{"code": "exploration", "params": {}, "weight": 0}] if exploration else []) + scored.reasons
-            new_scores.append(
-                _risk_score(
-                    declaration_id=declaration.pk,
-                    declaration_version=declaration.version,
-                    office_id=declaration.office_id,
-                    model_version=model_version,
-                    scored=scored,
-                    lane=lane,
-                    exploration=exploration,
-                    threshold=threshold,
-                    reasons=reasons,
-                    today=today,
-                )  # fmt: skip
+            new_score = _screening_score(
+                declaration, model_version, scored, lane=lane, exploration=exploration, threshold=threshold, today=today
             )
+            new_scores.append(new_score)
+            reasons = new_score.reasons
         decisions[declaration.pk] = LaneDecision(
             lane=lane, reasons=reasons_stored(reasons), decided_by=model_version.label
         )
