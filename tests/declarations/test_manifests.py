@@ -426,7 +426,9 @@ def test_an_imported_manifest_is_screened_in_chunks_with_one_summary_notificatio
 
     assert screening.manifest_chunk_screen(chunk_id=chunks[0].pk).screened == 3
     assert not Notification.objects.filter(event="manifest.screened").exists()  # not through yet
-    progress = client_for(trader_a).get(f"/trader/manifests/{manifest.pk}/status.json").json()
+    progress = (
+        client_for(trader_a).get(f"/trader/manifests/{manifest.pk}/status.json", HTTP_ACCEPT_LANGUAGE="en").json()
+    )
     assert (progress["phase"], progress["parcels_screened"], progress["finished"]) == ("screening", 3, False)
     assert progress["progress_text"] == "Screened 3 of 4 parcels" and 66 < progress["percent"] < 100
     assert screening.manifest_chunk_screen(chunk_id=chunks[1].pk).screened == 1
