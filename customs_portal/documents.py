@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import io
+import uuid
 from dataclasses import dataclass
 
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
+from django.db import models
 from django.utils.translation import gettext as _
 
 from customs_portal.errors import ApplicationError
@@ -71,3 +74,14 @@ def document_check(*, file: UploadedFile, default_name: str) -> CheckedDocument:
     return CheckedDocument(
         content=content, content_type=content_type, name=name, sha256=hashlib.sha256(content).hexdigest()
     )
+
+
+def document_store(record: models.Model, document: CheckedDocument) -> None:
+    """Writes a checked document's file under a random name and saves `record` (a model
+    with `file`, `original_name`, `content_type`, `size` and `sha256`) with its details."""
+    record.original_name = document.name
+    record.content_type = document.content_type
+    record.size = len(document.content)
+    record.sha256 = document.sha256
+    record.file.save(f"{uuid.uuid4().hex}{document.storage_suffix}", ContentFile(document.content), save=False)
+    record.save()

@@ -15,11 +15,9 @@ officer made it. Reads (permission-aware) are at the end of this module.
 from __future__ import annotations
 
 import secrets
-import uuid
 from datetime import date
 from typing import Any
 
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.db.models import QuerySet
@@ -216,16 +214,8 @@ def ip_evidence_add(
             status=409,
         )
     document = documents.document_check(file=file, default_name="evidence")
-    evidence = IpSuspensionEvidence(
-        application=locked,
-        original_name=document.name,
-        content_type=document.content_type,
-        size=len(document.content),
-        sha256=document.sha256,
-        uploaded_by=uploaded_by,
-    )
-    evidence.file.save(f"{uuid.uuid4().hex}{document.storage_suffix}", ContentFile(document.content), save=False)
-    evidence.save()
+    evidence = IpSuspensionEvidence(application=locked, uploaded_by=uploaded_by)
+    documents.document_store(evidence, document)
     audit_record(
         action="ipsuspensionapplication.evidence_added",
         actor=uploaded_by,

@@ -19,7 +19,10 @@ class ControlledGood(models.Model):
     description_en = models.CharField(_("description (English)"), max_length=300)
     description_ja = models.CharField(_("description (Japanese)"), max_length=300, blank=True)
     control_basis = models.CharField(
-        _("control basis"), max_length=200, blank=True, help_text=_("e.g. Export Trade Control Order, Table 1, item 2")
+        _("control basis"),
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. Export Trade Control Order, Appended Table 1 (arms)"),
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

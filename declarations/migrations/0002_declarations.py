@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
                 ('hs_prefix', models.CharField(max_length=9, unique=True, validators=[django.core.validators.RegexValidator('^[0-9]{4,9}\\Z', 'A prefix has 4 to 9 digits of the tariff code.')], verbose_name='tariff code prefix')),
                 ('description_en', models.CharField(max_length=300, verbose_name='description (English)')),
                 ('description_ja', models.CharField(blank=True, max_length=300, verbose_name='description (Japanese)')),
-                ('control_basis', models.CharField(blank=True, help_text='e.g. Export Trade Control Order, Table 1, item 2', max_length=200, verbose_name='control basis')),
+                ('control_basis', models.CharField(blank=True, help_text='e.g. Export Trade Control Order, Appended Table 1 (arms)', max_length=200, verbose_name='control basis')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
             ],
             options={

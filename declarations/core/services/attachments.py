@@ -3,9 +3,6 @@ their content before they are stored."""
 
 from __future__ import annotations
 
-import uuid
-
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -40,17 +37,8 @@ def declaration_attachment_add(
     if kind not in DeclarationAttachment.Kind.values:
         raise ApplicationError(_("Choose the kind of document."), code="invalid", fields={"kind": [_("Choose one.")]})
     document = documents.document_check(file=file, default_name="document")
-    attachment = DeclarationAttachment(
-        declaration=declaration,
-        kind=kind,
-        original_name=document.name,
-        content_type=document.content_type,
-        size=len(document.content),
-        sha256=document.sha256,
-        uploaded_by=uploaded_by,
-    )
-    attachment.file.save(f"{uuid.uuid4().hex}{document.storage_suffix}", ContentFile(document.content), save=False)
-    attachment.save()
+    attachment = DeclarationAttachment(declaration=declaration, kind=kind, uploaded_by=uploaded_by)
+    documents.document_store(attachment, document)
     audit_record(
         action="declaration.attachment_added",
         actor=uploaded_by,
