@@ -78,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "customs_portal.context_processors.portal",
             ],
+            "builtins": ["customs_portal.templatetags.portal_format"],
         },
     },
 ]
