@@ -671,7 +671,9 @@ def _refund_execute(refund: Refund, payment: PaymentIntent, *, actor: User, requ
         )
     except ProviderError as error:
         raise ApplicationError(
-            _("The gateway refused the refund: %(reason)s") % {"reason": error}, code="gateway_refused", status=502
+            _("The gateway refused the refund (code %(code)s).") % {"code": error.code},
+            code="gateway_refused",
+            status=502,
         ) from error
     refund.gateway_refund_id = refund_id
     refund.save(update_fields=["gateway_refund_id"])

@@ -53,6 +53,7 @@ def test_trader_pays_by_card_through_the_hosted_page_and_gets_a_receipt(
     assert Declaration.objects.get().status == Declaration.Status.PERMITTED
     receipt_page = client.get(f"/payments/receipts/{receipt.pk}/", HTTP_ACCEPT_LANGUAGE="en")
     assert b"30,800" in receipt_page.content
+    assert f"<h1>Receipt {receipt.number}</h1>" in receipt_page.content.decode()
     for language in ("ja", "en"):
         pdf = client.get(f"/payments/receipts/{receipt.pk}/pdf/?lang={language}")
         assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
