@@ -67,9 +67,9 @@ def _is_payer(user: User, company_id: int | None) -> bool:
 
 
 def assessment_allowed_actions(*, assessment: Assessment, user: User) -> list[str]:
-    """ "pay" while open with no payment in flight; "defer" while open for a declaration
-    of a company approved for deferred payment. A list selector may annotate
-    `has_open_payment` and `deferral_approved` to spare the queries."""
+    """For the payer of an open assessment with no payment in flight: "pay", and "defer"
+    for a declaration of a company approved for deferred payment. A list selector may
+    annotate `has_open_payment` and `deferral_approved` to spare the queries."""
     if not _is_payer(user, assessment.company_id) or assessment.status != AStatus.OPEN:
         return []
     actions = []
@@ -88,9 +88,9 @@ def assessment_allowed_actions(*, assessment: Assessment, user: User) -> list[st
 
 
 def payment_allowed_actions(*, payment: PaymentIntent, user: User) -> list[str]:
-    """ "continue" (back to the gateway's page while it is valid) and "cancel" for the
-    payer of an open payment; "refund" for a finance officer while money remains;
-    "receipt" once one is issued."""
+    """For the payer of an open payment: "continue" (back to the gateway's page while it
+    is valid) and "cancel"; for a finance officer while money remains: "refund"; for the
+    payer and officers once it is issued: "receipt"."""
     actions = []
     payer = _is_payer(user, payment.company_id)
     if payer and payment.status in PaymentIntent.OPEN_STATUSES:
@@ -112,8 +112,8 @@ def _has_receipt(payment: PaymentIntent) -> bool:
 
 
 def refund_allowed_actions(*, refund: Refund, user: User) -> list[str]:
-    """ "approve" and "reject" for a supervisor other than the requester, while the
-    refund awaits approval."""
+    """For a supervisor other than the requester, while the refund awaits approval:
+    "approve" and "reject"."""
     if (
         refund.status == RStatus.AWAITING_APPROVAL
         and user.role == Role.SUPERVISOR

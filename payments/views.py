@@ -107,11 +107,13 @@ def payment_return(request: HttpRequest, payment_id: int) -> HttpResponse:
 def payment_cancel(request: HttpRequest, payment_id: int) -> HttpResponse:
     payment = selectors.payment_get_for_user(user=request.user, payment_id=payment_id)
     try:
-        services.payment_cancel(payment=payment, cancelled_by=request.user, request=request)
+        payment = services.payment_cancel(payment=payment, cancelled_by=request.user, request=request)
     except ApplicationError as error:
         messages.error(request, error.message)
         return redirect("payments-return", payment_id=payment.pk)
-    messages.success(request, _("Payment %(payment)s is cancelled. You can pay again.") % {"payment": payment})
+    if payment.status == PaymentIntent.Status.CANCELLED:
+        messages.success(request, _("Payment %(payment)s is cancelled. You can pay again.") % {"payment": payment})
+    # Otherwise the gateway had declined it already: the pay page says why.
     return redirect("payments-pay", assessment_id=payment.assessment_id)
 
 

@@ -98,3 +98,15 @@ def test_cancelling_needs_a_post_with_the_csrf_token(pending, trader_a, client_f
     assert strict.post(f"/payments/{pending.pk}/cancel/").status_code == 403
     pending.refresh_from_db()
     assert pending.status == Status.PENDING
+
+
+def test_cancelling_a_payment_the_gateway_declined_records_the_decline(pending, trader_a, client_for):
+    pay_card_at_gateway(pending, "4000000000000002")  # declined; its notification has not arrived yet
+    client = client_for(trader_a)
+    response = client.post(f"/payments/{pending.pk}/cancel/")
+    assert response.status_code == 302
+    pending.refresh_from_db()
+    assert (pending.status, pending.failure_code) == (Status.FAILED, "card_declined")
+    page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "is cancelled" not in page and "The card issuer declined the payment." in page
+    assert 'name="idempotency_key"' in page
