@@ -5,21 +5,32 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from customs_portal.errors import ApplicationError
-from customs_portal.permissions import IsFinanceOfficer, IsOfficer, IsSupervisor, IsTraderOrOfficer
+from customs_portal.permissions import IsFinanceOfficer, IsOfficer, IsSupervisor, IsTrader, IsTraderOrOfficer
 from payments import ledger, selectors, services
 from payments.models import Assessment, PaymentIntent, PaymentMethod, Refund
 
 
+def _actions_field(*actions: str) -> serializers.ListField:
+    """The schema of an `allowed_actions` list: what the requesting user may do now."""
+    return serializers.ListField(child=serializers.ChoiceField(choices=actions))
+
+
+def _request_user(serializer: serializers.Serializer):
+    return serializer.context["request"].user
+
+
+# The output serializers need the request in their context, for `allowed_actions`.
 class AssessmentOutput(serializers.ModelSerializer):
     declaration_number = serializers.CharField(source="declaration.number", default=None)
     outstanding_jpy = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField()
 
     class Meta:
         model = Assessment
@@ -35,16 +46,26 @@ class AssessmentOutput(serializers.ModelSerializer):
             "outstanding_jpy",
             "due_date",
             "status",
+            "allowed_actions",
         ]
 
     def get_outstanding_jpy(self, assessment: Assessment) -> int:
         return assessment.total_jpy if assessment.status == Assessment.Status.OPEN else 0
 
+    @extend_schema_field(_actions_field("pay", "defer"))
+    def get_allowed_actions(self, assessment: Assessment) -> list[str]:
+        return services.assessment_allowed_actions(assessment=assessment, user=_request_user(self))
+
 
 class PaymentOutput(serializers.ModelSerializer):
+    """`failure_code` is stable for programs; `failure_message` says the same in the
+    request's language. `allowed_actions` lists what the requesting user may do now."""
+
     reference = serializers.CharField(source="__str__")
     assessment = serializers.CharField(source="assessment.reference")
     receipt_number = serializers.SerializerMethodField()
+    failure_message = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField()
 
     class Meta:
         model = PaymentIntent
@@ -58,24 +79,38 @@ class PaymentOutput(serializers.ModelSerializer):
             "status",
             "card_last4",
             "failure_code",
+            "failure_message",
             "redirect_url",
             "expires_at",
             "succeeded_at",
             "created_at",
             "receipt_number",
+            "allowed_actions",
         ]
 
     def get_receipt_number(self, payment: PaymentIntent) -> str | None:
         receipt = getattr(payment, "receipt", None)
         return receipt.number if receipt else None
 
+    def get_failure_message(self, payment: PaymentIntent) -> str | None:
+        return payment.failure_message or None
+
+    @extend_schema_field(_actions_field("continue", "cancel", "refund", "receipt"))
+    def get_allowed_actions(self, payment: PaymentIntent) -> list[str]:
+        return services.payment_allowed_actions(payment=payment, user=_request_user(self))
+
 
 class RefundOutput(serializers.ModelSerializer):
     payment = serializers.CharField(source="payment.__str__")
+    allowed_actions = serializers.SerializerMethodField()
 
     class Meta:
         model = Refund
-        fields = ["id", "payment", "amount_jpy", "reason", "status", "created_at", "decided_at"]
+        fields = ["id", "payment", "amount_jpy", "reason", "status", "created_at", "decided_at", "allowed_actions"]
+
+    @extend_schema_field(_actions_field("approve", "reject"))
+    def get_allowed_actions(self, refund: Refund) -> list[str]:
+        return services.refund_allowed_actions(refund=refund, user=_request_user(self))
 
 
 class AssessmentListApi(ListAPIView):
@@ -116,8 +151,6 @@ class PaymentCreateApi(APIView):
         parameters=[OpenApiParameter("Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True)],
     )
     def post(self, request):
-        if not request.user.is_trader:
-            raise ApplicationError(_("Only traders pay assessments."), code="permission_denied", status=403)
         serializer = self.PaymentCreateInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         assessment = selectors.assessment_get_for_user(
@@ -133,7 +166,10 @@ class PaymentCreateApi(APIView):
             ),
             request=request,
         )
-        return Response(PaymentOutput(payment).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return Response(
+            PaymentOutput(payment, context={"request": request}).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
 
 
 class PaymentDetailApi(APIView):
@@ -141,7 +177,21 @@ class PaymentDetailApi(APIView):
 
     @extend_schema(responses=PaymentOutput)
     def get(self, request, payment_id: int):
-        return Response(PaymentOutput(selectors.payment_get_for_user(user=request.user, payment_id=payment_id)).data)
+        payment = selectors.payment_get_for_user(user=request.user, payment_id=payment_id)
+        return Response(PaymentOutput(payment, context={"request": request}).data)
+
+
+class PaymentCancelApi(APIView):
+    """The payer cancels a payment still open, so that the assessment can be paid again;
+    409 once the gateway has captured it."""
+
+    permission_classes = [IsTrader]
+
+    @extend_schema(request=None, responses=PaymentOutput)
+    def post(self, request, payment_id: int):
+        payment = selectors.payment_get_for_user(user=request.user, payment_id=payment_id)
+        payment = services.payment_cancel(payment=payment, cancelled_by=request.user, request=request)
+        return Response(PaymentOutput(payment, context={"request": request}).data)
 
 
 class RefundCreateApi(APIView):
@@ -159,7 +209,7 @@ class RefundCreateApi(APIView):
         refund = services.refund_request(
             payment=payment, requested_by=request.user, request=request, **serializer.validated_data
         )
-        return Response(RefundOutput(refund).data, status=status.HTTP_201_CREATED)
+        return Response(RefundOutput(refund, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
 class RefundListApi(ListAPIView):
@@ -186,7 +236,7 @@ class RefundDecideApi(APIView):
         refund = services.refund_decide(
             refund=refund, approve=serializer.validated_data["approve"], decided_by=request.user, request=request
         )
-        return Response(RefundOutput(refund).data)
+        return Response(RefundOutput(refund, context={"request": request}).data)
 
 
 class LedgerBalanceApi(APIView):
@@ -219,9 +269,8 @@ class AssessmentDeferApi(APIView):
         from payments.deferral import assessment_defer
 
         assessment = selectors.assessment_get_for_user(user=request.user, assessment_id=assessment_id)
-        return Response(
-            AssessmentOutput(assessment_defer(assessment=assessment, requested_by=request.user, request=request)).data
-        )
+        deferred = assessment_defer(assessment=assessment, requested_by=request.user, request=request)
+        return Response(AssessmentOutput(deferred, context={"request": request}).data)
 
 
 class ReceiptOutput(serializers.Serializer):

@@ -9,6 +9,7 @@ urlpatterns = [
     path("payments/", api.PaymentListApi.as_view(), name="api-payments"),
     path("payments/create/", api.PaymentCreateApi.as_view(), name="api-payments-create"),
     path("payments/<int:payment_id>/", api.PaymentDetailApi.as_view(), name="api-payments-detail"),
+    path("payments/<int:payment_id>/cancel/", api.PaymentCancelApi.as_view(), name="api-payments-cancel"),
     path("payments/<int:payment_id>/refunds/", api.RefundCreateApi.as_view(), name="api-payments-refund"),
     path("payments/refunds/", api.RefundListApi.as_view(), name="api-payments-refunds"),
     path("payments/refunds/<int:refund_id>/decide/", api.RefundDecideApi.as_view(), name="api-payments-refund-decide"),

@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from payments.failures import failure_message
+
 
 class PaymentMethod(models.TextChoices):
     CARD = "card", _("Credit card")
@@ -100,6 +102,7 @@ class PaymentIntent(models.Model):
         SUCCEEDED = "succeeded", _("Paid")
         FAILED = "failed", _("Failed")
         EXPIRED = "expired", _("Expired")
+        CANCELLED = "cancelled", _("Cancelled")
         PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")
         REFUNDED = "refunded", _("Refunded")
 
@@ -123,7 +126,10 @@ class PaymentIntent(models.Model):
     gateway_token = models.CharField(max_length=64, blank=True, db_index=True)
     redirect_url = models.CharField(max_length=300, blank=True)
     card_last4 = models.CharField(_("card (last 4 digits)"), max_length=4, blank=True)
+    # Why the payment failed, as one of the codes of `payments.failures` with its
+    # parameters; the message is rendered in the reader's language when shown.
     failure_code = models.CharField(_("failure code"), max_length=40, blank=True)
+    failure_params = models.JSONField(default=dict, blank=True)
     expires_at = models.DateTimeField()
     succeeded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -160,6 +166,11 @@ class PaymentIntent(models.Model):
     @property
     def refundable_jpy(self) -> int:
         return self.amount_jpy - self.refunded_jpy if self.status in self.CAPTURED_STATUSES else 0
+
+    @property
+    def failure_message(self) -> str:
+        """Why the payment failed, in the active language; empty when it did not fail."""
+        return failure_message(code=self.failure_code, params=self.failure_params)
 
 
 class Refund(models.Model):

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils import timezone
 
 from customs_portal.models import User
-from payments.models import Assessment, PaymentIntent, Receipt, Refund
+from payments.models import Assessment, DeferralApproval, PaymentIntent, Receipt, Refund
 
 
 def _for_company(queryset: QuerySet, user: User, field: str = "company") -> QuerySet:
@@ -23,7 +23,13 @@ def _for_company(queryset: QuerySet, user: User, field: str = "company") -> Quer
 
 
 def assessment_list_for_user(*, user: User, open_only: bool = False) -> QuerySet[Assessment]:
-    queryset = Assessment.objects.select_related("declaration", "company")
+    """With what `payments.services.assessment_allowed_actions` needs, in the same query."""
+    queryset = Assessment.objects.select_related("declaration", "company").annotate(
+        has_open_payment=Exists(
+            PaymentIntent.objects.filter(assessment=OuterRef("pk"), status__in=PaymentIntent.OPEN_STATUSES)
+        ),
+        deferral_approved=Exists(DeferralApproval.objects.filter(company=OuterRef("company"), is_active=True)),
+    )
     if open_only:
         queryset = queryset.filter(status=Assessment.Status.OPEN)
     return _for_company(queryset, user)
@@ -49,6 +55,11 @@ def payment_list_for_user(
     if method:
         queryset = queryset.filter(method=method)
     return _for_company(queryset, user)
+
+
+def payment_latest_for_assessment(*, assessment: Assessment) -> PaymentIntent | None:
+    """The latest attempt to pay an assessment the caller may already see."""
+    return assessment.payments.select_related("receipt").order_by("-created_at", "-id").first()
 
 
 def payment_get_for_user(*, user: User, payment_id: int) -> PaymentIntent:

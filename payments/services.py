@@ -25,7 +25,8 @@ from customs_portal.notifications import notify_company
 from customs_portal.permissions import FINANCE_OFFICER
 from declarations.models import Declaration
 from payments import ledger
-from payments.models import Assessment, GatewayEvent, PaymentIntent, Receipt, Refund
+from payments.failures import failure_from_gateway
+from payments.models import Assessment, DeferralApproval, GatewayEvent, PaymentIntent, Receipt, Refund
 from payments.providers import GatewayStatus, ProviderError, provider_for
 from payments.states import ASSESSMENT_MACHINE, PAYMENT_MACHINE, REFUND_MACHINE, AStatus, PStatus, RStatus
 
@@ -54,6 +55,72 @@ def _transition(
         after={"status": to, **{k: str(v) for k, v in (extra or {}).items()}},
         request=request,
     )
+
+
+# --- What a user may do ------------------------------------------------------------
+# The pages and the API show only these actions; the services below refuse the rest.
+
+
+def _is_payer(user: User, company_id: int | None) -> bool:
+    """A trader of the company that owes: the only one who pays, defers or cancels."""
+    return bool(user.is_trader and user.company_id is not None and user.company_id == company_id)
+
+
+def assessment_allowed_actions(*, assessment: Assessment, user: User) -> list[str]:
+    """For the payer of an open assessment with no payment in flight: "pay", and "defer"
+    for a declaration of a company approved for deferred payment. A list selector may
+    annotate `has_open_payment` and `deferral_approved` to spare the queries."""
+    if not _is_payer(user, assessment.company_id) or assessment.status != AStatus.OPEN:
+        return []
+    actions = []
+    has_open_payment = getattr(assessment, "has_open_payment", None)
+    if has_open_payment is None:
+        has_open_payment = assessment.payments.filter(status__in=PaymentIntent.OPEN_STATUSES).exists()
+    if not has_open_payment:
+        actions.append("pay")
+    if assessment.kind == Assessment.Kind.DECLARATION:
+        approved = getattr(assessment, "deferral_approved", None)
+        if approved is None:
+            approved = DeferralApproval.objects.filter(company_id=assessment.company_id, is_active=True).exists()
+        if approved and not has_open_payment:
+            actions.append("defer")
+    return actions
+
+
+def payment_allowed_actions(*, payment: PaymentIntent, user: User) -> list[str]:
+    """For the payer of an open payment: "continue" (back to the gateway's page while it
+    is valid) and "cancel"; for a finance officer while money remains: "refund"; for the
+    payer and officers once it is issued: "receipt"."""
+    actions = []
+    payer = _is_payer(user, payment.company_id)
+    if payer and payment.status in PaymentIntent.OPEN_STATUSES:
+        if payment.redirect_url and payment.expires_at > timezone.now():
+            actions.append("continue")
+        actions.append("cancel")
+    if user.role in FINANCE_OFFICER and payment.refundable_jpy > 0:
+        actions.append("refund")
+    if (payer or user.is_officer) and _has_receipt(payment):
+        actions.append("receipt")
+    return actions
+
+
+def _has_receipt(payment: PaymentIntent) -> bool:
+    try:
+        return payment.receipt is not None
+    except Receipt.DoesNotExist:
+        return False
+
+
+def refund_allowed_actions(*, refund: Refund, user: User) -> list[str]:
+    """For a supervisor other than the requester, while the refund awaits approval:
+    "approve" and "reject"."""
+    if (
+        refund.status == RStatus.AWAITING_APPROVAL
+        and user.role == Role.SUPERVISOR
+        and refund.requested_by_id != user.pk
+    ):
+        return ["approve", "reject"]
+    return []
 
 
 # --- Assessments -------------------------------------------------------------------
@@ -191,7 +258,10 @@ def payment_create(
 ) -> tuple[PaymentIntent, bool]:
     """Starts paying an assessment. The amount is what the assessment says, never what
     the caller sends. Returns (payment, created); the same key and body return the
-    same payment, the same key with another body is refused (409)."""
+    same payment, the same key with another body is refused (409). Only a trader of the
+    company that owes pays: anyone else is refused."""
+    if not created_by.is_trader:
+        raise ApplicationError(_("Only traders pay assessments."), code="permission_denied", status=403)
     key = (idempotency_key or "").strip()
     if not key or len(key) > 100:
         raise ApplicationError(
@@ -234,7 +304,7 @@ def _payment_create(
     # The assessment row lock serialises everyone paying it: of two racing payers the
     # second waits here, then sees the first one's payment.
     locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-    if created_by.is_trader and locked.company_id != created_by.company_id:
+    if not _is_payer(created_by, locked.company_id):
         raise ApplicationError(_("This assessment belongs to another company."), code="not_found", status=404)
     if not ASSESSMENT_MACHINE.can(locked.status, AStatus.PAID):
         raise ApplicationError(
@@ -306,7 +376,8 @@ def _gateway_status_apply(payment: PaymentIntent, status: GatewayStatus, *, syst
     if status.status == "failed":
         if not PAYMENT_MACHINE.can(payment.status, PStatus.FAILED):
             return "ignored"
-        _transition(payment, to=PStatus.FAILED, system=system, extra={"failure_code": status.decline_code[:40]})
+        code, params = failure_from_gateway(decline_code=status.decline_code)
+        _transition(payment, to=PStatus.FAILED, system=system, extra={"failure_code": code, "failure_params": params})
         return "failed"
     if status.status == "canceled":
         if not PAYMENT_MACHINE.can(payment.status, PStatus.EXPIRED):
@@ -390,6 +461,51 @@ def payment_expire(*, payment_id: int) -> str:
             )
     _transition(payment, to=PStatus.EXPIRED, system="payments:expiry")
     return "expired"
+
+
+def payment_cancel(*, payment: PaymentIntent, cancelled_by: User, request: HttpRequest | None = None) -> PaymentIntent:
+    """The payer cancels a payment that is still open, at the gateway first, so that the
+    assessment can be paid again. Refused when the gateway has captured it already; that
+    capture is then booked at once instead of waiting for its notification."""
+    try:
+        return _payment_cancel(payment=payment, cancelled_by=cancelled_by, request=request)
+    except ApplicationError as error:
+        if error.code == "payment_already_captured":
+            payment_sync_from_gateway(payment_id=payment.pk)
+        raise
+
+
+@transaction.atomic(durable=True)
+def _payment_cancel(*, payment: PaymentIntent, cancelled_by: User, request: HttpRequest | None) -> PaymentIntent:
+    locked = PaymentIntent.objects.select_for_update().get(pk=payment.pk)
+    if "cancel" not in payment_allowed_actions(payment=locked, user=cancelled_by):
+        if not _is_payer(cancelled_by, locked.company_id):
+            raise ApplicationError(
+                _("Only a trader of the paying company may cancel this payment."), code="permission_denied", status=403
+            )
+        raise ApplicationError(
+            _("Payment %(payment)s is %(status)s and can no longer be cancelled.")
+            % {"payment": locked, "status": locked.get_status_display()},
+            code="payment_not_open",
+            status=409,
+        )
+    if locked.gateway_token:
+        provider = provider_for(locked.provider)
+        outcome = provider.cancel(token=locked.gateway_token)
+        if outcome == "succeeded":
+            raise ApplicationError(
+                _("The gateway has already taken payment %(payment)s, so it cannot be cancelled.")
+                % {"payment": locked},
+                code="payment_already_captured",
+                status=409,
+            )
+        if outcome == "failed":
+            # Declined before the notification arrived: record the decline, which frees
+            # the assessment just as a cancellation would.
+            _gateway_status_apply(locked, provider.status_fetch(token=locked.gateway_token), system=SYSTEM)
+            return locked
+    _transition(locked, to=PStatus.CANCELLED, actor=cancelled_by, request=request)
+    return locked
 
 
 # --- Webhooks from the gateway ------------------------------------------------------
@@ -555,7 +671,9 @@ def _refund_execute(refund: Refund, payment: PaymentIntent, *, actor: User, requ
         )
     except ProviderError as error:
         raise ApplicationError(
-            _("The gateway refused the refund: %(reason)s") % {"reason": error}, code="gateway_refused", status=502
+            _("The gateway refused the refund (code %(code)s).") % {"code": error.code},
+            code="gateway_refused",
+            status=502,
         ) from error
     refund.gateway_refund_id = refund_id
     refund.save(update_fields=["gateway_refund_id"])

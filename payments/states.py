@@ -23,13 +23,13 @@ ASSESSMENT_MACHINE = StateMachine(
 )
 
 # A late, duplicate or out-of-order notification of the gateway asks for a change this
-# table does not allow, and changes nothing. Each partial refund stays partially refunded
-# until the last yen is refunded.
+# table does not allow, and changes nothing. The payer may cancel a payment still open.
+# Each partial refund stays partially refunded until the last yen is refunded.
 PAYMENT_MACHINE = StateMachine(
     statuses=PStatus,
     transitions={
-        PStatus.CREATED: (PStatus.PENDING, PStatus.FAILED, PStatus.EXPIRED),
-        PStatus.PENDING: (PStatus.SUCCEEDED, PStatus.FAILED, PStatus.EXPIRED),
+        PStatus.CREATED: (PStatus.PENDING, PStatus.FAILED, PStatus.EXPIRED, PStatus.CANCELLED),
+        PStatus.PENDING: (PStatus.SUCCEEDED, PStatus.FAILED, PStatus.EXPIRED, PStatus.CANCELLED),
         PStatus.SUCCEEDED: (PStatus.PARTIALLY_REFUNDED, PStatus.REFUNDED),
         PStatus.PARTIALLY_REFUNDED: (PStatus.PARTIALLY_REFUNDED, PStatus.REFUNDED),
     },

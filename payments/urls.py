@@ -9,6 +9,7 @@ urlpatterns = [
     path("payments/assessments/<int:assessment_id>/pay/", views.assessment_pay, name="payments-pay"),
     path("payments/<int:payment_id>/", views.payment_detail, name="payments-detail"),
     path("payments/<int:payment_id>/return/", views.payment_return, name="payments-return"),
+    path("payments/<int:payment_id>/cancel/", views.payment_cancel, name="payments-cancel"),
     path("payments/<int:payment_id>/refund/", views.refund_create, name="payments-refund"),
     path("payments/receipts/<int:receipt_id>/", views.receipt_detail, name="payments-receipt"),
     path("payments/receipts/<int:receipt_id>/pdf/", views.receipt_download, name="payments-receipt-pdf"),

@@ -35,7 +35,10 @@ def payments_home(request: HttpRequest) -> HttpResponse:
         request,
         "payments/trader_home.html",
         {
-            "assessments": selectors.assessment_list_for_user(user=user, open_only=True)[:50],
+            "assessment_rows": [
+                (assessment, services.assessment_allowed_actions(assessment=assessment, user=user))
+                for assessment in selectors.assessment_list_for_user(user=user, open_only=True)[:50]
+            ],
             "payments": selectors.payment_list_for_user(user=user)[:50],
             "refunds": selectors.refund_list_for_user(user=user)[:50],
         },
@@ -62,20 +65,32 @@ def assessment_pay(request: HttpRequest, assessment_id: int) -> HttpResponse:
             form_add_application_error(error, form)
         else:
             return redirect(payment.redirect_url)
-    in_flight = assessment.payments.filter(status__in=PaymentIntent.OPEN_STATUSES, created_by=request.user).first()
-    unused_security = deferral.security_unused_jpy(company_id=assessment.company_id) if assessment.company_id else None
-    return render(
-        request,
-        "payments/pay.html",
-        {"assessment": assessment, "form": form, "in_flight": in_flight, "unused_security": unused_security},
-    )
+    latest = selectors.payment_latest_for_assessment(assessment=assessment)
+    actions = services.assessment_allowed_actions(assessment=assessment, user=request.user)
+    unused_security = deferral.security_unused_jpy(company_id=assessment.company_id) if "defer" in actions else None
+    context = {
+        "assessment": assessment,
+        "actions": actions,
+        "form": form,
+        "latest": latest,
+        "latest_actions": services.payment_allowed_actions(payment=latest, user=request.user) if latest else [],
+        "unused_security": unused_security,
+    }
+    return render(request, "payments/pay.html", context, status=400 if form.errors else 200)
 
 
 @role_required(*TRADER_OR_OFFICER)
 def payment_detail(request: HttpRequest, payment_id: int) -> HttpResponse:
     payment = selectors.payment_get_for_user(user=request.user, payment_id=payment_id)
-    form = RefundForm() if request.user.role in FINANCE_OFFICER else None
-    return render(request, "payments/payment_detail.html", {"payment": payment, "refund_form": form})
+    return _payment_detail_render(request, payment, refund_form=RefundForm())
+
+
+def _payment_detail_render(
+    request: HttpRequest, payment: PaymentIntent, *, refund_form: RefundForm, status: int = 200
+) -> HttpResponse:
+    actions = services.payment_allowed_actions(payment=payment, user=request.user)
+    context = {"payment": payment, "actions": actions, "refund_form": refund_form if "refund" in actions else None}
+    return render(request, "payments/payment_detail.html", context, status=status)
 
 
 @role_required(*TRADER)
@@ -83,7 +98,23 @@ def payment_return(request: HttpRequest, payment_id: int) -> HttpResponse:
     """Where the gateway sends the payer back. The status comes from the gateway's
     webhook, so a pending payment refreshes itself until it arrives."""
     payment = selectors.payment_get_for_user(user=request.user, payment_id=payment_id)
-    return render(request, "payments/return.html", {"payment": payment})
+    actions = services.payment_allowed_actions(payment=payment, user=request.user)
+    return render(request, "payments/return.html", {"payment": payment, "actions": actions})
+
+
+@require_POST
+@role_required(*TRADER)
+def payment_cancel(request: HttpRequest, payment_id: int) -> HttpResponse:
+    payment = selectors.payment_get_for_user(user=request.user, payment_id=payment_id)
+    try:
+        payment = services.payment_cancel(payment=payment, cancelled_by=request.user, request=request)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("payments-return", payment_id=payment.pk)
+    if payment.status == PaymentIntent.Status.CANCELLED:
+        messages.success(request, _("Payment %(payment)s is cancelled. You can pay again.") % {"payment": payment})
+    # Otherwise the gateway had declined it already: the pay page says why.
+    return redirect("payments-pay", assessment_id=payment.assessment_id)
 
 
 @role_required(*TRADER_OR_OFFICER)
@@ -140,12 +171,16 @@ def refund_create(request: HttpRequest, payment_id: int) -> HttpResponse:
             else:
                 messages.success(request, _("Refunded ¥%(amount)s.") % {"amount": f"{refund.amount_jpy:,}"})
             return redirect("payments-detail", payment_id=payment.pk)
-    return render(request, "payments/payment_detail.html", {"payment": payment, "refund_form": form}, status=400)
+    return _payment_detail_render(request, payment, refund_form=form, status=400)
 
 
 @role_required(*SUPERVISOR)
 def refund_approvals(request: HttpRequest) -> HttpResponse:
-    return render(request, "payments/refund_approvals.html", {"refunds": selectors.refund_approvals_pending()})
+    rows = [
+        (refund, services.refund_allowed_actions(refund=refund, user=request.user))
+        for refund in selectors.refund_approvals_pending()
+    ]
+    return render(request, "payments/refund_approvals.html", {"rows": rows})
 
 
 @role_required(*SUPERVISOR)
@@ -184,10 +219,11 @@ def refund_decide(request: HttpRequest, refund_id: int) -> HttpResponse:
     refund = selectors.refund_list_for_user(user=request.user).filter(pk=refund_id).first()
     if refund is None:
         return HttpResponse(status=404)
+    decision = request.POST.get("decision")
+    if decision not in ("approve", "reject"):
+        return HttpResponse(_("Choose to approve or to reject the refund."), status=400)
     try:
-        services.refund_decide(
-            refund=refund, approve=request.POST.get("decision") == "approve", decided_by=request.user, request=request
-        )
+        services.refund_decide(refund=refund, approve=decision == "approve", decided_by=request.user, request=request)
     except ApplicationError as error:
         messages.error(request, error.message)
     else:

@@ -23,7 +23,7 @@ def test_a_supervisor_approves_a_company_through_the_page(trader_a, supervisor, 
     assert approval.security_jpy == 500_000 and approval.approved_by == supervisor and approval.is_active
     assert AuditEvent.objects.filter(action="deferral.approved", actor=supervisor).count() == 1
     page = client.get(URL, HTTP_ACCEPT_LANGUAGE="en")
-    assert trader_a.company.name.encode() in page.content and b"500000" in page.content
+    assert trader_a.company.name.encode() in page.content and "¥500,000".encode() in page.content
     assert b"is approved for deferred payment" in page.content
 
 
@@ -76,7 +76,7 @@ def test_the_list_shows_used_and_unused_security_in_pinned_queries(
     rows = {approval.company_id: approval for approval in response.context["approvals"]}
     assert (rows[trader_a.company_id].used_jpy, rows[trader_a.company_id].unused_jpy) == (61_600, 38_400)
     assert (rows[trader_b.company_id].used_jpy, rows[trader_b.company_id].unused_jpy) == (0, 50_000)
-    assert b"38400" in response.content
+    assert "¥38,400".encode() in response.content and "¥61,600".encode() in response.content
 
 
 def test_the_officer_payments_page_links_supervisors_to_the_screen(supervisor, clearance_officer, client_for):

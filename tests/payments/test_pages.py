@@ -53,6 +53,7 @@ def test_trader_pays_by_card_through_the_hosted_page_and_gets_a_receipt(
     assert Declaration.objects.get().status == Declaration.Status.PERMITTED
     receipt_page = client.get(f"/payments/receipts/{receipt.pk}/", HTTP_ACCEPT_LANGUAGE="en")
     assert b"30,800" in receipt_page.content
+    assert f"<h1>Receipt {receipt.number}</h1>" in receipt_page.content.decode()
     for language in ("ja", "en"):
         pdf = client.get(f"/payments/receipts/{receipt.pk}/pdf/?lang={language}")
         assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
@@ -64,7 +65,8 @@ def test_a_declined_card_shows_the_decline_and_offers_another_try(assessment_a, 
     pay_card_at_gateway(payment, "4000000000000002")
     deliver_and_process(payment)
     page = client.get(f"/payments/{payment.pk}/return/", HTTP_ACCEPT_LANGUAGE="en")
-    assert b"card_declined" in page.content and b"Try again" in page.content
+    assert b"The card issuer declined the payment." in page.content and b"Try again" in page.content
+    assert b"card_declined" not in page.content
 
 
 def test_a_bad_card_number_is_shown_on_the_gateway_page(assessment_a, trader_a, client_for):
@@ -177,3 +179,36 @@ def test_receipt_and_reconciliation_api(assessment_a, trader_a, trader_b, cleara
     assert api_for(clearance_officer).get("/api/v1/payments/reconciliation/").json()["open_counts"]["duplicate"] == 0
     totals = api_for(clearance_officer).get("/api/v1/payments/daily-totals/").json()
     assert totals["series"]["card"][-1] == 30_800
+
+
+def test_the_payments_pages_show_yen_with_thousands_separators(
+    trader_a, clearance_officer, supervisor, client_for, settings
+):
+    assessment = assessment_for(trader_a, duty=100_000, consumption=376_000, local=100_000)
+    trader = client_for(trader_a)
+    assert "¥576,000" in trader.get("/payments/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    pay_page = trader.get(f"/payments/assessments/{assessment.pk}/pay/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "¥576,000" in pay_page and "¥376,000" in pay_page
+    payment = start_payment(assessment, trader_a)
+    pay_card_at_gateway(payment)
+    deliver_and_process(payment)
+    settings.PAYMENTS_REFUND_APPROVAL_THRESHOLD_JPY = 100_000
+    from payments.services import refund_request
+
+    refund_request(payment=payment, amount_jpy=250_000, reason="Error", requested_by=clearance_officer)
+    detail = client_for(clearance_officer).get(f"/payments/{payment.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "¥576,000" in detail and "¥250,000" in detail
+    officer_list = client_for(clearance_officer).get("/payments/officer/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "¥576,000" in officer_list
+    approvals = client_for(supervisor).get("/payments/officer/refunds/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "¥250,000" in approvals
+
+
+def test_the_deferred_payment_heading_is_english_on_english_pages(assessment_a, trader_a, supervisor, client_for):
+    from payments.deferral import deferral_approve
+
+    deferral_approve(company=trader_a.company, security_jpy=1_500_000, approved_by=supervisor)
+    page = client_for(trader_a).get(f"/payments/assessments/{assessment_a.pk}/pay/", HTTP_ACCEPT_LANGUAGE="en")
+    text = page.content.decode()
+    assert "<h2>Deferred payment</h2>" in text and "納期限延長" not in text
+    assert "Unused security: ¥1,500,000." in text

@@ -152,3 +152,14 @@ def test_a_rejected_refund_moves_no_money_and_is_recorded(trader_a, supervisor, 
     assert refund.decided_at is not None
     assert (payment.status, payment.refunded_jpy) == (PaymentIntent.Status.SUCCEEDED, 0)
     assert AuditEvent.objects.filter(action="refund.rejected", actor=second).exists()
+
+
+def test_a_refund_the_gateway_refuses_names_its_code_and_changes_nothing(captured, clearance_officer):
+    # The outside world disagrees: the gateway holds less refundable money than the ledger.
+    GatewayCharge.objects.filter(token=captured.gateway_token).update(refunded_jpy=30_500)
+    with pytest.raises(ApplicationError) as refused:
+        services.refund_request(payment=captured, amount_jpy=800, reason="Overcharged", requested_by=clearance_officer)
+    assert (refused.value.code, refused.value.status) == ("gateway_refused", 502)
+    assert refused.value.message == "The gateway refused the refund (code amount_too_large)."
+    captured.refresh_from_db()
+    assert (captured.refunded_jpy, Refund.objects.count()) == (0, 0)
