@@ -21,6 +21,7 @@ from customs_portal.notifications import (
     webhook_retry_delay,
     webhook_signature,
 )
+from tests.browser import PHONE, screenshot
 from tests.customs_portal.factories import WebhookSubscriptionFactory
 from tests.webhook_receiver import WebhookReceiver
 
@@ -319,3 +320,38 @@ def test_the_demo_data_writes_notifications_and_manifest_errors_as_worded_codes(
             assert not notification.subject.startswith("Notification ("), notification.message_code
     errors = [item for row in ManifestRowError.objects.all() for item in row.errors]
     assert errors and all(isinstance(item, dict) and item["code"] != "legacy_text" for item in errors)
+
+
+def _page_errors(page) -> list[str]:
+    """JavaScript errors and HTTP 5xx responses the page meets."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("response", lambda response: errors.append(response.url) if response.status >= 500 else None)
+    return errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_inbox_in_a_browser_reads_in_each_readers_language(browser_as, trader_a):
+    with translation.override("ja"):
+        notify_company(
+            company=trader_a.company,
+            event="payment.assessment_created",
+            code="payment.assessment_created",
+            params={"total_jpy": 48200, "number": "IM-2026-0001"},
+        )
+    with translation.override("en"):
+        _notify(trader_a.company)
+
+    english = browser_as(trader_a, language="en")
+    errors = _page_errors(english)
+    english.goto("/trader/notifications/")
+    subjects = [text.strip() for text in english.locator(".notification__subject").all_inner_texts()]
+    assert subjects == ["Declaration 1001: Permitted", "Taxes of ¥48,200 are due for declaration IM-2026-0001"]
+    screenshot(english, "notifications-inbox-desktop-en")
+
+    japanese = browser_as(trader_a, language="ja", viewport=PHONE)
+    errors += _page_errors(japanese)
+    japanese.goto("/trader/notifications/")
+    assert japanese.locator(".notification__subject").first.inner_text().strip() == "申告 1001: 許可"
+    screenshot(japanese, "notifications-inbox-phone-ja")
+    assert errors == []

@@ -549,3 +549,31 @@ def test_the_decision_notification_reads_in_the_readers_language(
     assert told["body"] == "再輸出を確認しました。"
     told = api_for(trader_a).get("/api/v1/notifications/", HTTP_ACCEPT_LANGUAGE="ja").json()["results"][0]
     assert told["subject"] == f"申請 {submitted_relief.number}: 承認"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_a_browser_each_persona_sees_only_its_allowed_buttons(browser_as, trader_a, clearance_officer):
+    from tests.browser import PHONE, screenshot
+
+    application = _in_status(_ip(trader_a), Status.SUBMITTED, trader=trader_a, officer=clearance_officer)
+    url = f"/applications/ip/{application.pk}/"
+    errors: list[str] = []
+
+    officer = browser_as(clearance_officer, language="en")
+    officer.on("pageerror", lambda error: errors.append(str(error)))
+    officer.goto(url)
+    buttons = officer.locator(".app-actions button").all_inner_texts()
+    assert [text.strip() for text in buttons] == ["Start review", "Approve", "Reject"]
+    assert officer.get_by_role("button", name="Upload").count() == 0
+    screenshot(officer, "application-submitted-officer-desktop-en")
+
+    trader = browser_as(trader_a, language="ja", viewport=PHONE)
+    trader.on("pageerror", lambda error: errors.append(str(error)))
+    trader.goto(url)
+    assert [text.strip() for text in trader.locator(".app-actions button").all_inner_texts()] == ["取下げ"]
+    assert trader.get_by_role("button", name="アップロード").count() == 1
+    screenshot(trader, "application-submitted-trader-phone-ja")
+
+    officer.get_by_role("button", name="Start review").click()
+    assert [text.strip() for text in officer.locator(".app-actions button").all_inner_texts()] == ["Approve", "Reject"]
+    assert errors == []

@@ -646,3 +646,32 @@ def test_row_errors_and_failures_stored_as_text_before_codes_still_show_their_te
     assert "1 of 1 rows has errors" in page, "a rejected manifest's summary is worded from its counts"
     page = client.get(f"/trader/manifests/{failed.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "ファイルを読めません" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_a_browser_the_row_errors_read_in_each_readers_language(browser_as, trader_a, office, tariff):
+    from tests.browser import PHONE, screenshot
+
+    with translation.override("en"):
+        rows = [
+            ["Z1", "A", "Goods", "610910000", "0", "USD", "1", "CN"],
+            ["Z2", "", "Goods", "610910000", "5", "USD", "1", "XX"],
+        ]
+        manifest = process(upload(trader_a, office, manifest_csv(rows)))
+    errors: list[str] = []
+
+    japanese = browser_as(trader_a, language="ja", viewport=PHONE)
+    japanese.on("pageerror", lambda error: errors.append(str(error)))
+    japanese.goto(f"/trader/manifests/{manifest.pk}/")
+    cells = japanese.locator("table tbody tr td:nth-child(3)").all_inner_texts()
+    assert "value: 0 より大きい値を指定してください。" in cells[0]
+    assert "consignee: 入力されていません。" in cells[1]
+    screenshot(japanese, "manifest-row-errors-phone-ja")
+
+    english = browser_as(trader_a, language="en")
+    english.on("pageerror", lambda error: errors.append(str(error)))
+    english.goto(f"/trader/manifests/{manifest.pk}/")
+    assert "value: must be more than 0." in english.locator("table tbody").inner_text()
+    assert "2 of 2 rows have errors" in english.locator("[data-field=error_summary]").inner_text()
+    screenshot(english, "manifest-row-errors-desktop-en")
+    assert errors == []
