@@ -152,7 +152,7 @@ def main() -> None:
             recreate_database(drop_only=True)
 
     if outcome != "done":
-        raise SystemExit(f"The manifest was {outcome}: {manifest.error_summary} ({manifest.rows_failed} bad rows)")
+        raise SystemExit(f"The manifest was {outcome}: {manifest.failure} ({manifest.rows_failed} bad rows)")
     print(f"manifest: {args.rows} rows, {len(data) / 1024 / 1024:.1f} MB")
     print(f"  upload (checks, sha256, store): {upload_seconds:.2f} s")
     print(f"  validate + import: {process_seconds:.1f} s  ({args.rows / process_seconds:,.0f} rows/s)")

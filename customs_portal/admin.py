@@ -66,7 +66,7 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "company", "event", "subject", "read_at", "emailed_at"]
+    list_display = ["created_at", "company", "event", "message_code", "subject", "read_at", "emailed_at"]
     list_filter = ["event"]
 
 

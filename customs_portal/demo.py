@@ -101,8 +101,7 @@ def seed_demo(*, password: str) -> list[DemoLogin]:
             notify_company(
                 company=company,
                 event="portal.welcome",
-                subject="税関ポータルへようこそ / Welcome to the customs portal",
-                body="Declarations, payments and notices for your company will appear here.",
+                code="portal.welcome",
             )
     return logins
 

@@ -225,12 +225,13 @@ class AuditEvent(models.Model):
 
 
 class Notification(models.Model):
-    """A message in a company's in-portal inbox."""
+    """A message in a company's in-portal inbox, stored as a message code with JSON
+    parameters and worded in the reader's language by `customs_portal.notifications`."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="notifications")
     event = models.CharField(max_length=100)
-    subject = models.CharField(max_length=200)
-    body = models.TextField(blank=True)
+    message_code = models.CharField(max_length=100)
+    params = models.JSONField(default=dict, blank=True)
     link = models.CharField(max_length=300, blank=True)
     payload = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -243,6 +244,21 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+    @property
+    def subject(self) -> str:
+        """The subject in the active language."""
+        return self._text()[0]
+
+    @property
+    def body(self) -> str:
+        """The body in the active language."""
+        return self._text()[1]
+
+    def _text(self) -> tuple[str, str]:
+        from customs_portal.notifications import notification_text
+
+        return notification_text(code=self.message_code, params=self.params)
 
 
 def _new_webhook_secret() -> str:

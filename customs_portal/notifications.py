@@ -1,7 +1,15 @@
 """One service that tells a company about its records: the in-portal inbox, e-mail to
 the company's users, and signed webhooks to the company's own systems.
 
-Later apps call `notify_company` on every status change they want traders to see.
+Later apps call `notify_company` on every status change they want traders to see. A
+notification is stored as a message code with JSON parameters and worded when it is read,
+in the reader's language: each app registers the wording of its own codes here, in its
+AppConfig.ready (`notification_wording_register`), the way `customs_portal.reasons` words
+reasons. `notification_text` is the one place that turns a stored notification into a
+subject and a body; the inbox, the API, the e-mail and the webhook call it.
+
+Notifications stored before they were codes keep their text under the code `legacy_text`
+(parameters "subject" and "body") and show it as it was written.
 """
 
 from __future__ import annotations
@@ -10,8 +18,10 @@ import hashlib
 import hmac
 import ipaddress
 import json
+import logging
 import socket
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,31 +30,77 @@ import requests
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from customs_portal.audit import audit_record
 from customs_portal.errors import ApplicationError
 from customs_portal.models import Company, Notification, Role, User, WebhookDelivery, WebhookSubscription
 
+logger = logging.getLogger(__name__)
+
 SIGNATURE_HEADER = "X-Customs-Signature"
+LEGACY_TEXT = "legacy_text"
+# Webhooks are read by traders' systems: their text is English, whatever the portal's language.
+WEBHOOK_LANGUAGE = "en"
+
+NotificationWording = Callable[[str, dict[str, Any]], "tuple[str, str] | None"]
+
+_wordings: list[NotificationWording] = []
+
+
+def notification_wording_register(wording: NotificationWording) -> None:
+    """Adds an app's wording of its notification codes: a function of (code, params) that
+    returns (subject, body) in the active language, or None for a code it does not know.
+    Registering the same one twice is a no-op."""
+    if wording not in _wordings:
+        _wordings.append(wording)
+
+
+def notification_text(*, code: str, params: dict[str, Any]) -> tuple[str, str]:
+    """Subject and body of a stored notification in the active language."""
+    if code == LEGACY_TEXT:
+        return str(params.get("subject", "")), str(params.get("body", ""))
+    for wording in [_portal_wording, *_wordings]:
+        try:
+            text = wording(code, params)
+        except (KeyError, TypeError, ValueError):
+            # A parameter missing from an old row must not break a trader's inbox.
+            logger.warning("Notification %s has parameters its wording cannot use: %s", code, params)
+            text = None
+        if text is not None:
+            return text
+    logger.warning("No wording for notification code %s", code)
+    return _("Notification (%(code)s)") % {"code": code}, ""
+
+
+def _portal_wording(code: str, params: dict[str, Any]) -> tuple[str, str] | None:
+    """The shared domain's own codes."""
+    if code == "portal.welcome":
+        return (
+            _("Welcome to the customs portal"),
+            _("Declarations, payments and notices for your company will appear here."),
+        )
+    return None
 
 
 def notify_company(
     *,
     company: Company,
     event: str,
-    subject: str,
-    body: str = "",
+    code: str,
+    params: dict[str, Any] | None = None,
     link: str = "",
     payload: dict[str, Any] | None = None,
 ) -> Notification:
     """Puts a message in the company's inbox and, once the transaction commits, e-mails
-    its users and calls its webhooks."""
+    its users and calls its webhooks. `code` and `params` (JSON values: numbers, codes,
+    declaration numbers, never worded text) are worded when read; `payload` is the
+    webhook's machine-readable data."""
     from customs_portal import tasks
 
     notification = Notification.objects.create(
-        company=company, event=event, subject=subject, body=body, link=link, payload=payload or {}
+        company=company, event=event, message_code=code, params=params or {}, link=link, payload=payload or {}
     )
     deliveries = [
         WebhookDelivery.objects.create(
@@ -63,11 +119,18 @@ def notify_company(
 
 
 def webhook_payload(notification: Notification) -> dict[str, Any]:
+    """What a trader's system receives: the code and parameters to act on, and the
+    English text for people reading the receiver's logs."""
+    with translation.override(WEBHOOK_LANGUAGE):
+        subject, body = notification_text(code=notification.message_code, params=notification.params)
     return {
         "id": notification.pk,
         "event": notification.event,
         "company": notification.company.corporate_number,
-        "subject": notification.subject,
+        "code": notification.message_code,
+        "params": notification.params,
+        "subject": subject,
+        "body": body,
         "link": notification.link,
         "data": notification.payload,
         "created_at": notification.created_at.isoformat(),
@@ -85,7 +148,11 @@ def notifications_mark_all_read(*, company: Company) -> int:
 
 
 def notification_send_email(*, notification_id: int) -> bool:
-    """E-mails the company's active trader users once; a second call sends nothing."""
+    """E-mails the company's active trader users once; a second call sends nothing.
+
+    Users have no language preference of their own, so the e-mail is worded in the
+    portal's default language (Japanese, LANGUAGE_CODE), whatever language was active
+    when the notification was written."""
     claimed = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(emailed_at=timezone.now())
     if not claimed:
         return False
@@ -99,10 +166,13 @@ def notification_send_email(*, notification_id: int) -> bool:
         recipients.append(notification.company.contact_email)
     if not recipients:
         return False
+    with translation.override(settings.LANGUAGE_CODE):
+        subject, body = notification_text(code=notification.message_code, params=notification.params)
+        prefix = _("Customs portal")
     try:
         send_mail(
-            subject=f"[Customs portal] {notification.subject}",
-            message=notification.body or notification.subject,
+            subject=f"[{prefix}] {subject}",
+            message=body or subject,
             from_email=settings.DEFAULT_FROM_EMAIL,
             recipient_list=sorted(set(recipients)),
         )

@@ -10,11 +10,14 @@ class DeclarationsConfig(AppConfig):
 
     def ready(self) -> None:
         from customs_portal.dashboard import register_queue_counter
+        from customs_portal.notifications import notification_wording_register
         from customs_portal.reasons import reason_wording_register
+        from declarations import notifications
         from declarations.core import reasons, selectors
         from declarations.core.models import Declaration
 
         reason_wording_register(reasons.reason_wording)
+        notification_wording_register(notifications.notification_wording)
 
         register_queue_counter(
             "declarations_review",

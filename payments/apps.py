@@ -11,8 +11,11 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         from customs_portal.dashboard import register_queue_counter
+        from customs_portal.notifications import notification_wording_register
         from declarations import hooks
-        from payments import receivers, selectors
+        from payments import notifications, receivers, selectors
+
+        notification_wording_register(notifications.notification_wording)
 
         # dispatch_uid: connected once however often ready() runs (tests, autoreload).
         hooks.declaration_awaiting_payment.connect(

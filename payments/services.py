@@ -166,8 +166,8 @@ def assessment_create_for_declaration(*, declaration: Declaration) -> Assessment
     notify_company(
         company=declaration.company,
         event="payment.assessment_created",
-        subject=_("Taxes of ¥%(amount)s are due for declaration %(number)s")
-        % {"amount": f"{assessment.total_jpy:,}", "number": declaration.number},
+        code="payment.assessment_created",
+        params={"total_jpy": assessment.total_jpy, "number": declaration.number},
         link=f"/payments/assessments/{assessment.pk}/pay/",
         payload={"assessment": assessment.reference, "total_jpy": assessment.total_jpy},
     )
@@ -685,8 +685,8 @@ def _refund_execute(refund: Refund, payment: PaymentIntent, *, actor: User, requ
         notify_company(
             company=payment.company,
             event="payment.refunded",
-            subject=_("¥%(amount)s refunded on payment %(payment)s")
-            % {"amount": f"{refund.amount_jpy:,}", "payment": payment},
+            code="payment.refunded",
+            params={"amount_jpy": refund.amount_jpy, "payment": str(payment)},
             link="/payments/",
             payload={"payment": str(payment), "amount_jpy": refund.amount_jpy},
         )

@@ -60,11 +60,19 @@ class TokenObtainApi(ObtainAuthToken):
 
 
 class NotificationOutput(serializers.ModelSerializer):
+    """A notification's code and parameters, and its subject and body worded in the
+    request's language."""
+
+    code = serializers.CharField(source="message_code", read_only=True)
+    subject = serializers.CharField(read_only=True)
+    body = serializers.CharField(read_only=True)
     is_read = serializers.SerializerMethodField()
 
     class Meta:
         model = Notification
-        fields = ["id", "event", "subject", "body", "link", "payload", "created_at", "read_at", "is_read"]
+        fields = [
+            "id", "event", "code", "params", "subject", "body", "link", "payload", "created_at", "read_at", "is_read"
+        ]  # fmt: skip
 
     def get_is_read(self, obj: Notification) -> bool:
         return obj.read_at is not None

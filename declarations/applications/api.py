@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -59,6 +60,17 @@ class ApplicationCommonOutput(serializers.Serializer):
     created_at = serializers.DateTimeField()
     submitted_at = serializers.DateTimeField()
     decided_at = serializers.DateTimeField()
+    allowed_actions = serializers.SerializerMethodField(
+        help_text=gettext_lazy(
+            "What the requesting user may do now: edit, attach (evidence), submit, withdraw, review, decide."
+        )
+    )
+
+    # A plain string child: an enum here would share the name AllowedActionsEnum with the
+    # declarations' own allowed actions, whose values differ.
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_allowed_actions(self, application) -> list[str]:
+        return applications.application_allowed_actions(application=application, user=self.context["request"].user)
 
 
 class DutyReliefOutput(ApplicationCommonOutput):
@@ -118,8 +130,8 @@ def _kind(kind: str) -> str:
     return kind
 
 
-def _output(kind: str, application) -> dict:
-    return OUTPUTS[kind](application).data
+def _output(kind: str, application, request) -> dict:
+    return OUTPUTS[kind](application, context={"request": request}).data
 
 
 class ApplicationListCreateApi(GenericAPIView):
@@ -141,7 +153,7 @@ class ApplicationListCreateApi(GenericAPIView):
         else:
             rows = rows.select_related("declaration")
         page = self.paginate_queryset(rows)
-        return self.get_paginated_response(OUTPUTS[kind](page, many=True).data)
+        return self.get_paginated_response(OUTPUTS[kind](page, many=True, context={"request": request}).data)
 
     @extend_schema(request=DutyReliefInput, responses={201: DutyReliefOutput}, summary="Create a draft application")
     def post(self, request, kind: str):
@@ -150,7 +162,7 @@ class ApplicationListCreateApi(GenericAPIView):
             raise ApplicationError(str(IsTrader.message), code="permission_denied", status=403)
         data = _input_data(kind, dict(validate_or_raise(INPUTS[kind](data=request.data))), user=request.user)
         application = applications.application_create(kind=kind, applicant=request.user, data=data, request=request)
-        return Response(_output(kind, application), status=201)
+        return Response(_output(kind, application, request), status=201)
 
 
 class ApplicationDetailApi(APIView):
@@ -160,7 +172,7 @@ class ApplicationDetailApi(APIView):
     def get(self, request, kind: str, application_id: int):
         kind = _kind(kind)
         application = applications.application_get_for_user(kind=kind, user=request.user, application_id=application_id)
-        return Response(_output(kind, application))
+        return Response(_output(kind, application, request))
 
     @extend_schema(request=DutyReliefInput, responses=DutyReliefOutput, summary="Change a draft application")
     def put(self, request, kind: str, application_id: int):
@@ -170,7 +182,7 @@ class ApplicationDetailApi(APIView):
         application = applications.application_update(
             application=application, updated_by=request.user, data=data, request=request
         )
-        return Response(_output(kind, application))
+        return Response(_output(kind, application, request))
 
 
 class ApplicationTransitionApi(APIView):
@@ -187,7 +199,7 @@ class ApplicationTransitionApi(APIView):
         application = applications.application_transition(
             application=application, to=self.target, actor=request.user, reason=data["reason"], request=request
         )
-        return Response(_output(kind, application))
+        return Response(_output(kind, application, request))
 
 
 class ApplicationSubmitApi(ApplicationTransitionApi):
@@ -219,7 +231,7 @@ class ApplicationDecideApi(APIView):
             reason=data["reason"],
             request=request,
         )
-        return Response(_output(kind, application))
+        return Response(_output(kind, application, request))
 
 
 class IpEvidenceUploadApi(APIView):

@@ -9,7 +9,10 @@ Both share one life cycle, with the allowed changes and who may make them in
     draft, submitted, under_review → withdrawn (by the trader)
 
 Every change is locked, audited, and told to the company (notify_company) when an
-officer made it. Reads (permission-aware) are at the end of this module.
+officer made it. What a user may do with an application now is
+`application_allowed_actions`: the pages and the API show it, and every write here
+refuses an action it does not list. Reads (permission-aware) are at the end of this
+module.
 """
 
 from __future__ import annotations
@@ -89,6 +92,61 @@ def _check_trader(user: User) -> None:
         raise ApplicationError(
             _("Only trader accounts of a company may file applications."), code="permission_denied", status=403
         )
+
+
+# The action that moves an application to each status.
+TARGET_ACTIONS = {
+    Status.SUBMITTED: "submit",
+    Status.WITHDRAWN: "withdraw",
+    Status.UNDER_REVIEW: "review",
+    Status.APPROVED: "decide",
+    Status.REJECTED: "decide",
+}
+EDITABLE = (Status.DRAFT,)
+# Evidence may be added until an officer starts the review.
+ATTACHABLE = (Status.DRAFT, Status.SUBMITTED)
+
+
+def application_allowed_actions(*, application: Application, user: User) -> list[str]:
+    """What this user may do with the application now, among "edit", "attach" (evidence
+    of an IP application), "submit", "withdraw", "review" (start the review) and
+    "decide" (approve or reject). Traders act on their own company's applications only;
+    which role may move an application where is `TRANSITIONS`."""
+    if user.is_trader and user.company_id != application.company_id:
+        return []
+    actions = []
+    if user.is_trader and application.status in EDITABLE:
+        actions.append("edit")
+    if user.is_trader and isinstance(application, IpSuspensionApplication) and application.status in ATTACHABLE:
+        actions.append("attach")
+    for target in APPLICATION_MACHINE.allowed_targets(application.status, role=user.role):
+        if TARGET_ACTIONS[target] not in actions:
+            actions.append(TARGET_ACTIONS[target])
+    return actions
+
+
+def _require_action(action: str, *, application: Application, user: User) -> None:
+    """Refuses an action `application_allowed_actions` does not list for this user: 403
+    when the user's role never takes it, 409 when the application's status forbids it."""
+    if action in application_allowed_actions(application=application, user=user):
+        return
+    if user.is_trader and user.company_id != application.company_id:
+        raise ApplicationError(_("This application belongs to another company."), code="not_found", status=404)
+    status = 409 if action in _actions_of_role(user) else 403
+    label = Status(application.status).label
+    if action == "edit":
+        raise ApplicationError(_("Only a draft can be edited."), code="not_editable", status=status)
+    if action == "attach":
+        message = _("Evidence can no longer be added to an application that is %(status)s.") % {"status": label}
+        raise ApplicationError(message, code="not_attachable", status=status)
+    message = _("This action is not possible for an application that is %(status)s.") % {"status": label}
+    raise ApplicationError(message, code="action_not_allowed", status=status)
+
+
+def _actions_of_role(user: User) -> set[str]:
+    """The actions the user's role may take on an application in some status."""
+    actions = {TARGET_ACTIONS[to] for (_from, to), roles in TRANSITIONS.items() if user.role in roles}
+    return actions | ({"edit", "attach"} if user.is_trader else set())
 
 
 def _new_number(model: type[models.Model]) -> str:
@@ -180,8 +238,7 @@ def application_update(
     """Changes a draft; once submitted, an application is no longer edited."""
     _check_trader(updated_by)
     locked = _locked(application, user=updated_by)
-    if locked.status != Status.DRAFT:
-        raise ApplicationError(_("Only a draft can be edited."), code="not_editable", status=409)
+    _require_action("edit", application=locked, user=updated_by)
     values = _validate(type(locked), applicant=updated_by, data=data)
     for name, value in values.items():
         setattr(locked, name, value)
@@ -206,13 +263,7 @@ def ip_evidence_add(
     application is a draft or submitted (not yet under review)."""
     _check_trader(uploaded_by)
     locked = _locked(application, user=uploaded_by)
-    if locked.status not in (Status.DRAFT, Status.SUBMITTED):
-        raise ApplicationError(
-            _("Evidence can no longer be added to an application that is %(status)s.")
-            % {"status": Status(locked.status).label},
-            code="not_attachable",
-            status=409,
-        )
+    _require_action("attach", application=locked, user=uploaded_by)
     document = documents.document_check(file=file, default_name="evidence")
     evidence = IpSuspensionEvidence(application=locked, uploaded_by=uploaded_by)
     documents.document_store(evidence, document)
@@ -240,6 +291,7 @@ def application_transition(
         locked = _locked(application, user=actor)
         from_status = locked.status
         APPLICATION_MACHINE.check(from_status, to, role=actor.role)
+        _require_action(TARGET_ACTIONS[to], application=locked, user=actor)
         decision = to in (Status.APPROVED, Status.REJECTED)
         if decision and not reason.strip():
             raise _invalid("reason", _("Give the reason for the decision."))
@@ -265,8 +317,8 @@ def application_transition(
             notify_company(
                 company=locked.company,
                 event="application.status_changed",
-                subject=_("Application %(number)s: %(status)s") % {"number": locked.number, "status": Status(to).label},
-                body=reason.strip(),
+                code="application.status_changed",
+                params={"number": locked.number, "status": to, "reason": reason.strip()},
                 link=f"/applications/{kind}/{locked.pk}/",
                 payload={"number": locked.number, "status": to},
             )
@@ -347,7 +399,3 @@ def application_get_for_user(*, kind: str, user: User, application_id: int) -> A
     if application is None:
         raise Http404
     return application
-
-
-def allowed_targets(*, application: Application, user: User) -> list[str]:
-    return list(APPLICATION_MACHINE.allowed_targets(application.status, role=user.role))

@@ -149,6 +149,9 @@ def application_create(request: HttpRequest, kind: str) -> HttpResponse:
 def application_edit(request: HttpRequest, kind: str, application_id: int) -> HttpResponse:
     kind = _kind_or_404(kind)
     application = applications.application_get_for_user(kind=kind, user=request.user, application_id=application_id)
+    if "edit" not in applications.application_allowed_actions(application=application, user=request.user):
+        messages.error(request, _("Only a draft can be edited."))
+        return redirect("application-detail", kind=kind, application_id=application.pk)
     form = FORMS[kind](request.POST or None, instance=application, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -180,7 +183,7 @@ def application_detail(request: HttpRequest, kind: str, application_id: int) -> 
             "title": TITLES[kind],
             "application": application,
             "evidence": application.evidence.all() if kind == "ip" else [],
-            "targets": applications.allowed_targets(application=application, user=request.user),
+            "actions": applications.application_allowed_actions(application=application, user=request.user),
             "action_form": ActionForm(),
             "evidence_form": EvidenceForm(),
         },

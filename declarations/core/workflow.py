@@ -164,13 +164,17 @@ def _apply(declaration: Declaration, *, to: str, role: str, reason: str) -> None
 def _notify(declaration: Declaration, *, reason: str) -> None:
     """Tells the trader the new status with what they must do now (documents, goods for
     inspection) or a person's reason; never why screening chose the lane."""
-    status_label = Status(declaration.status).label
     action = reasons.required_action(declaration)
     notify_company(
         company=declaration.company,
         event="declaration.status_changed",
-        subject=_("Declaration %(number)s: %(status)s") % {"number": declaration.number, "status": status_label},
-        body="\n\n".join(str(text) for text in (reason, action and action.message) if text),
+        code="declaration.status_changed",
+        params={
+            "number": declaration.number,
+            "status": declaration.status,
+            "reason": str(reason),
+            "required_action": action.code if action else "",
+        },
         link=f"/declarations/{declaration.pk}/",
         payload={
             "number": declaration.number,

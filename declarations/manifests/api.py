@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.parsers import MultiPartParser
@@ -52,7 +52,12 @@ class ManifestStatusOutput(serializers.Serializer):
     rows_failed = serializers.IntegerField()
     declarations_created = serializers.IntegerField()
     parcels_screened = serializers.IntegerField()
-    error_summary = serializers.CharField()
+    error_summary = serializers.CharField(
+        help_text=gettext_lazy("Why nothing was imported (rejected or failed), in the request's language.")
+    )
+    failure_code = serializers.CharField(
+        help_text=gettext_lazy("The code of the reason a failed manifest gives; empty unless it failed.")
+    )
 
 
 class ManifestUploadOutput(ManifestStatusOutput):
@@ -100,10 +105,26 @@ class ManifestStatusApi(APIView):
         return Response(ManifestStatusOutput(manifest_selectors.manifest_status(manifest=manifest)).data)
 
 
+class ManifestRowErrorItemOutput(serializers.Serializer):
+    code = serializers.CharField()
+    params = serializers.DictField()
+    message = serializers.CharField(help_text=gettext_lazy("The error in the request's language."))
+
+
 class ManifestRowErrorOutput(serializers.ModelSerializer):
+    errors = serializers.SerializerMethodField()
+
     class Meta:
         model = ManifestRowError
         fields = ["row_number", "house_waybill", "errors"]
+
+    @extend_schema_field(ManifestRowErrorItemOutput(many=True))
+    def get_errors(self, row: ManifestRowError) -> list[dict]:
+        """Each error's code and parameters, and its wording in the request's language."""
+        return [
+            {"code": item["code"], "params": item.get("params") or {}, "message": text}
+            for item, text in zip(row.errors, row.error_texts, strict=True)
+        ]
 
 
 class ManifestErrorListApi(ListAPIView):

@@ -42,7 +42,9 @@ class Manifest(models.Model):
     rows_done = models.PositiveIntegerField(_("rows processed"), default=0)
     rows_failed = models.PositiveIntegerField(_("rows with errors"), default=0)
     declarations_created = models.PositiveIntegerField(_("declarations created"), default=0)
-    error_summary = models.TextField(_("error summary"), blank=True)
+    failure = models.JSONField(
+        _("failure"), default=dict, blank=True, help_text="Why it failed: a code of declarations.manifests.messages."
+    )
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
@@ -76,7 +78,9 @@ class ManifestRowError(models.Model):
     manifest = models.ForeignKey(Manifest, on_delete=models.CASCADE, related_name="row_errors")
     row_number = models.PositiveIntegerField(_("line"))
     house_waybill = models.CharField(_("house waybill"), max_length=64, blank=True)
-    errors = models.JSONField(_("errors"), default=list)
+    errors = models.JSONField(
+        _("errors"), default=list, help_text="Codes with parameters, worded by declarations.manifests.messages."
+    )
 
     class Meta:
         verbose_name = _("manifest row error")
@@ -88,6 +92,13 @@ class ManifestRowError(models.Model):
 
     def __str__(self) -> str:
         return f"MF-{self.manifest_id} line {self.row_number}"
+
+    @property
+    def error_texts(self) -> list[str]:
+        """The row's errors in the active language."""
+        from declarations.manifests.messages import row_errors_text
+
+        return row_errors_text(self.errors)
 
 
 class ManifestScreeningChunk(models.Model):

@@ -30,7 +30,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import OperationalError, transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
 from customs_portal import bulk
 from customs_portal.audit import SystemEvent, audit_record, audit_record_many
@@ -274,7 +273,7 @@ def manifest_screening_finish(*, manifest: Manifest) -> bool:
 
 def manifest_screening_summarise(*, manifest: Manifest) -> bool:
     """Tells the trader once how the manifest's parcels were routed; False when already told."""
-    with transaction.atomic(), translation.override(manifest.language):
+    with transaction.atomic():
         Manifest.objects.select_for_update().filter(pk=manifest.pk).first()
         told = AuditEvent.objects.filter(
             action=SCREENED_ACTION, object_type=Manifest._meta.label, object_id=str(manifest.pk)
@@ -285,17 +284,11 @@ def manifest_screening_summarise(*, manifest: Manifest) -> bool:
         audit_record(
             action=SCREENED_ACTION, system="manifest_screening", obj=manifest, company=manifest.company, after=counts
         )
-        body = (
-            _("Green lane: %(green)d. Yellow lane (document review): %(yellow)d. Red lane (inspection): %(red)d.")
-            % counts
-        )
-        if counts["waiting"]:
-            body += " " + _("Still waiting for screening: %(waiting)d.") % counts
         notify_company(
             company=manifest.company,
             event="manifest.screened",
-            subject=_("Manifest %(name)s was screened") % {"name": manifest.original_name},
-            body=body,
+            code="manifest.screened",
+            params={"name": manifest.original_name, **counts},
             link=f"/trader/manifests/{manifest.pk}/",
             payload={"manifest_id": manifest.pk, **counts},
         )

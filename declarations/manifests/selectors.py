@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from customs_portal.models import OFFICER_ROLES, Role, User
 from declarations.core.models import Declaration
+from declarations.manifests.messages import failure_text, rejected_summary_text, row_errors_text
 from declarations.manifests.models import Manifest, ManifestRowError, ManifestScreeningChunk
 
 
@@ -112,8 +113,19 @@ def manifest_status(*, manifest: Manifest) -> dict[str, object]:
         "rows_failed": manifest.rows_failed,
         "declarations_created": manifest.declarations_created,
         "parcels_screened": screened,
-        "error_summary": manifest.error_summary,
+        "error_summary": manifest_summary_text(manifest=manifest),
+        "failure_code": manifest.failure.get("code", ""),
     }
+
+
+def manifest_summary_text(*, manifest: Manifest) -> str:
+    """Why nothing was imported, in the active language: the count of bad rows of a
+    rejected manifest, or the reason a failed one gives; empty otherwise."""
+    if manifest.status == Manifest.Status.REJECTED:
+        return rejected_summary_text(rows_failed=manifest.rows_failed, rows_total=manifest.rows_total)
+    if manifest.status == Manifest.Status.FAILED:
+        return failure_text(manifest.failure)
+    return ""
 
 
 RESULT_COLUMNS = [
@@ -135,7 +147,9 @@ def manifest_results_csv(*, manifest: Manifest) -> Iterator[str]:
     yield "\ufeff" + writer.writerow(RESULT_COLUMNS)
     errors = manifest_error_rows(manifest=manifest).values_list("row_number", "house_waybill", "errors")
     for row_number, waybill, messages in errors.iterator(chunk_size=5_000):
-        yield writer.writerow([row_number, waybill, "error", "", "", "", "", "", "", " | ".join(messages)])
+        yield writer.writerow(
+            [row_number, waybill, "error", "", "", "", "", "", "", " | ".join(row_errors_text(messages))]
+        )
     declarations = manifest_declarations(manifest=manifest).values_list(
         "number", "manifest_reference", "customs_value_jpy", "customs_duty_jpy", "consumption_tax_jpy",
         "local_consumption_tax_jpy", "total_tax_jpy",

@@ -51,7 +51,7 @@ from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
 from customs_portal import bulk
 from customs_portal.audit import audit_record
@@ -61,6 +61,7 @@ from customs_portal.notifications import notify_company
 from customs_portal.state_machine import StateMachine
 from declarations.core.models import Declaration, DeclarationLine, DeclarationStatusChange
 from declarations.manifests import screening
+from declarations.manifests.messages import Message, message
 from declarations.manifests.models import Manifest, ManifestRowError
 from declarations.tariff import interface as tariff
 
@@ -247,7 +248,7 @@ class ParcelRow:
     weight_kg: Decimal
     origin: str
     quantity: Decimal | None
-    errors: list[str]
+    errors: list[Message]
 
 
 def _parse_decimal(text: str) -> Decimal | None:
@@ -273,64 +274,56 @@ def _rows(text: str) -> Iterator[tuple[int, dict[str, str], str]]:
 
 
 def _parse_row(row_number: int, cells: dict[str, str], extra: str) -> ParcelRow:
-    errors: list[str] = []
+    errors: list[Message] = []
     waybill = cells.get("house_waybill", "")
     consignee = cells.get("consignee", "")
     description = cells.get("description", "")
     if extra:
-        errors.append(_("The row has more cells than the header names."))
+        errors.append(message("extra_cells"))
     if not waybill:
-        errors.append(_("house_waybill: missing."))
+        errors.append(message("waybill_missing"))
     elif len(waybill) > 50:
-        errors.append(_("house_waybill: at most 50 characters."))
+        errors.append(message("waybill_too_long"))
     if not consignee:
-        errors.append(_("consignee: missing."))
+        errors.append(message("consignee_missing"))
     elif len(consignee) > 200:
-        errors.append(_("consignee: at most 200 characters."))
+        errors.append(message("consignee_too_long"))
     if not description:
-        errors.append(_("description: missing."))
+        errors.append(message("description_missing"))
     elif len(description) > 500:
-        errors.append(_("description: at most 500 characters."))
+        errors.append(message("description_too_long"))
     hs_code = cells.get("hs_code", "").replace(".", "").replace("-", "").replace(" ", "")
     if not CODE_RE.match(hs_code):
-        errors.append(
-            _("hs_code: “%(code)s” is not a tariff code (9 digits, or the 6 digits of the HS).")
-            % {"code": cells.get("hs_code", "")}
-        )
+        errors.append(message("hs_code_invalid", code=cells.get("hs_code", "")))
     value = _parse_decimal(cells.get("value", ""))
     if value is None:
-        errors.append(_("value: “%(value)s” is not a number.") % {"value": cells.get("value", "")})
+        errors.append(message("value_not_number", value=cells.get("value", "")))
     elif value <= 0:
-        errors.append(_("value: must be more than 0."))
+        errors.append(message("value_not_positive"))
     elif value >= ABSURD_VALUE:
-        errors.append(_("value: %(value)s is not a plausible parcel value.") % {"value": cells.get("value", "")})
+        errors.append(message("value_implausible", value=cells.get("value", "")))
     elif value.as_tuple().exponent < -2:  # type: ignore[operator]
-        errors.append(_("value: at most 2 decimal places."))
+        errors.append(message("value_decimals"))
     currency = cells.get("currency", "").upper()
     if not CURRENCY_RE.match(currency):
-        errors.append(
-            _("currency: “%(currency)s” is not a 3-letter ISO 4217 code.") % {"currency": cells.get("currency", "")}
-        )
+        errors.append(message("currency_invalid", currency=cells.get("currency", "")))
     weight = _parse_decimal(cells.get("weight_kg", ""))
     if weight is None:
-        errors.append(_("weight_kg: “%(weight)s” is not a number.") % {"weight": cells.get("weight_kg", "")})
+        errors.append(message("weight_not_number", weight=cells.get("weight_kg", "")))
     elif weight <= 0:
-        errors.append(_("weight_kg: must be more than 0."))
+        errors.append(message("weight_not_positive"))
     elif weight > MAX_WEIGHT_KG:
-        errors.append(
-            _("weight_kg: %(weight)s kg is not a parcel (at most %(limit)s kg).")
-            % {"weight": cells.get("weight_kg", ""), "limit": MAX_WEIGHT_KG}
-        )
+        errors.append(message("weight_too_heavy", weight=cells.get("weight_kg", ""), limit=str(MAX_WEIGHT_KG)))
     else:
         weight = weight.quantize(Decimal("0.001"), rounding=ROUND_FLOOR) or Decimal("0.001")
     origin = cells.get("origin", "").upper()
     if not tariff.is_country(origin):
-        errors.append(_("origin: “%(origin)s” is not an ISO 3166 country code.") % {"origin": cells.get("origin", "")})
+        errors.append(message("origin_invalid", origin=cells.get("origin", "")))
     quantity = None
     if cells.get("quantity"):
         quantity = _parse_decimal(cells["quantity"])
         if quantity is None or quantity <= 0:
-            errors.append(_("quantity: must be a number more than 0."))
+            errors.append(message("quantity_invalid"))
             quantity = None
     return ParcelRow(
         row_number=row_number,
@@ -433,15 +426,9 @@ def manifest_validate(
             if len(codes) == 1:
                 row.hs_code = codes[0]
             elif codes:
-                row.errors.append(
-                    _("hs_code: HS %(code)s has %(count)d tariff lines (%(lines)s); give the 9-digit code.")
-                    % {"code": row.hs_code, "count": len(codes), "lines": ", ".join(sorted(codes)[:5])}
-                )
+                row.errors.append(message("hs6_ambiguous", code=row.hs_code, count=len(codes), lines=sorted(codes)[:5]))
             else:
-                row.errors.append(
-                    _("hs_code: no tariff line under HS %(code)s is in force on %(date)s.")
-                    % {"code": row.hs_code, "date": on.isoformat()}
-                )
+                row.errors.append(message("hs6_not_in_force", code=row.hs_code, date=on.isoformat()))
     terms_by_code = tariff.tariff_terms_for_codes(
         hs_codes={row.hs_code for row in rows if len(row.hs_code) == 9}, on=on
     )
@@ -453,17 +440,11 @@ def manifest_validate(
     for index, row in enumerate(rows, start=1):
         if row.house_waybill:
             if row.house_waybill in seen:
-                row.errors.append(
-                    _("house_waybill: %(waybill)s is already on line %(line)d of this file.")
-                    % {"waybill": row.house_waybill, "line": seen[row.house_waybill]}
-                )
+                row.errors.append(message("waybill_repeated", waybill=row.house_waybill, line=seen[row.house_waybill]))
             else:
                 seen[row.house_waybill] = row.row_number
             if row.house_waybill in existing:
-                row.errors.append(
-                    _("house_waybill: %(waybill)s was already declared by your company.")
-                    % {"waybill": row.house_waybill}
-                )
+                row.errors.append(message("waybill_declared", waybill=row.house_waybill))
         parcel = None if row.errors else _rate(row, terms_by_code, rates, on)
         if parcel is None:
             bad.append(row)
@@ -479,27 +460,15 @@ def manifest_validate(
 def _rate(row: ParcelRow, terms_by_code, rates: dict[str, Decimal], on) -> RatedParcel | None:
     """Rates one good row; a rule it breaks is added to its errors (and None returned)."""
     if row.hs_code not in terms_by_code:
-        row.errors.append(
-            _("hs_code: no tariff line %(code)s is in force on %(date)s.")
-            % {"code": row.hs_code, "date": on.isoformat()}
-        )
+        row.errors.append(message("hs_code_not_in_force", code=row.hs_code, date=on.isoformat()))
     rate = rates.get(row.currency)
     if rate is None:
-        row.errors.append(
-            _("currency: no customs exchange rate for %(currency)s in the week of %(date)s.")
-            % {"currency": row.currency, "date": tariff.week_start_of(on).isoformat()}
-        )
+        row.errors.append(message("no_exchange_rate", currency=row.currency, date=tariff.week_start_of(on).isoformat()))
     if row.errors:
         return None
     value_jpy = int((row.value * rate).to_integral_value(rounding=ROUND_FLOOR))
     if value_jpy > SIMPLIFIED_LIMIT_JPY:
-        row.errors.append(
-            _(
-                "value: the customs value ¥%(value)s is over ¥%(limit)s: this parcel needs a regular import "
-                "declaration, not a manifest."
-            )
-            % {"value": f"{value_jpy:,}", "limit": f"{SIMPLIFIED_LIMIT_JPY:,}"}
-        )
+        row.errors.append(message("over_simplified_limit", value_jpy=value_jpy, limit_jpy=SIMPLIFIED_LIMIT_JPY))
         return None
     terms = terms_by_code[row.hs_code]
     quantity = row.quantity if row.quantity is not None else (row.weight_kg if terms.unit == "KG" else None)
@@ -514,7 +483,7 @@ def _rate(row: ParcelRow, terms_by_code, rates: dict[str, Decimal], on) -> Rated
     except ApplicationError as error:
         # The engine keys its errors "lines[0].<field>": the row names the field the same way.
         row.errors.extend(
-            f"{key.rpartition('.')[2]}: {message}" for key, messages in error.fields.items() for message in messages
+            message("duty_engine", field=key.rpartition(".")[2], error=error.code) for key in error.fields
         )
         return None
     return RatedParcel(row=row, customs_value_jpy=value_jpy, result=result)
@@ -525,11 +494,6 @@ def _finish(manifest: Manifest, *, status: str, **fields: object) -> None:
 
 
 def _reject(manifest: Manifest, *, bad: list[ParcelRow], rows_total: int) -> None:
-    summary = ngettext(
-        "%(count)d of %(total)d rows has errors; nothing was imported. Correct the rows listed and upload the file again.",
-        "%(count)d of %(total)d rows have errors; nothing was imported. Correct the rows listed and upload the file again.",
-        len(bad),
-    ) % {"count": len(bad), "total": rows_total}
     with transaction.atomic():
         rows = bulk.Copier(
             ManifestRowError,
@@ -548,7 +512,6 @@ def _reject(manifest: Manifest, *, bad: list[ParcelRow], rows_total: int) -> Non
             rows_total=rows_total,
             rows_done=rows_total,
             rows_failed=len(bad),
-            error_summary=summary,
         )
         audit_record(
             action="manifest.rejected",
@@ -560,8 +523,8 @@ def _reject(manifest: Manifest, *, bad: list[ParcelRow], rows_total: int) -> Non
         notify_company(
             company=manifest.company,
             event="manifest.rejected",
-            subject=_("Manifest %(name)s was rejected") % {"name": manifest.original_name},
-            body=summary,
+            code="manifest.rejected",
+            params={"name": manifest.original_name, "rows": rows_total, "rows_with_errors": len(bad)},
             link=f"/trader/manifests/{manifest.pk}/",
             payload={"manifest_id": manifest.pk, "rows": rows_total, "rows_with_errors": len(bad)},
         )
@@ -644,9 +607,6 @@ def _import(manifest: Manifest, *, parcels: list[RatedParcel], rows_total: int, 
         name: sum(getattr(parcel.result.total, name) for parcel in parcels)
         for name in ("customs_duty_jpy", "consumption_tax_jpy", "local_consumption_tax_jpy")
     }
-    summary = ngettext("%(count)d declaration was created.", "%(count)d declarations were created.", len(parcels)) % {
-        "count": len(parcels)
-    }
     _finish(
         manifest,
         status=Manifest.Status.DONE,
@@ -654,7 +614,7 @@ def _import(manifest: Manifest, *, parcels: list[RatedParcel], rows_total: int, 
         rows_done=rows_total,
         rows_failed=0,
         declarations_created=len(parcels),
-        error_summary="",
+        failure={},
     )
     audit_record(
         action="manifest.imported",
@@ -666,8 +626,8 @@ def _import(manifest: Manifest, *, parcels: list[RatedParcel], rows_total: int, 
     notify_company(
         company=manifest.company,
         event="manifest.imported",
-        subject=_("Manifest %(name)s was imported") % {"name": manifest.original_name},
-        body=summary,
+        code="manifest.imported",
+        params={"name": manifest.original_name, "declarations": len(parcels)},
         link=f"/trader/manifests/{manifest.pk}/",
         payload={"manifest_id": manifest.pk, "declarations": len(parcels), **totals},
     )
@@ -678,28 +638,40 @@ def _import(manifest: Manifest, *, parcels: list[RatedParcel], rows_total: int, 
     transaction.on_commit(lambda: manifest_tasks.manifest_screen_chunks_queue(chunk_ids))
 
 
-def manifest_fail(*, manifest_id: int, message: str) -> None:
-    """Records a permanent failure (the file could not be read, an unexpected error)."""
+def manifest_fail(*, manifest_id: int, failure: Message) -> None:
+    """Records a permanent failure (the file could not be read, an unexpected error): a
+    message code of `declarations.manifests.messages`."""
     manifest = Manifest.objects.filter(pk=manifest_id).first()
     if manifest is None or not MANIFEST_MACHINE.can(manifest.status, MStatus.FAILED):
         return
     with transaction.atomic():
-        _finish(manifest, status=Manifest.Status.FAILED, error_summary=message)
+        _finish(manifest, status=Manifest.Status.FAILED, failure=failure)
         audit_record(
             action="manifest.failed",
             system="manifest_import",
             obj=manifest,
             company=manifest.company,
-            after={"error": message},
+            after={"error": failure["code"]},
         )
         notify_company(
             company=manifest.company,
             event="manifest.failed",
-            subject=_("Manifest %(name)s could not be processed") % {"name": manifest.original_name},
-            body=message,
+            code="manifest.failed",
+            params={"name": manifest.original_name, "failure": failure},
             link=f"/trader/manifests/{manifest.pk}/",
             payload={"manifest_id": manifest.pk},
         )
+
+
+def _failure_of(error: ApplicationError) -> Message:
+    """The stored reason for a refusal of the file while it is processed."""
+    if error.code == "not_manifest":
+        return message("not_manifest", columns=list(REQUIRED_COLUMNS))
+    if error.code == "too_many_rows":
+        return message("too_many_rows", limit=MAX_ROWS)
+    if error.code == "not_csv":
+        return message("not_csv")
+    return message("processing_error")
 
 
 def manifest_process(*, manifest_id: int) -> str:
@@ -716,11 +688,11 @@ def manifest_process(*, manifest_id: int) -> str:
                     text, _encoding = manifest_decode(handle.read())
                 parcels, bad, rows_total = manifest_validate(manifest=manifest, text=text, progress=progress)
             except ApplicationError as error:
-                manifest_fail(manifest_id=manifest_id, message=error.message)
+                manifest_fail(manifest_id=manifest_id, failure=_failure_of(error))
                 return Manifest.Status.FAILED
             if bad or not parcels:
                 if not bad:
-                    manifest_fail(manifest_id=manifest_id, message=_("The manifest has no parcel rows."))
+                    manifest_fail(manifest_id=manifest_id, failure=message("no_rows"))
                     return Manifest.Status.FAILED
                 _reject(manifest, bad=bad, rows_total=rows_total)
                 return Manifest.Status.REJECTED
@@ -734,19 +706,13 @@ def manifest_process(*, manifest_id: int) -> str:
                 logger.info("Manifest %s: imported in %.1f s.", manifest_id, time.monotonic() - started)
             except IntegrityError:
                 # Another manifest declared one of these house waybills after our check.
-                manifest_fail(
-                    manifest_id=manifest_id,
-                    message=_(
-                        "A house waybill of this file was declared by another upload meanwhile; nothing was "
-                        "imported. Upload the file again to see which rows."
-                    ),
-                )
+                manifest_fail(manifest_id=manifest_id, failure=message("waybill_race"))
                 return Manifest.Status.FAILED
             return Manifest.Status.DONE
     except Exception:
         # Recorded on the manifest so that the trader sees it and may upload the file again.
         logger.exception("Manifest %s failed.", manifest_id)
-        manifest_fail(manifest_id=manifest_id, message=_("The manifest could not be processed because of an error."))
+        manifest_fail(manifest_id=manifest_id, failure=message("processing_error"))
         return Manifest.Status.FAILED
     finally:
         progress.close()

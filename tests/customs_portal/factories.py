@@ -39,9 +39,14 @@ class NotificationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Notification
 
+    class Params:
+        # The text of a notification written before notifications were codes.
+        subject = factory.Sequence(lambda n: f"Declaration {n} was released")
+
     company = factory.SubFactory(CompanyFactory)
     event = "declaration.status_changed"
-    subject = factory.Sequence(lambda n: f"Declaration {n} was released")
+    message_code = "legacy_text"
+    params = factory.LazyAttribute(lambda o: {"subject": o.subject, "body": ""})
 
 
 class WebhookSubscriptionFactory(factory.django.DjangoModelFactory):

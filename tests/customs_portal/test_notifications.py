@@ -8,11 +8,20 @@ import json
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
+from django.utils import translation
 
 from customs_portal import tasks
 from customs_portal.models import AuditEvent, Notification, WebhookDelivery
-from customs_portal.notifications import notify_company, webhook_retry_delay, webhook_signature
+from customs_portal.notifications import (
+    notification_send_email,
+    notify_company,
+    webhook_retry_delay,
+    webhook_signature,
+)
+from tests.browser import PHONE, screenshot
 from tests.customs_portal.factories import WebhookSubscriptionFactory
 from tests.webhook_receiver import WebhookReceiver
 
@@ -30,8 +39,8 @@ def _notify(company, **kwargs):
     return notify_company(
         company=company,
         event=kwargs.pop("event", "declaration.released"),
-        subject="Declaration 1001 released",
-        body="Your declaration 1001 was permitted.",
+        code="declaration.status_changed",
+        params={"number": "1001", "status": "permitted", "reason": "", "required_action": ""},
         payload={"declaration": 1001},
         **kwargs,
     )
@@ -54,7 +63,7 @@ def test_the_email_goes_to_the_company_once_even_when_the_task_runs_twice(trader
     assert tasks.notification_email.apply(args=[notification.pk]).get() is False
     assert len(mail.outbox) == 1
     assert set(mail.outbox[0].to) == {trader_a.email, trader_a.company.contact_email}
-    assert "Declaration 1001 released" in mail.outbox[0].subject
+    assert "申告 1001: 許可" in mail.outbox[0].subject
 
 
 def test_a_webhook_is_delivered_signed_and_only_once_when_the_task_runs_twice(trader_a, receiver):
@@ -185,3 +194,164 @@ def test_opening_a_notification_never_redirects_off_site(trader_a, client_for):
     client = client_for(trader_a)
     assert client.post(reverse("notification-read", args=[evil.pk]))["Location"] == reverse("notification-inbox")
     assert client.post(reverse("notification-read", args=[inside.pk]))["Location"] == "/trader/"
+
+
+# --- Worded in the reader's language ------------------------------------------------
+
+
+def test_a_notification_written_in_japanese_reads_in_english_for_an_english_reader(trader_a, client_for):
+    with translation.override("ja"):
+        _notify(trader_a.company)
+    client = client_for(trader_a)
+
+    english = client.get(reverse("notification-inbox"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    japanese = client.get(reverse("notification-inbox"), HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+
+    assert "Declaration 1001: Permitted" in english
+    assert "申告" not in english
+    assert "申告 1001: 許可" in japanese
+
+
+def test_a_notification_written_in_english_reads_in_japanese_for_a_japanese_reader_of_the_api(trader_a, api_for):
+    with translation.override("en"):
+        _notify(trader_a.company)
+    api = api_for(trader_a)
+
+    japanese = api.get("/api/v1/notifications/", HTTP_ACCEPT_LANGUAGE="ja").json()["results"][0]
+    english = api.get("/api/v1/notifications/", HTTP_ACCEPT_LANGUAGE="en").json()["results"][0]
+
+    assert japanese["code"] == english["code"] == "declaration.status_changed"
+    assert japanese["params"] == {"number": "1001", "status": "permitted", "reason": "", "required_action": ""}
+    assert (japanese["subject"], english["subject"]) == ("申告 1001: 許可", "Declaration 1001: Permitted")
+
+
+def test_the_email_is_worded_in_the_portal_language_whatever_was_active_when_written(trader_a):
+    with translation.override("en"):
+        notification = _notify(trader_a.company)
+    notification_send_email(notification_id=notification.pk)
+    assert mail.outbox[0].subject == "[税関ポータル] 申告 1001: 許可"
+
+
+def test_an_officers_reason_and_the_required_action_make_the_body(trader_a, client_for):
+    notify_company(
+        company=trader_a.company,
+        event="declaration.status_changed",
+        code="declaration.status_changed",
+        params={
+            "number": "1002",
+            "status": "document_review",
+            "reason": "請求書を添付してください",
+            "required_action": "documents_requested",
+        },
+    )
+    page = client_for(trader_a).get(reverse("notification-inbox"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "請求書を添付してください" in page, "a person's own words are shown as written"
+    assert "Upload the invoice, the packing list" in page
+
+
+def test_the_webhook_payload_carries_the_code_the_params_and_the_english_text(trader_a, receiver):
+    WebhookSubscriptionFactory(company=trader_a.company, url=receiver.url)
+    with translation.override("ja"):
+        _notify(trader_a.company)
+    tasks.webhook_deliver.apply(args=[WebhookDelivery.objects.get().pk])
+
+    sent = json.loads(receiver.received[0].body)
+    assert sent["code"] == "declaration.status_changed"
+    assert sent["params"] == {"number": "1001", "status": "permitted", "reason": "", "required_action": ""}
+    assert sent["subject"] == "Declaration 1001: Permitted"
+
+
+def test_amounts_are_worded_with_thousands_separators(trader_a, api_for):
+    notify_company(
+        company=trader_a.company,
+        event="payment.assessment_created",
+        code="payment.assessment_created",
+        params={"total_jpy": 1234567, "number": "IM-1"},
+    )
+    result = api_for(trader_a).get("/api/v1/notifications/", HTTP_ACCEPT_LANGUAGE="en").json()["results"][0]
+    assert result["subject"] == "Taxes of ¥1,234,567 are due for declaration IM-1"
+
+
+def test_a_code_without_wording_shows_its_code_instead_of_failing(trader_a, client_for):
+    notify_company(company=trader_a.company, event="x.unknown", code="x.unknown", params={})
+    page = client_for(trader_a).get(reverse("notification-inbox"), HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    assert "Notification (x.unknown)" in page.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_notifications_stored_as_text_before_codes_still_show_their_text(trader_a, client_for, api_for):
+    executor = MigrationExecutor(connection)
+    executor.migrate([("customs_portal", "0006_aeo_certificate")])
+    old = executor.loader.project_state([("customs_portal", "0006_aeo_certificate")]).apps
+    old.get_model("customs_portal", "Notification").objects.create(
+        company_id=trader_a.company_id,
+        event="declaration.released",
+        subject="申告 1001 は許可されました",
+        body="旧本文",
+    )
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    notification = Notification.objects.get()
+    assert (notification.message_code, notification.params) == (
+        "legacy_text",
+        {"subject": "申告 1001 は許可されました", "body": "旧本文"},
+    )
+    page = client_for(trader_a).get(reverse("notification-inbox"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "申告 1001 は許可されました" in page
+    assert "旧本文" in page
+    result = api_for(trader_a).get("/api/v1/notifications/", HTTP_ACCEPT_LANGUAGE="en").json()["results"][0]
+    assert (result["code"], result["subject"]) == ("legacy_text", "申告 1001 は許可されました")
+
+
+def test_the_demo_data_writes_notifications_and_manifest_errors_as_worded_codes():
+    from customs_portal.demo import seed_apps, seed_demo
+    from declarations.manifests.models import ManifestRowError
+
+    seed_demo(password="demo-password-123")
+    seed_apps()
+
+    notifications = list(Notification.objects.all())
+    assert {n.message_code for n in notifications} >= {"portal.welcome", "manifest.imported", "manifest.rejected"}
+    with translation.override("en"):
+        for notification in notifications:
+            assert notification.message_code != "legacy_text"
+            assert not notification.subject.startswith("Notification ("), notification.message_code
+    errors = [item for row in ManifestRowError.objects.all() for item in row.errors]
+    assert errors and all(isinstance(item, dict) and item["code"] != "legacy_text" for item in errors)
+
+
+def _page_errors(page) -> list[str]:
+    """JavaScript errors and HTTP 5xx responses the page meets."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("response", lambda response: errors.append(response.url) if response.status >= 500 else None)
+    return errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_inbox_in_a_browser_reads_in_each_readers_language(browser_as, trader_a):
+    with translation.override("ja"):
+        notify_company(
+            company=trader_a.company,
+            event="payment.assessment_created",
+            code="payment.assessment_created",
+            params={"total_jpy": 48200, "number": "IM-2026-0001"},
+        )
+    with translation.override("en"):
+        _notify(trader_a.company)
+
+    english = browser_as(trader_a, language="en")
+    errors = _page_errors(english)
+    english.goto("/trader/notifications/")
+    subjects = [text.strip() for text in english.locator(".notification__subject").all_inner_texts()]
+    assert subjects == ["Declaration 1001: Permitted", "Taxes of ¥48,200 are due for declaration IM-2026-0001"]
+    screenshot(english, "notifications-inbox-desktop-en")
+
+    japanese = browser_as(trader_a, language="ja", viewport=PHONE)
+    errors += _page_errors(japanese)
+    japanese.goto("/trader/notifications/")
+    assert japanese.locator(".notification__subject").first.inner_text().strip() == "申告 1001: 許可"
+    screenshot(japanese, "notifications-inbox-phone-ja")
+    assert errors == []

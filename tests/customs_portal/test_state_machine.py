@@ -169,7 +169,9 @@ def test_a_claim_moves_only_rows_whose_status_may_become_the_target_once(deliver
     subscription = delivery.subscription
     delivered = WebhookDelivery.objects.create(
         subscription=subscription,
-        notification=Notification.objects.create(company=subscription.company, event="e", subject="s"),
+        notification=Notification.objects.create(
+            company=subscription.company, event="e", message_code="portal.welcome"
+        ),
         event="e",
         payload={},
         status=Status.SUCCEEDED,

@@ -27,7 +27,7 @@ def test_a_worker_delivers_a_webhook_and_retries_after_a_receiver_error():
     WebhookSubscriptionFactory(company=company, url=receiver.url)
     try:
         with running_worker(WEBHOOK_RETRY_BASE_SECONDS="1"):
-            notify_company(company=company, event="declaration.released", subject="Released")
+            notify_company(company=company, event="portal.welcome", code="portal.welcome")
             delivery = wait_until(lambda: WebhookDelivery.objects.filter(status="succeeded").first(), timeout=60)
     finally:
         receiver.close()

@@ -390,3 +390,190 @@ def test_the_pages_render_for_the_trader_and_the_officer(client_for, trader_a, c
     assert officer_page.status_code == 200
     assert b'value="approve"' in officer_page.content and b'value="submit"' not in officer_page.content
     assert client_for(clearance_officer).get("/applications/ip/new/").status_code == 403
+
+
+# --- allowed actions -------------------------------------------------------------------
+
+
+def _in_status(application, status: str, *, trader, officer):
+    """Moves a fresh application to `status` through the services."""
+    if status == Status.DRAFT:
+        return application
+    if isinstance(application, IpSuspensionApplication):
+        applications.ip_evidence_add(
+            application=application, file=SimpleUploadedFile("mark.pdf", PDF), uploaded_by=trader
+        )
+    applications.application_submit(application=application, submitted_by=trader)
+    if status in (Status.UNDER_REVIEW, Status.APPROVED):
+        applications.application_review_start(application=application, officer=officer)
+    if status == Status.APPROVED:
+        applications.application_decide(application=application, officer=officer, approve=True, reason="ok")
+    if status == Status.WITHDRAWN:
+        applications.application_withdraw(application=application, withdrawn_by=trader)
+    application.refresh_from_db()
+    return application
+
+
+ALLOWED = [
+    # kind, status, persona, actions
+    ("relief", Status.DRAFT, "trader_a", ["edit", "submit", "withdraw"]),
+    ("ip", Status.DRAFT, "trader_a", ["edit", "attach", "submit", "withdraw"]),
+    ("relief", Status.SUBMITTED, "trader_a", ["withdraw"]),
+    ("ip", Status.SUBMITTED, "trader_a", ["attach", "withdraw"]),
+    ("ip", Status.UNDER_REVIEW, "trader_a", ["withdraw"]),
+    ("relief", Status.APPROVED, "trader_a", []),
+    ("relief", Status.WITHDRAWN, "trader_a", []),
+    ("relief", Status.SUBMITTED, "trader_b", []),
+    ("relief", Status.SUBMITTED, "clearance_officer", ["review", "decide"]),
+    ("ip", Status.UNDER_REVIEW, "supervisor", ["decide"]),
+    ("relief", Status.SUBMITTED, "inspection_officer", []),
+    ("relief", Status.UNDER_REVIEW, "audit_officer", []),
+    ("relief", Status.APPROVED, "clearance_officer", []),
+]
+
+
+@pytest.mark.parametrize(("kind", "status", "persona", "expected"), ALLOWED)
+def test_the_allowed_actions_follow_the_status_and_the_role(
+    kind, status, persona, expected, trader_a, clearance_officer, request
+):
+    make = _relief if kind == "relief" else _ip
+    application = _in_status(make(trader_a), status, trader=trader_a, officer=clearance_officer)
+    user = request.getfixturevalue(persona)
+    assert applications.application_allowed_actions(application=application, user=user) == expected
+
+
+@pytest.mark.parametrize(
+    ("status", "persona", "expected"),
+    [
+        (Status.DRAFT, "trader_a", ["edit", "attach", "submit", "withdraw"]),
+        (Status.SUBMITTED, "trader_a", ["attach", "withdraw"]),
+        (Status.SUBMITTED, "clearance_officer", ["review", "decide"]),
+        (Status.SUBMITTED, "inspection_officer", []),
+    ],
+)
+def test_the_api_tells_the_allowed_actions(status, persona, expected, api_for, trader_a, clearance_officer, request):
+    application = _in_status(_ip(trader_a), status, trader=trader_a, officer=clearance_officer)
+    api = api_for(request.getfixturevalue(persona))
+    assert api.get(f"/api/v1/applications/ip/{application.pk}/").json()["allowed_actions"] == expected
+    listed = api.get("/api/v1/applications/ip/").json()["results"]
+    assert [row["allowed_actions"] for row in listed] == [expected]
+
+
+BUTTONS = {
+    "edit": 'href="/applications/ip/%d/edit/"',
+    "attach": 'action="/applications/ip/%d/evidence/"',
+    "submit": 'value="submit"',
+    "withdraw": 'value="withdraw"',
+    "review": 'value="review"',
+    "decide": 'value="approve"',
+}
+
+
+@pytest.mark.parametrize(
+    ("status", "persona"),
+    [
+        (Status.DRAFT, "trader_a"),
+        (Status.SUBMITTED, "trader_a"),
+        (Status.UNDER_REVIEW, "trader_a"),
+        (Status.SUBMITTED, "clearance_officer"),
+        (Status.UNDER_REVIEW, "supervisor"),
+        (Status.SUBMITTED, "inspection_officer"),
+        (Status.APPROVED, "trader_a"),
+    ],
+)
+def test_the_page_shows_exactly_the_allowed_actions(status, persona, client_for, trader_a, clearance_officer, request):
+    application = _in_status(_ip(trader_a), status, trader=trader_a, officer=clearance_officer)
+    user = request.getfixturevalue(persona)
+    allowed = applications.application_allowed_actions(application=application, user=user)
+    page = client_for(user).get(f"/applications/ip/{application.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    shown = [action for action, marker in BUTTONS.items() if (marker.replace("%d", str(application.pk))) in page]
+    assert shown == allowed
+    assert ('value="reject"' in page) == ("decide" in allowed)
+
+
+def test_a_submitted_application_cannot_be_edited_and_nothing_changes(submitted_relief, trader_a):
+    with pytest.raises(ApplicationError) as refused:
+        applications.application_update(
+            application=submitted_relief,
+            updated_by=trader_a,
+            data={
+                "provision": DutyReliefApplication.Provision.RE_EXPORT, "goods_description": "Other goods",
+                "declaration": None, "amount_claimed_jpy": 1, "reason": "x",
+            },
+        )  # fmt: skip
+    assert (refused.value.code, refused.value.status) == ("not_editable", 409)
+    submitted_relief.refresh_from_db()
+    assert submitted_relief.amount_claimed_jpy == 480_000
+
+
+def test_evidence_cannot_be_added_once_under_review(trader_a, clearance_officer):
+    application = _in_status(_ip(trader_a), Status.UNDER_REVIEW, trader=trader_a, officer=clearance_officer)
+    with pytest.raises(ApplicationError) as refused:
+        applications.ip_evidence_add(
+            application=application, file=SimpleUploadedFile("late.pdf", PDF), uploaded_by=trader_a
+        )
+    assert (refused.value.code, refused.value.status) == ("not_attachable", 409)
+    assert application.evidence.count() == 1
+
+
+def test_an_inspection_officer_cannot_start_a_review_in_the_service(submitted_relief, inspection_officer):
+    with pytest.raises(ApplicationError) as refused:
+        applications.application_review_start(application=submitted_relief, officer=inspection_officer)
+    assert refused.value.status == 403
+    submitted_relief.refresh_from_db()
+    assert submitted_relief.status == Status.SUBMITTED
+
+
+def test_the_edit_page_of_a_submitted_application_sends_back_to_the_detail(client_for, submitted_relief, trader_a):
+    response = client_for(trader_a).get(f"/applications/relief/{submitted_relief.pk}/edit/")
+    assert response["Location"] == f"/applications/relief/{submitted_relief.pk}/"
+
+
+def test_the_decision_notification_reads_in_the_readers_language(
+    submitted_relief, clearance_officer, api_for, trader_a
+):
+    from django.utils import translation
+
+    with translation.override("ja"):
+        applications.application_decide(
+            application=submitted_relief, officer=clearance_officer, approve=True, reason="再輸出を確認しました。"
+        )
+    told = api_for(trader_a).get("/api/v1/notifications/", HTTP_ACCEPT_LANGUAGE="en").json()["results"][0]
+    assert told["code"] == "application.status_changed"
+    assert told["params"] == {
+        "number": submitted_relief.number,
+        "status": "approved",
+        "reason": "再輸出を確認しました。",
+    }
+    assert told["subject"] == f"Application {submitted_relief.number}: Approved"
+    assert told["body"] == "再輸出を確認しました。"
+    told = api_for(trader_a).get("/api/v1/notifications/", HTTP_ACCEPT_LANGUAGE="ja").json()["results"][0]
+    assert told["subject"] == f"申請 {submitted_relief.number}: 承認"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_a_browser_each_persona_sees_only_its_allowed_buttons(browser_as, trader_a, clearance_officer):
+    from tests.browser import PHONE, screenshot
+
+    application = _in_status(_ip(trader_a), Status.SUBMITTED, trader=trader_a, officer=clearance_officer)
+    url = f"/applications/ip/{application.pk}/"
+    errors: list[str] = []
+
+    officer = browser_as(clearance_officer, language="en")
+    officer.on("pageerror", lambda error: errors.append(str(error)))
+    officer.goto(url)
+    buttons = officer.locator(".app-actions button").all_inner_texts()
+    assert [text.strip() for text in buttons] == ["Start review", "Approve", "Reject"]
+    assert officer.get_by_role("button", name="Upload").count() == 0
+    screenshot(officer, "application-submitted-officer-desktop-en")
+
+    trader = browser_as(trader_a, language="ja", viewport=PHONE)
+    trader.on("pageerror", lambda error: errors.append(str(error)))
+    trader.goto(url)
+    assert [text.strip() for text in trader.locator(".app-actions button").all_inner_texts()] == ["取下げ"]
+    assert trader.get_by_role("button", name="アップロード").count() == 1
+    screenshot(trader, "application-submitted-trader-phone-ja")
+
+    officer.get_by_role("button", name="Start review").click()
+    assert [text.strip() for text in officer.locator(".app-actions button").all_inner_texts()] == ["Approve", "Reject"]
+    assert errors == []

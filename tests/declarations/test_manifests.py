@@ -10,11 +10,13 @@ from decimal import Decimal
 
 import pytest
 from django.test import override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from customs_portal.models import AuditEvent, Notification
 from declarations.manifests import screening
 from declarations.manifests import services as manifests
+from declarations.manifests.messages import message
+from declarations.manifests.selectors import manifest_status
 from declarations.models import Declaration, DeclarationStatusChange, Manifest, ManifestScreeningChunk
 from declarations.tariff.duty import DutyLine, duty_estimate
 from declarations.tariff.models import week_start_of
@@ -130,9 +132,10 @@ def test_one_bad_row_rejects_the_manifest_and_every_bad_row_is_reported_with_its
 
     assert manifest.status == Manifest.Status.REJECTED
     assert manifest.rows_failed == 9 - 1
-    assert "nothing was imported" in manifest.error_summary
+    with translation.override("en"):
+        assert "nothing was imported" in manifest_status(manifest=manifest)["error_summary"]
+        errors = {row.row_number: " ".join(row.error_texts) for row in manifest.row_errors.all()}
     assert not Declaration.objects.filter(source=Declaration.Source.MANIFEST).exists()
-    errors = {row.row_number: " ".join(row.errors) for row in manifest.row_errors.all()}
     assert sorted(errors) == [3, 4, 5, 6, 7, 8, 9, 10]
     assert "no tariff line 999999999 is in force" in errors[3]
     assert "value: must be more than 0" in errors[4] and "“XX” is not an ISO 3166" in errors[4]
@@ -174,7 +177,12 @@ def test_a_six_digit_hs_code_maps_to_its_only_tariff_line_and_an_ambiguous_one_i
 
     assert manifest.status == Manifest.Status.REJECTED
     assert [row.row_number for row in manifest.row_errors.all()] == [3]
-    assert "HS 610990 has 2 tariff lines" in manifest.row_errors.get().errors[0]
+    assert manifest.row_errors.get().errors[0] == {
+        "code": "hs6_ambiguous",
+        "params": {"code": "610990", "count": 2, "lines": ["610990100", "610990900"]},
+    }
+    with translation.override("en"):
+        assert "HS 610990 has 2 tariff lines (610990100, 610990900)" in manifest.row_errors.get().error_texts[0]
 
 
 def test_the_same_file_uploaded_twice_points_to_the_first_manifest(trader_a, trader_b, office, tariff):
@@ -210,15 +218,15 @@ def test_a_late_failure_does_not_overwrite_a_finished_manifest(trader_a, office,
     done = process(upload(trader_a, office, manifest_csv(GOOD_ROWS)))
     failed = upload(trader_a, office, manifest_csv(GOOD_ROWS[:1]), name="other.csv").manifest
     Manifest.objects.filter(pk=failed.pk).update(status=Manifest.Status.VALIDATING)
-    manifests.manifest_fail(manifest_id=failed.pk, message="The file could not be read.")
+    manifests.manifest_fail(manifest_id=failed.pk, failure=message("not_csv"))
 
-    manifests.manifest_fail(manifest_id=done.pk, message="Late.")
-    manifests.manifest_fail(manifest_id=failed.pk, message="Late.")
+    manifests.manifest_fail(manifest_id=done.pk, failure=message("processing_error"))
+    manifests.manifest_fail(manifest_id=failed.pk, failure=message("processing_error"))
 
     done.refresh_from_db()
     failed.refresh_from_db()
-    assert (done.status, done.error_summary) == (Manifest.Status.DONE, "")
-    assert (failed.status, failed.error_summary) == (Manifest.Status.FAILED, "The file could not be read.")
+    assert (done.status, done.failure) == (Manifest.Status.DONE, {})
+    assert (failed.status, failed.failure) == (Manifest.Status.FAILED, {"code": "not_csv", "params": {}})
     assert AuditEvent.objects.filter(action="manifest.failed").count() == 1
 
 
@@ -541,3 +549,129 @@ def test_screening_chunks_whose_task_was_lost_are_found_for_requeueing(trader_a,
     ManifestScreeningChunk.objects.update(created_at=timezone.now() - timedelta(minutes=11))
     screening.manifest_chunk_screen(chunk_id=chunks[0].pk)
     assert screening.manifest_screening_stalled(older_than=timedelta(minutes=10)) == [chunks[1].pk]
+
+
+# --- Stored as codes, worded in the reader's language -----------------------------------
+
+
+@pytest.fixture
+def rejected_in_japanese(trader_a, office, tariff):
+    """A manifest uploaded and processed while Japanese is active; line 2 has a value of 0."""
+    with translation.override("ja"):
+        return process(
+            upload(trader_a, office, manifest_csv([["Z1", "A", "Goods", "610910000", "0", "USD", "1", "CN"]]))
+        )
+
+
+def test_a_row_error_is_stored_as_a_code_and_shown_in_the_readers_language(
+    rejected_in_japanese, client_for, api_for, trader_a
+):
+    manifest = rejected_in_japanese
+    assert manifest.row_errors.get().errors == [{"code": "value_not_positive", "params": {}}]
+    page = f"/trader/manifests/{manifest.pk}/"
+
+    english = client_for(trader_a).get(page, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    japanese = client_for(trader_a).get(page, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert "value: must be more than 0." in english and "1 of 1 rows has errors" in english
+    assert "value: 0 より大きい値を指定してください。" in japanese
+    assert "must be more than 0" not in japanese
+
+    api = api_for(trader_a)
+    row = api.get(f"/api/v1/manifests/{manifest.pk}/errors/", HTTP_ACCEPT_LANGUAGE="en").json()["results"][0]
+    assert row["errors"] == [{"code": "value_not_positive", "params": {}, "message": "value: must be more than 0."}]
+    row = api.get(f"/api/v1/manifests/{manifest.pk}/errors/", HTTP_ACCEPT_LANGUAGE="ja").json()["results"][0]
+    assert row["errors"][0]["message"] == "value: 0 より大きい値を指定してください。"
+
+
+def test_the_results_csv_words_row_errors_in_the_readers_language(rejected_in_japanese, client_for, trader_a):
+    response = client_for(trader_a).get(
+        f"/trader/manifests/{rejected_in_japanese.pk}/results.csv", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[0]["errors"] == "value: must be more than 0."
+
+
+def test_the_rejection_notification_is_worded_in_the_readers_language(rejected_in_japanese, api_for, trader_a):
+    api = api_for(trader_a)
+    told = api.get("/api/v1/notifications/", HTTP_ACCEPT_LANGUAGE="en").json()["results"][0]
+    assert told["code"] == "manifest.rejected"
+    assert told["params"] == {"name": "manifest.csv", "rows": 1, "rows_with_errors": 1}
+    assert told["subject"] == "Manifest manifest.csv was rejected"
+    told = api.get("/api/v1/notifications/", HTTP_ACCEPT_LANGUAGE="ja").json()["results"][0]
+    assert told["subject"] == "マニフェスト manifest.csv は受け付けられませんでした"
+
+
+def test_a_failed_manifest_gives_its_reason_as_a_code_in_the_status(trader_a, office, api_for):
+    result = upload(trader_a, office, manifest_csv(GOOD_ROWS[:1]))
+    Manifest.objects.filter(pk=result.manifest.pk).update(status=Manifest.Status.VALIDATING)
+    manifests.manifest_fail(manifest_id=result.manifest.pk, failure=message("waybill_race"))
+
+    status = api_for(trader_a).get(f"/api/v1/manifests/{result.manifest.pk}/", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert status["failure_code"] == "waybill_race"
+    assert status["error_summary"].startswith("A house waybill of this file was declared by another upload")
+    told = Notification.objects.get(event="manifest.failed")
+    assert told.params["failure"] == {"code": "waybill_race", "params": {}}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_row_errors_and_failures_stored_as_text_before_codes_still_show_their_text(trader_a, office, client_for):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("declarations", "0005_manifest_screening_chunks")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    OldManifest = old.get_model("declarations", "Manifest")
+    common = {
+        "company_id": trader_a.company_id, "uploaded_by_id": trader_a.pk, "office_id": office.pk, "size": 1,
+        "encoding": "utf-8", "declaration_date": timezone.localdate(),
+    }  # fmt: skip
+    rejected = OldManifest.objects.create(
+        **common, original_name="old.csv", sha256="a" * 64, status="rejected", rows_total=1, rows_failed=1,
+        error_summary="1 件中 1 件にエラー",
+    )  # fmt: skip
+    failed = OldManifest.objects.create(
+        **common, original_name="bad.csv", sha256="b" * 64, status="failed", error_summary="ファイルを読めません"
+    )
+    old.get_model("declarations", "ManifestRowError").objects.create(
+        manifest_id=rejected.pk, row_number=2, errors=["value: 0 より大きい値を指定してください。"]
+    )
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    client = client_for(trader_a)
+    page = client.get(f"/trader/manifests/{rejected.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "value: 0 より大きい値を指定してください。" in page
+    assert "1 of 1 rows has errors" in page, "a rejected manifest's summary is worded from its counts"
+    page = client.get(f"/trader/manifests/{failed.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "ファイルを読めません" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_a_browser_the_row_errors_read_in_each_readers_language(browser_as, trader_a, office, tariff):
+    from tests.browser import PHONE, screenshot
+
+    with translation.override("en"):
+        rows = [
+            ["Z1", "A", "Goods", "610910000", "0", "USD", "1", "CN"],
+            ["Z2", "", "Goods", "610910000", "5", "USD", "1", "XX"],
+        ]
+        manifest = process(upload(trader_a, office, manifest_csv(rows)))
+    errors: list[str] = []
+
+    japanese = browser_as(trader_a, language="ja", viewport=PHONE)
+    japanese.on("pageerror", lambda error: errors.append(str(error)))
+    japanese.goto(f"/trader/manifests/{manifest.pk}/")
+    cells = japanese.locator("table tbody tr td:nth-child(3)").all_inner_texts()
+    assert "value: 0 より大きい値を指定してください。" in cells[0]
+    assert "consignee: 入力されていません。" in cells[1]
+    screenshot(japanese, "manifest-row-errors-phone-ja")
+
+    english = browser_as(trader_a, language="en")
+    english.on("pageerror", lambda error: errors.append(str(error)))
+    english.goto(f"/trader/manifests/{manifest.pk}/")
+    assert "value: must be more than 0." in english.locator("table tbody").inner_text()
+    assert "2 of 2 rows have errors" in english.locator("[data-field=error_summary]").inner_text()
+    screenshot(english, "manifest-row-errors-desktop-en")
+    assert errors == []

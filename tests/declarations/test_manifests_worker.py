@@ -72,7 +72,7 @@ def test_an_uploaded_manifest_is_validated_imported_and_screened_by_a_worker(api
             raise AssertionError(stop_worker(worker)[-3000:]) from None
         print(f"Screened {ROWS} manifest parcels in {time.monotonic() - started:.1f} s.")
 
-    assert manifest.status == Manifest.Status.DONE, manifest.error_summary
+    assert manifest.status == Manifest.Status.DONE, manifest.failure
     assert (manifest.rows_done, manifest.rows_total, manifest.declarations_created) == (ROWS, ROWS, ROWS)
     assert Declaration.objects.filter(company=trader_a.company, source=Declaration.Source.MANIFEST).count() == ROWS
     assert (status["status"], status["phase"], status["percent"], status["parcels_screened"]) == (
