@@ -317,10 +317,10 @@ def _metric_label(name: str, top: str) -> str:
 
 def _metric_value(name: str, value: float) -> str:
     if name in _SHARE_METRICS:
-        return _("%(value)s %%") % {"value": number_format(value * 100, decimal_pos=1)}
+        return _("%(value)s %%") % {"value": number_format(round(value * 100, 1), decimal_pos=1)}
     if isinstance(value, int):
         return number_format(value, force_grouping=True)
-    return number_format(value, decimal_pos=3)
+    return number_format(round(value, 3), decimal_pos=3)
 
 
 def model_version_metrics(*, version: ModelVersion, top: int = 5) -> list[tuple[str, str]]:
