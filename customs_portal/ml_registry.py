@@ -323,13 +323,20 @@ def _metric_value(name: str, value: float) -> str:
     return number_format(round(value, 3), decimal_pos=3)
 
 
+def _metric_rank(key: str, order: list[str]) -> tuple[int, str]:
+    name = key.partition("@")[0]
+    return (order.index(name) if name in order else len(order), key)
+
+
 def model_version_metrics(*, version: ModelVersion, top: int = 5) -> list[tuple[str, str]]:
     """The version's hold-out metrics as (label, value) in the reader's language: the
     metrics of inspecting the top `top` % ("precision@5%" as "Precision (top 5 %)": "41.2 %")
     and every metric not tied to a share inspected ("auc" as "AUC": "0.928")."""
     metrics = version.metrics.get("holdout", version.metrics) if isinstance(version.metrics, dict) else {}
     shown = []
-    for key, value in metrics.items():
+    # JSON columns keep no key order: the shares come first, in one order, then the rest.
+    order = ["precision", "recall", "revenue"]
+    for key, value in sorted(metrics.items(), key=lambda item: _metric_rank(item[0], order)):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             continue
         name, _at, share = key.partition("@")
