@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from customs_portal import audit
 from customs_portal.models import (
     AeoCertificate,
     AuditEvent,
@@ -54,14 +55,59 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class _AuditCodeFilter(admin.SimpleListFilter):
+    """A filter on a code field of the audit trail that lists the codes in words."""
+
+    field = ""
+
+    def lookups(self, request, model_admin):
+        codes = AuditEvent.objects.order_by(self.field).values_list(self.field, flat=True).distinct()
+        return [(code, self.label(code)) for code in codes if code]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(**{self.field: self.value()}) if self.value() else queryset
+
+
+class AuditActionFilter(_AuditCodeFilter):
+    title = _("action")
+    parameter_name = field = "action"
+
+    def label(self, code: str) -> str:
+        return audit.audit_action_label(code)
+
+
+class AuditObjectTypeFilter(_AuditCodeFilter):
+    title = _("object type")
+    parameter_name = field = "object_type"
+
+    def label(self, code: str) -> str:
+        return audit.audit_object_type_label(code)
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
     """The audit trail is shown, never edited: no add, change or delete."""
 
-    list_display = ["occurred_at", "actor_label", "actor_role", "action", "object_type", "object_id", "ip_address"]
-    list_filter = ["action", "actor_role", "object_type"]
+    list_display = [
+        "occurred_at",
+        "actor_label",
+        "actor_role",
+        "action_label",
+        "object_label",
+        "object_id",
+        "ip_address",
+    ]
+    list_filter = [AuditActionFilter, "actor_role", AuditObjectTypeFilter]
     search_fields = ["actor_label", "action", "object_id", "object_repr"]
     date_hierarchy = "occurred_at"
+
+    @admin.display(description=_("Action"), ordering="action")
+    def action_label(self, event: AuditEvent) -> str:
+        return audit.audit_action_label(event.action, event.object_type)
+
+    @admin.display(description=_("Object type"), ordering="object_type")
+    def object_label(self, event: AuditEvent) -> str:
+        return audit.audit_object_type_label(event.object_type)
 
 
 @admin.register(Notification)

@@ -5,9 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.http import HttpRequest
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from customs_portal import bulk
 from customs_portal.models import AuditEvent, Company, User
@@ -93,3 +97,98 @@ def audit_record_many(events: list[SystemEvent]) -> None:
             for event in events
         ]
     )
+
+
+# How the audit trail reads. Actions are stored as codes, "<what>.<what happened>"
+# ("declaration.submitted", "risk_model.promoted"); pages word them in the reader's
+# language when shown. A code not listed here reads as its own words ("evidence added").
+
+_SUBJECTS = {
+    "aeo_certificate": pgettext_lazy("audit subject", "AEO certificate"),
+    "api_token": pgettext_lazy("audit subject", "API token"),
+    "assessment": pgettext_lazy("audit subject", "Assessment"),
+    "company": pgettext_lazy("audit subject", "Company"),
+    "controlled_goods": pgettext_lazy("audit subject", "Controlled goods list"),
+    "declaration": pgettext_lazy("audit subject", "Declaration"),
+    "deferral": pgettext_lazy("audit subject", "Deferred payment"),
+    "end_users": pgettext_lazy("audit subject", "End-user list"),
+    "exchange_rate": pgettext_lazy("audit subject", "Exchange rate"),
+    "exchange_rates": pgettext_lazy("audit subject", "Exchange rates"),
+    "gateway.charge": pgettext_lazy("audit subject", "Gateway charge"),
+    "inspection": pgettext_lazy("audit subject", "Inspection"),
+    "manifest": pgettext_lazy("audit subject", "Manifest"),
+    "payment": pgettext_lazy("audit subject", "Payment"),
+    "reconciliation": pgettext_lazy("audit subject", "Reconciliation"),
+    "refund": pgettext_lazy("audit subject", "Refund"),
+    "risk_model": pgettext_lazy("audit subject", "Risk model"),
+    "settlement": pgettext_lazy("audit subject", "Settlement"),
+    "tariff": pgettext_lazy("audit subject", "Tariff"),
+    "webhook_subscription": pgettext_lazy("audit subject", "Webhook subscription"),
+    "xray_model": pgettext_lazy("audit subject", "X-ray model"),
+}
+
+_EVENTS = {
+    "amended": pgettext_lazy("audit action", "amended"),
+    "approved": pgettext_lazy("audit action", "approved"),
+    "attachment_added": pgettext_lazy("audit action", "attachment added"),
+    "awaiting_payment": pgettext_lazy("audit action", "released after payment"),
+    "canceled": pgettext_lazy("audit action", "canceled"),
+    "changed": pgettext_lazy("audit action", "changed"),
+    "created": pgettext_lazy("audit action", "created"),
+    "deactivated": pgettext_lazy("audit action", "deactivated"),
+    "deferred": pgettext_lazy("audit action", "deferred"),
+    "deferred_monthly_created": pgettext_lazy("audit action", "monthly deferred assessment created"),
+    "document_review": pgettext_lazy("audit action", "sent to document review"),
+    "draft_created": pgettext_lazy("audit action", "draft created"),
+    "draft_updated": pgettext_lazy("audit action", "draft updated"),
+    "evidence_added": pgettext_lazy("audit action", "evidence added"),
+    "expired": pgettext_lazy("audit action", "expired"),
+    "failed": pgettext_lazy("audit action", "failed"),
+    "granted": pgettext_lazy("audit action", "granted"),
+    "imported": pgettext_lazy("audit action", "imported"),
+    "inspection": pgettext_lazy("audit action", "sent to physical inspection"),
+    "inspection_result": pgettext_lazy("audit action", "inspection result recorded"),
+    "paid": pgettext_lazy("audit action", "paid"),
+    "pending": pgettext_lazy("audit action", "pending"),
+    "permitted": pgettext_lazy("audit action", "permitted"),
+    "post_clearance_audit_result": pgettext_lazy("audit action", "post-clearance audit result recorded"),
+    "promoted": pgettext_lazy("audit action", "promoted"),
+    "refunded": pgettext_lazy("audit action", "refunded"),
+    "rejected": pgettext_lazy("audit action", "rejected"),
+    "requested": pgettext_lazy("audit action", "requested"),
+    "resolved": pgettext_lazy("audit action", "resolved"),
+    "revoked": pgettext_lazy("audit action", "revoked"),
+    "rotated": pgettext_lazy("audit action", "rotated"),
+    "screening": pgettext_lazy("audit action", "screening started"),
+    "set": pgettext_lazy("audit action", "set"),
+    "submitted": pgettext_lazy("audit action", "submitted"),
+    "succeeded": pgettext_lazy("audit action", "succeeded"),
+    "trained": pgettext_lazy("audit action", "trained"),
+    "updated": pgettext_lazy("audit action", "updated"),
+    "uploaded": pgettext_lazy("audit action", "uploaded"),
+    "withdrawn": pgettext_lazy("audit action", "withdrawn"),
+}
+
+
+def audit_object_type_label(object_type: str) -> str:
+    """The name of an audited object's model ("customs_portal.ModelVersion") in the
+    reader's language ("Model version"); the code itself for a model that is gone."""
+    if not object_type:
+        return ""
+    try:
+        model = apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return object_type
+    return capfirst(model._meta.verbose_name)
+
+
+def audit_action_label(action: str, object_type: str = "") -> str:
+    """An action code in the reader's language: "declaration.submitted" reads
+    "Declaration: submitted". A subject not listed is named by the audited object's model
+    when there is one ("ipsuspensionapplication.created" on an application)."""
+    subject, _dot, event = action.rpartition(".")
+    if not subject:
+        return str(_EVENTS.get(event, event.replace("_", " ")))
+    subject_label = _SUBJECTS.get(subject) or audit_object_type_label(object_type) or subject.replace("_", " ")
+    event_label = _EVENTS.get(event, event.replace("_", " "))
+    return _("%(subject)s: %(event)s") % {"subject": subject_label, "event": event_label}

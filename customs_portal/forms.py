@@ -8,9 +8,21 @@ from collections.abc import Mapping, Sequence
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from customs_portal.errors import ApplicationError
 from customs_portal.models import AeoCertificate, Company
+
+# The error of a reason an officer writes that is too long: what the limit is and how
+# long the text was, so the officer knows how much to cut. For a reason field's
+# `error_messages`.
+REASON_ERRORS = {
+    "max_length": ngettext_lazy(
+        "The reason can be at most %(limit_value)d character (you wrote %(show_value)d).",
+        "The reason can be at most %(limit_value)d characters (you wrote %(show_value)d).",
+        "limit_value",
+    )
+}
 
 _ROW_KEY = re.compile(r"(\w+)\[(\d+)\]\.(\w+)")
 
@@ -89,4 +101,9 @@ class AeoCertificateForm(AeoValidityForm):
 
 
 class AeoRevokeForm(forms.Form):
-    reason = forms.CharField(label=_("Reason for revocation"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason for revocation"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages=REASON_ERRORS,
+    )

@@ -30,11 +30,12 @@ from django.db.models import Max, QuerySet
 from django.dispatch import Signal
 from django.http import Http404, HttpRequest
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from customs_portal.audit import audit_record
 from customs_portal.errors import ApplicationError
-from customs_portal.models import OFFICER_ROLES, ModelVersion, User
+from customs_portal.models import OFFICER_ROLES, ModelVersion, Role, User
 
 MANIFEST_FILE = "manifest.json"
 
@@ -129,6 +130,51 @@ def artefact_cache_clear() -> None:
         _cache.clear()
 
 
+# What a user may do.
+
+PROMOTE = "promote"
+ROLLBACK = "rollback"
+
+
+def _may_change_serving(user: User | None) -> bool:
+    # Which version serves decides every lane: only supervisors change it.
+    return bool(user is not None and user.is_authenticated and user.is_active and user.role == Role.SUPERVISOR)
+
+
+def _allowed_actions(*, version: ModelVersion, user: User | None, rollback_target: ModelVersion | None) -> list[str]:
+    if not _may_change_serving(user):
+        return []
+    actions = []
+    if version.status != ModelVersion.Status.ACTIVE:
+        actions.append(PROMOTE)
+    if rollback_target is not None and rollback_target.pk == version.pk:
+        actions.append(ROLLBACK)
+    return actions
+
+
+def model_version_allowed_actions(*, version: ModelVersion, user: User | None) -> list[str]:
+    """What `user` may do to `version` now: "promote" (serve a version not served) and
+    "rollback" (serve again the version served before the current one, which is this one).
+    Only supervisors may do either; the services below refuse what this does not allow."""
+    return _allowed_actions(
+        version=version, user=user, rollback_target=model_version_rollback_target(name=version.name)
+    )
+
+
+def model_versions_with_actions(*, versions: list[ModelVersion], user: User | None) -> list[tuple]:
+    """Each of `versions` (all of one model) with `model_version_allowed_actions`, the
+    rollback target read once for the list."""
+    if not versions:
+        return []
+    target = model_version_rollback_target(name=versions[0].name)
+    return [(version, _allowed_actions(version=version, user=user, rollback_target=target)) for version in versions]
+
+
+def _refuse_unless_supervisor(actor: User | None) -> None:
+    if not _may_change_serving(actor):
+        raise ApplicationError(_("Only a supervisor may change which model version is served."), code="not_allowed")
+
+
 # Writes.
 
 
@@ -179,7 +225,10 @@ def model_version_promote(
     *, model_version: ModelVersion, actor: User | None = None, system: str = "", request: HttpRequest | None = None
 ) -> ModelVersion:
     """Serves this version of its model from now on; the version served until now retires.
-    Other models are not touched. `model_version_promoted` is sent once this commits."""
+    Other models are not touched. `model_version_promoted` is sent once this commits.
+    A person who promotes must be a supervisor; a system component (training) may too."""
+    if actor is not None or not system:
+        _refuse_unless_supervisor(actor)
     # All versions of the model are locked, in one order, so that two promotions of the
     # same model run one after the other and the second sees the first one's result.
     versions = {
@@ -214,7 +263,9 @@ def model_version_promote(
 
 
 def model_version_rollback(*, name: str, actor: User, request: HttpRequest | None = None) -> ModelVersion:
-    """Serves again the version of model `name` that was served before the current one."""
+    """Serves again the version of model `name` that was served before the current one;
+    only a supervisor may."""
+    _refuse_unless_supervisor(actor)
     previous = model_version_rollback_target(name=name)
     if previous is None:
         raise ApplicationError(_("There is no earlier served version to roll back to."), code="nothing_to_roll_back")
@@ -246,6 +297,53 @@ def model_version_list(*, name: str | None = None) -> QuerySet[ModelVersion]:
     if name is not None:
         versions = versions.filter(name=name)
     return versions.order_by("name", "-version")
+
+
+# Metrics that are shares (of the declarations, the findings, the revenue) and read as
+# percentages; any other number (an AUC) reads as a number.
+_SHARE_METRICS = {"precision", "recall", "revenue"}
+
+
+def _metric_label(name: str, top: str) -> str:
+    labels = {
+        "precision": _("Precision (top %(top)s %%)"),
+        "recall": _("Recall (top %(top)s %%)"),
+        "revenue": _("Revenue caught (top %(top)s %%)"),
+        "auc": _("AUC"),
+    }
+    label = labels.get(name, name)
+    return label % {"top": top} if top else label
+
+
+def _metric_value(name: str, value: float) -> str:
+    if name in _SHARE_METRICS:
+        return _("%(value)s %%") % {"value": number_format(round(value * 100, 1), decimal_pos=1)}
+    if isinstance(value, int):
+        return number_format(value, force_grouping=True)
+    return number_format(round(value, 3), decimal_pos=3)
+
+
+def _metric_rank(key: str, order: list[str]) -> tuple[int, str]:
+    name = key.partition("@")[0]
+    return (order.index(name) if name in order else len(order), key)
+
+
+def model_version_metrics(*, version: ModelVersion, top: int = 5) -> list[tuple[str, str]]:
+    """The version's hold-out metrics as (label, value) in the reader's language: the
+    metrics of inspecting the top `top` % ("precision@5%" as "Precision (top 5 %)": "41.2 %")
+    and every metric not tied to a share inspected ("auc" as "AUC": "0.928")."""
+    metrics = version.metrics.get("holdout", version.metrics) if isinstance(version.metrics, dict) else {}
+    shown = []
+    # JSON columns keep no key order: the shares come first, in one order, then the rest.
+    order = ["precision", "recall", "revenue"]
+    for key, value in sorted(metrics.items(), key=lambda item: _metric_rank(item[0], order)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            continue
+        name, _at, share = key.partition("@")
+        if share and share != f"{top}%":
+            continue
+        shown.append((_metric_label(name, str(top) if share else ""), _metric_value(name, value)))
+    return shown
 
 
 def _check_officer(user: User) -> None:

@@ -8,7 +8,7 @@ from rest_framework.generics import ListAPIView
 
 from customs_portal.permissions import IsOfficer
 from customs_portal.reasons import reasons_stored
-from inspection import selectors
+from inspection import selectors, services
 from inspection.forms import InspectionListFilterForm
 from inspection.reasons import reasons_text
 
@@ -25,6 +25,14 @@ class RiskScoreOutput(serializers.Serializer):
     exploration = serializers.BooleanField()
     reasons = serializers.SerializerMethodField()
     reason_codes = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField()
+
+    def get_allowed_actions(self, score) -> list[str]:
+        """The results the caller may record on this declaration now ("record_inspection",
+        "record_post_clearance_audit"): what the result form and its service allow."""
+        return services.inspection_result_allowed_actions(
+            declaration=score.declaration, user=self.context["request"].user, recorded=selectors.recorded_kinds(score)
+        )
 
     def get_reasons(self, score) -> list[str]:
         return reasons_text(score.reasons)

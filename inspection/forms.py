@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from customs_portal.models import CustomsOffice
@@ -99,7 +99,25 @@ class InspectionResultForm(forms.Form):
     fraud_type = forms.ChoiceField(
         label=_("Kind of discrepancy"), choices=InspectionResult.FraudType.choices, required=False
     )
-    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000)
+    notes = forms.CharField(
+        label=_("Notes"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+        error_messages={
+            "max_length": ngettext_lazy(
+                "The notes can be at most %(limit_value)d character (you wrote %(show_value)d).",
+                "The notes can be at most %(limit_value)d characters (you wrote %(show_value)d).",
+                "limit_value",
+            )
+        },
+    )
+
+    def __init__(self, *args, kinds: list[str] | None = None, **kwargs) -> None:
+        """`kinds`: the kinds of result the officer may record here (all when not given)."""
+        super().__init__(*args, **kwargs)
+        if kinds is not None:
+            self.fields["kind"].choices = [(k, label) for k, label in InspectionResult.Kind.choices if k in kinds]
 
     def clean(self):
         data = super().clean()

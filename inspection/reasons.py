@@ -4,6 +4,7 @@ the reader's language by `customs_portal.reasons`, where InspectionConfig.ready 
 
 from __future__ import annotations
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from customs_portal.reasons import reasons_text
@@ -11,9 +12,21 @@ from customs_portal.reasons import reasons_text
 __all__ = ["reason_text", "reasons_text"]  # reasons_text: the one rendering, for this app's views
 
 
+def figure(value):
+    """A number of a reason as the reader reads it: thousands separators, no decimals from
+    100 up (a median unit value of 191785.59 reads "191,786") and at most two below (0.4,
+    12.35); anything that is not a number is left as it is."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value
+    if isinstance(value, float) and abs(value) < 100 and not value.is_integer():
+        return number_format(round(value, 2))
+    return number_format(round(value), force_grouping=True)
+
+
 def reason_text(reason: dict) -> str | None:
     """The text of one of the risk model's reason codes; None for another app's code."""
-    code, params = reason.get("code", ""), reason.get("params", {})
+    code = reason.get("code", "")
+    params = {key: figure(value) for key, value in (reason.get("params") or {}).items()}
     if code == "unit_value_low":
         if params.get("country"):
             if params.get("basis") == "kg":

@@ -33,6 +33,20 @@ def latest_scores() -> QuerySet[RiskScore]:
     return RiskScore.objects.filter(id=Subquery(newest))
 
 
+def with_recorded_results(scores: QuerySet[RiskScore]) -> QuerySet[RiskScore]:
+    """`scores`, each annotated with whether a result of each kind is already recorded for
+    its declaration (`<kind>_recorded`), in the same query; `recorded_kinds` reads them."""
+    results = InspectionResult.objects.filter(declaration_id=OuterRef("declaration_id"))
+    return scores.annotate(
+        **{f"{kind}_recorded": Exists(results.filter(kind=kind)) for kind in InspectionResult.Kind.values}
+    )
+
+
+def recorded_kinds(score: RiskScore) -> set[str]:
+    """The kinds of result recorded for the declaration of a score from `with_recorded_results`."""
+    return {kind for kind in InspectionResult.Kind.values if getattr(score, f"{kind}_recorded", False)}
+
+
 def inspection_list(
     *,
     office: str = "",
@@ -62,7 +76,8 @@ def inspection_list(
         if sort == "probability"
         else ["-expected_revenue_jpy", "-probability"]
     )
-    return scores.select_related("declaration", "office", "declaration__company").order_by(*order, "-id")
+    scores = scores.select_related("declaration", "office", "declaration__company")
+    return with_recorded_results(scores).order_by(*order, "-id")
 
 
 def _scores_filter(
@@ -145,6 +160,17 @@ def audit_list(*, sort: str = "expected", **filters) -> QuerySet:
         )
         .order_by(*AUDIT_SORTS.get(sort, AUDIT_SORTS["expected"]))
     )
+
+
+def audit_company_scores(*, company: Company) -> QuerySet[RiskScore]:
+    """The newest scores of the company's cleared declarations, the largest expected
+    revenue first, with the results already recorded."""
+    scores = (
+        latest_scores()
+        .filter(declaration__company=company, declaration__status__in=CLEARED)
+        .select_related("declaration", "office")
+    )
+    return with_recorded_results(scores).order_by("-expected_revenue_jpy", "-id")
 
 
 def default_office_code(user: User) -> str:

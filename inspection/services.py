@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from customs_portal import aeo, ml_registry
 from customs_portal.audit import audit_record
 from customs_portal.errors import ApplicationError
-from customs_portal.models import AeoCertificate, CustomsOffice, ModelVersion, User
+from customs_portal.models import AeoCertificate, CustomsOffice, ModelVersion, Role, User
 from customs_portal.reasons import reasons_stored
 from declarations.core import screening
 from declarations.hooks import LaneDecision
@@ -853,6 +853,52 @@ def risk_rescore_open(*, model_version: ModelVersion, batch_size: int = 5000) ->
 # Officers' results.
 
 
+# Who records which result, and on which declarations. A physical inspection or the
+# document examination of an open declaration is the clearance and inspection officers'
+# work; a post-clearance audit, of a cleared declaration, is the audit officers'.
+# Supervisors may record either.
+RESULT_RECORDERS = {
+    InspectionResult.Kind.INSPECTION: {Role.CLEARANCE_OFFICER, Role.INSPECTION_OFFICER, Role.SUPERVISOR},
+    InspectionResult.Kind.POST_CLEARANCE_AUDIT: {Role.AUDIT_OFFICER, Role.SUPERVISOR},
+}
+RESULT_STATUSES = {
+    InspectionResult.Kind.INSPECTION: {*selectors.OPEN_STATUSES, *selectors.CLEARED},
+    InspectionResult.Kind.POST_CLEARANCE_AUDIT: set(selectors.CLEARED),
+}
+RESULT_ACTIONS = {kind: f"record_{kind}" for kind in InspectionResult.Kind.values}
+
+
+def _result_refusal(*, declaration: Declaration, user: User, kind: str, recorded: set[str]) -> ApplicationError | None:
+    """Why `user` may not record a result of `kind` on `declaration` now; None if they may."""
+    if not (user.is_authenticated and user.is_active and user.role in RESULT_RECORDERS.get(kind, ())):
+        return ApplicationError(_("Your role may not record this kind of result."), code="not_allowed")
+    if declaration.status not in RESULT_STATUSES[kind]:
+        return ApplicationError(
+            _("This kind of result cannot be recorded for a declaration in this state."), code="wrong_state"
+        )
+    if kind in recorded:
+        return ApplicationError(
+            _("A result of this kind is already recorded for this declaration."), code="duplicate_result"
+        )
+    return None
+
+
+def inspection_result_allowed_actions(
+    *, declaration: Declaration, user: User, recorded: set[str] | None = None
+) -> list[str]:
+    """The results `user` may record on `declaration` now, as actions ("record_inspection",
+    "record_post_clearance_audit"): by role, by the declaration's state, and only a kind not
+    recorded yet. `recorded` is the kinds already recorded (read here when not given);
+    `inspection_result_record` refuses what this does not allow."""
+    if recorded is None:
+        recorded = set(InspectionResult.objects.filter(declaration=declaration).values_list("kind", flat=True))
+    return [
+        RESULT_ACTIONS[kind]
+        for kind in InspectionResult.Kind.values
+        if _result_refusal(declaration=declaration, user=user, kind=kind, recorded=recorded) is None
+    ]
+
+
 @transaction.atomic
 def inspection_result_record(
     *,
@@ -866,7 +912,12 @@ def inspection_result_record(
     request=None,
 ) -> InspectionResult:
     """Records what an inspection or a post-clearance audit found in the declaration's
-    current version: a label for training, on that version's lines."""
+    current version: a label for training, on that version's lines. Refused unless
+    `inspection_result_allowed_actions` allows the officer this kind of result."""
+    recorded = set(InspectionResult.objects.filter(declaration=declaration).values_list("kind", flat=True))
+    refusal = _result_refusal(declaration=declaration, user=officer, kind=kind, recorded=recorded)
+    if refusal is not None:
+        raise refusal
     if outcome == InspectionResult.Outcome.DISCREPANCY:
         if additional_duty_jpy < 0 or not fraud_type:
             raise ApplicationError(
@@ -876,10 +927,6 @@ def inspection_result_record(
             )
     else:
         additional_duty_jpy, fraud_type = 0, ""
-    if InspectionResult.objects.filter(declaration=declaration, kind=kind).exists():
-        raise ApplicationError(
-            _("A result of this kind is already recorded for this declaration."), code="duplicate_result"
-        )
     # The version is read under a row lock: an amendment cannot slip in between.
     version = Declaration.objects.select_for_update().values_list("version", flat=True).get(pk=declaration.pk)
     result = InspectionResult.objects.create(

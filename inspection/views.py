@@ -74,6 +74,21 @@ def _with_reasons(scores) -> list[tuple]:
     return [(score, reasons_text(score.reasons)) for score in scores]
 
 
+def _with_reasons_and_actions(scores, user) -> list[tuple]:
+    """Each score with its reasons and the results `user` may record on its declaration:
+    the rows of the lists that offer to record a result."""
+    return [
+        (
+            score,
+            reasons_text(score.reasons),
+            services.inspection_result_allowed_actions(
+                declaration=score.declaration, user=user, recorded=selectors.recorded_kinds(score)
+            ),
+        )
+        for score in scores
+    ]
+
+
 def _invalid_export(request: HttpRequest, template: str, context: dict) -> HttpResponse:
     """A CSV export asked with invalid filters: the page with the form errors, not a file."""
     return render(request, template, context, status=400)
@@ -99,7 +114,7 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "page": page,
-        "rows": _with_reasons(page.object_list),
+        "rows": _with_reasons_and_actions(page.object_list, request.user),
         "query": _query_without_page(request),
         "charts": charts.inspection_charts(),
     }
@@ -191,17 +206,11 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 @role_required(*ANY_OFFICER)
 def audit_company(request: HttpRequest, company_id: int) -> HttpResponse:
     company = selectors.company_get(company_id=company_id)
-    scores = (
-        selectors.latest_scores()
-        .filter(declaration__company=company, declaration__status__in=selectors.CLEARED)
-        .select_related("declaration", "office")
-        .order_by("-expected_revenue_jpy")
-    )
+    scores = selectors.audit_company_scores(company=company)
     page = Paginator(scores, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = _with_reasons_and_actions(page.object_list, request.user)
     return render(
-        request,
-        "inspection/audit_company.html",
-        {"company": company, "page": page, "rows": _with_reasons(page.object_list), "query": ""},
+        request, "inspection/audit_company.html", {"company": company, "page": page, "rows": rows, "query": ""}
     )
 
 
@@ -219,9 +228,14 @@ def company_detail(request: HttpRequest, company_id: int) -> HttpResponse:
 @role_required(*ANY_OFFICER)
 def result_record(request: HttpRequest, declaration_id: int) -> HttpResponse:
     declaration = get_object_or_404(Declaration.objects.select_related("company"), pk=declaration_id)
-    audit = declaration.status == Declaration.Status.PERMITTED
-    kind = InspectionResult.Kind.POST_CLEARANCE_AUDIT if audit else InspectionResult.Kind.INSPECTION
-    form = InspectionResultForm(request.POST or None, initial={"kind": kind})
+    actions = services.inspection_result_allowed_actions(declaration=declaration, user=request.user)
+    kinds = [kind for kind, action in services.RESULT_ACTIONS.items() if action in actions]
+    context = {"declaration": declaration, "allowed_actions": actions}
+    if not kinds:
+        return render(request, "inspection/result_form.html", {**context, "form": None}, status=403)
+    audit = InspectionResult.Kind.POST_CLEARANCE_AUDIT
+    initial = audit if declaration.status == Declaration.Status.PERMITTED and audit in kinds else kinds[0]
+    form = InspectionResultForm(request.POST or None, initial={"kind": initial}, kinds=kinds)
     if request.method == "POST" and form.is_valid():
         try:
             services.inspection_result_record(
@@ -233,15 +247,19 @@ def result_record(request: HttpRequest, declaration_id: int) -> HttpResponse:
             messages.success(request, _("The result is recorded; the next model will learn from it."))
             return redirect("inspection-list")
     status = 400 if request.method == "POST" else 200
-    return render(request, "inspection/result_form.html", {"form": form, "declaration": declaration}, status=status)
+    return render(request, "inspection/result_form.html", {**context, "form": form}, status=status)
 
 
 @require_GET
 @role_required(*ANY_OFFICER)
 def model_registry(request: HttpRequest) -> HttpResponse:
-    versions = ml_registry.model_version_list_for_user(user=request.user, name=services.MODEL_NAME)
-    rollback_to = ml_registry.model_version_rollback_target(name=services.MODEL_NAME)
-    return render(request, "inspection/models.html", {"versions": versions, "rollback_to": rollback_to})
+    versions = list(ml_registry.model_version_list_for_user(user=request.user, name=services.MODEL_NAME))
+    rows = [
+        (version, actions, ml_registry.model_version_metrics(version=version))
+        for version, actions in ml_registry.model_versions_with_actions(versions=versions, user=request.user)
+    ]
+    rollback_to = next((version for version, actions, _metrics in rows if ml_registry.ROLLBACK in actions), None)
+    return render(request, "inspection/models.html", {"rows": rows, "rollback_to": rollback_to})
 
 
 @require_POST

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from payments.failures import failure_message
 
@@ -97,7 +98,8 @@ class PaymentIntent(models.Model):
     `payments.services` and its machine, `payments.states.PAYMENT_MACHINE`."""
 
     class Status(models.TextChoices):
-        CREATED = "created", _("Created")
+        # The status, not the "Created" (date) column heading the catalogue already has.
+        CREATED = "created", pgettext_lazy("payment status", "Created")
         PENDING = "pending", _("Pending")
         SUCCEEDED = "succeeded", _("Paid")
         FAILED = "failed", _("Failed")

@@ -12,7 +12,7 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from customs_portal import notifications, selectors
-from customs_portal.audit import audit_record
+from customs_portal.audit import audit_action_label, audit_object_type_label, audit_record
 from customs_portal.models import AuditEvent, Company, Notification, WebhookDelivery, WebhookSubscription
 from customs_portal.permissions import CanReadAuditTrail, IsTrader
 
@@ -179,6 +179,9 @@ class WebhookDeliveryListApi(ListAPIView):
 
 
 class AuditEventOutput(serializers.ModelSerializer):
+    action_label = serializers.SerializerMethodField()
+    object_type_label = serializers.SerializerMethodField()
+
     class Meta:
         model = AuditEvent
         fields = [
@@ -187,13 +190,22 @@ class AuditEventOutput(serializers.ModelSerializer):
             "actor_label",
             "actor_role",
             "action",
+            "action_label",
             "object_type",
+            "object_type_label",
             "object_id",
             "object_repr",
             "before",
             "after",
             "ip_address",
         ]
+
+    def get_action_label(self, event: AuditEvent) -> str:
+        """The action in the caller's language ("Declaration: submitted")."""
+        return audit_action_label(event.action, event.object_type)
+
+    def get_object_type_label(self, event: AuditEvent) -> str:
+        return audit_object_type_label(event.object_type)
 
 
 class AuditEventListApi(ListAPIView):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from customs_portal.forms import REASON_ERRORS
 from customs_portal.models import CustomsOffice
 from declarations.core.models import Declaration, DeclarationAttachment, Preference
 from declarations.core.selectors import DeclarationFilters
@@ -168,4 +169,6 @@ class DecisionForm(forms.Form):
             (Decision.ESCALATE, _("Escalate to physical inspection")),
         ],
     )
-    reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}), error_messages=REASON_ERRORS
+    )

@@ -347,7 +347,8 @@ def declaration_decide(request: HttpRequest, declaration_id: int) -> HttpRespons
     declaration = selectors.declaration_get_for_user(user=request.user, declaration_id=declaration_id)
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose a decision and give its reason."))
+        too_long = form.errors["reason"][0] if form.has_error("reason", "max_length") else None
+        messages.error(request, too_long or _("Choose a decision and give its reason."))
         return redirect("declaration-detail", declaration_id=declaration.pk)
     try:
         decisions.declaration_decide(

@@ -380,3 +380,16 @@ def test_the_supervisor_page_marks_a_certificate_ending_today_as_expired(client_
     assert aeo.certificate_status(certificate, today=today).state == "expired"
     assert aeo.certificate_status(certificate, today=today - dt.timedelta(days=1)).state == "valid"
     assert aeo.certificate_status(certificate, today=today - dt.timedelta(days=6)).state == "not_yet_valid"
+
+
+def test_a_revocation_reason_over_the_limit_says_the_limit_and_its_length_and_revokes_nothing(
+    client_for, company_a, supervisor
+):
+    certificate = grant(company_a, supervisor)
+    response = english(client_for(supervisor)).post(
+        reverse("aeo-certificate-revoke", args=[certificate.pk]), {"reason": "x" * 501}
+    )
+    assert response.status_code == 400
+    assert "The reason can be at most 500 characters (you wrote 501)." in response.content.decode()
+    certificate.refresh_from_db()
+    assert certificate.revoked_on is None

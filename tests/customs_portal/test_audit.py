@@ -6,9 +6,10 @@ import pytest
 from django.db import connection, transaction
 from django.db.utils import InternalError
 from django.urls import reverse
+from django.utils import translation
 
-from customs_portal.audit import audit_record
-from customs_portal.models import AuditEvent
+from customs_portal.audit import audit_action_label, audit_object_type_label, audit_record
+from customs_portal.models import AuditEvent, ModelVersion
 
 pytestmark = pytest.mark.django_db
 
@@ -83,3 +84,41 @@ def test_behind_a_proxy_the_callers_address_is_recorded(rf, settings, supervisor
     settings.PROXY_COUNT = 1
     request = rf.post("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.4, 203.0.113.9")
     assert audit_record(action="x.done", actor=supervisor, request=request).ip_address == "203.0.113.9"
+
+
+def test_actions_and_object_types_read_in_words_with_the_codes_kept(supervisor):
+    with translation.override("en"):
+        assert audit_action_label("risk_model.promoted") == "Risk model: promoted"
+        assert audit_action_label("gateway.charge.refunded") == "Gateway charge: refunded"
+        assert audit_action_label("declaration.document_review") == "Declaration: sent to document review"
+        # A subject not listed is named by the audited object's model; an event not listed by its words.
+        assert audit_action_label("modelversion.archived", "customs_portal.ModelVersion") == "Model version: archived"
+        assert audit_object_type_label("customs_portal.AeoCertificate") == "AEO certificate"
+        assert audit_object_type_label("gone.Model") == "gone.Model"
+
+
+def test_the_audit_trail_shows_actions_and_object_types_in_the_readers_language(admin_user, client_for, supervisor):
+    version = ModelVersion.objects.create(name="risk", version=1, artefact_path="/nowhere")
+    audit_record(action="risk_model.promoted", actor=supervisor, obj=version)
+    page = client_for(admin_user).get(reverse("admin:customs_portal_auditevent_changelist"), HTTP_ACCEPT_LANGUAGE="en")
+    content = page.content.decode()
+    assert "Risk model: promoted" in content and "Model version" in content
+    assert ">risk_model.promoted<" not in content and ">customs_portal.ModelVersion<" not in content
+
+
+def test_the_audit_trail_api_gives_each_action_its_label_beside_its_code(supervisor):
+    from rest_framework.test import APIClient
+
+    audit_record(action="declaration.submitted", actor=supervisor, obj=supervisor)
+    client = APIClient()
+    client.force_authenticate(supervisor)
+    row = client.get(reverse("api-audit-events"), HTTP_ACCEPT_LANGUAGE="en").json()["results"][0]
+    assert (row["action"], row["action_label"]) == ("declaration.submitted", "Declaration: submitted")
+    assert (row["object_type"], row["object_type_label"]) == ("customs_portal.User", "User")
+
+
+def test_a_payment_created_reads_as_a_status_not_as_the_created_column_heading():
+    from payments.models import PaymentIntent
+
+    with translation.override("ja"):
+        assert str(PaymentIntent.Status.CREATED.label) != "作成日時"

@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.http import Http404
+from django.utils import translation
 
 from customs_portal import ml_registry
 from customs_portal.errors import ApplicationError
@@ -261,3 +262,73 @@ def test_two_promotions_of_one_model_racing_leave_exactly_one_served_version():
     assert errors == []
     assert ModelVersion.objects.filter(name="xray", status=Status.ACTIVE).count() == 1
     assert AuditEvent.objects.filter(action="xray_model.promoted").count() == 3
+
+
+# What a user may do to a version.
+
+
+@pytest.mark.django_db
+def test_only_a_supervisor_is_told_to_promote_a_version_not_served_and_to_roll_back_to_the_one_before(
+    supervisor, clearance_officer, inspection_officer, audit_officer
+):
+    first = promote(register("xray"))
+    second = promote(register("xray"))
+    third = register("xray")
+    first.refresh_from_db()
+    allowed = {
+        v.version: ml_registry.model_version_allowed_actions(version=v, user=supervisor) for v in (first, second, third)
+    }
+    assert allowed == {1: ["promote", "rollback"], 2: [], 3: ["promote"]}
+    for officer in (clearance_officer, inspection_officer, audit_officer):
+        assert ml_registry.model_version_allowed_actions(version=first, user=officer) == []
+    listed = ml_registry.model_versions_with_actions(versions=[third, second, first], user=supervisor)
+    assert [actions for _version, actions in listed] == [["promote"], [], ["promote", "rollback"]]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["clearance_officer", "inspection_officer", "audit_officer", "trader_a"])
+def test_a_person_other_than_a_supervisor_cannot_promote_or_roll_back(request, persona):
+    actor = request.getfixturevalue(persona)
+    promote(register("xray"))
+    promote(register("xray"))
+    third = register("xray")
+    with pytest.raises(ApplicationError) as promoting:
+        ml_registry.model_version_promote(model_version=third, actor=actor)
+    with pytest.raises(ApplicationError) as rolling_back:
+        ml_registry.model_version_rollback(name="xray", actor=actor)
+    assert promoting.value.code == rolling_back.value.code == "not_allowed"
+    statuses = [v.status for v in ModelVersion.objects.filter(name="xray").order_by("version")]
+    assert statuses == [Status.RETIRED, Status.ACTIVE, Status.TRAINED]
+    assert not AuditEvent.objects.filter(action="xray_model.promoted", actor=actor).exists()
+
+
+@pytest.mark.django_db
+def test_promotion_needs_a_person_or_a_named_system_component():
+    version = register("xray")
+    with pytest.raises(ApplicationError) as caught:
+        ml_registry.model_version_promote(model_version=version)
+    assert caught.value.code == "not_allowed"
+    version.refresh_from_db()
+    assert version.status == Status.TRAINED
+
+
+@pytest.mark.django_db
+def test_metrics_read_as_percentages_when_they_are_shares_and_as_numbers_otherwise():
+    version = ml_registry.model_version_register(
+        name="risk",
+        write=weights(),
+        metrics={"holdout": {"precision@1%": 0.5, "precision@5%": 0.4123, "recall@5%": 0.9278, "revenue@5%": 0.6,
+                             "auc": 0.92784}},
+        system="test",
+    )  # fmt: skip
+    with translation.override("en"):
+        version.refresh_from_db()  # as the page reads it: a JSON column keeps no key order
+        shown = ml_registry.model_version_metrics(version=version)
+        xray = ml_registry.model_version_metrics(version=register("xray"))
+    assert shown == [
+        ("Precision (top 5 %)", "41.2 %"),
+        ("Recall (top 5 %)", "92.8 %"),
+        ("Revenue caught (top 5 %)", "60.0 %"),
+        ("AUC", "0.928"),
+    ]
+    assert xray == [("AUC", "0.900")]

@@ -380,12 +380,12 @@ def test_the_lists_open_on_the_officers_own_office_and_the_dashboard_counts_matc
 
 
 @pytest.mark.django_db
-def test_the_result_form_names_its_declaration_and_preselects_no_outcome(portfolio, client_for, inspection_officer):
-    declaration = portfolio["laptops"]
+def test_the_result_form_names_its_declaration_and_preselects_no_outcome(portfolio, client_for, supervisor):
+    declaration = portfolio["cheap_laptops"]
     url = reverse("inspection-result", args=[declaration.pk])
-    client = client_for(inspection_officer)
+    client = client_for(supervisor)
     page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert f"<h1>Result for {declaration.number}</h1>" in page
+    assert f"<h1>Result for {declaration.number} ({declaration.company.name})</h1>" in page
     assert f'href="{reverse("declaration-detail", args=[declaration.pk])}"' in page
     assert '<option value="" selected>Choose the outcome</option>' in page
     # A cleared declaration's result is a post-clearance audit unless the officer says otherwise.

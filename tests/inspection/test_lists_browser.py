@@ -185,14 +185,50 @@ def test_the_lists_work_in_japanese_and_the_result_form_asks_for_an_outcome(brow
         assert page.locator("table tbody tr a").count() > 0, url
     assert _charts_drawn(page, "canvas[data-chart]") == [3]
 
-    declaration = risk_lists[0]
+    declaration = risk_lists[1]  # under inspection, no result yet
     page.goto(f"/inspection/declarations/{declaration.pk}/result/")
-    assert declaration.number in page.locator("h1").inner_text()
+    heading = page.locator("h1").inner_text()
+    assert declaration.number in heading and declaration.company.name in heading
     assert page.locator("#id_outcome").input_value() == ""
-    page.locator("#id_kind").select_option("post_clearance_audit")
+    # An inspection officer records inspections, not post-clearance audits.
+    assert page.locator("#id_kind option").evaluate_all("options => options.map(o => o.value)") == ["inspection"]
     page.locator("form:has(#id_outcome) button[type=submit]").click()
     # The browser itself asks for the outcome before sending (the server refuses too: test_lists).
     assert page.locator("#id_outcome").evaluate("select => select.validity.valueMissing")
-    assert not InspectionResult.objects.filter(declaration=declaration, kind="post_clearance_audit").exists()
+    assert not InspectionResult.objects.filter(declaration=declaration).exists()
     screenshot(page, "result-form-desktop-ja")
+    assert problems == []
+
+
+@pytest.mark.parametrize(("language", "viewport"), [("en", None), ("ja", PHONE)])
+def test_the_models_page_shows_metrics_as_percentages_and_only_the_supervisors_buttons(
+    browser_as, trained_model, supervisor, clearance_officer, language, viewport
+):
+    newer = services.risk_model_train(system="test")
+    page = browser_as(supervisor, language=language, viewport=viewport)
+    problems = _watch(page)
+    page.goto("/inspection/models/")
+    assert page.locator("form[action$='/promote/'] button").count() == 1  # the version not served
+    assert page.locator("form[action$='/rollback/'] button").count() == 1
+    precision = newer.metrics["holdout"]["precision@5%"]
+    assert f"{precision * 100:.1f} %" in page.locator("table").inner_text()
+    screenshot(page, f"risk-models-{language}")
+    officer = browser_as(clearance_officer, language=language, viewport=viewport)
+    officer.goto("/inspection/models/")
+    assert officer.locator("table tbody tr").count() == 2
+    assert officer.locator("form[action$='/promote/'], form[action$='/rollback/']").count() == 0
+    assert problems == []
+
+
+def test_the_audit_company_page_is_named_after_the_company_and_shows_yen(browser_as, risk_lists, audit_officer):
+    company = risk_lists[3].company
+    page = browser_as(audit_officer, language="ja")
+    problems = _watch(page)
+    page.goto(f"/inspection/audit/{company.pk}/")
+    assert company.name in page.locator("h1").inner_text() and company.name in page.title()
+    assert "¥" in page.locator("table tbody td.num").first.inner_text()
+    screenshot(page, "audit-company-ja")
+    page.goto(f"/inspection/declarations/{risk_lists[3].pk}/result/")
+    assert company.name in page.locator("h1").inner_text()
+    screenshot(page, "audit-result-form-ja")
     assert problems == []

@@ -29,10 +29,10 @@ def test_officers_see_the_inspection_list_ranked_by_expected_revenue_in_few_quer
     with django_assert_max_num_queries(12):
         response = client.get(reverse("inspection-list"), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
-    expected = [score.expected_revenue_jpy for score, _reasons in response.context["rows"]]
+    expected = [score.expected_revenue_jpy for score, _reasons, _actions in response.context["rows"]]
     assert len(expected) == 3 and expected == sorted(expected, reverse=True)
     by_probability = client.get(reverse("inspection-list"), {"sort": "probability"}).context["rows"]
-    probabilities = [score.probability for score, _reasons in by_probability]
+    probabilities = [score.probability for score, _reasons, _actions in by_probability]
     assert probabilities == sorted(probabilities, reverse=True)
     assert client.get(reverse("inspection-list"), {"office": "ZZ"}).context["page"].paginator.count == 0
 
@@ -127,7 +127,7 @@ def test_the_risk_model_pages_show_and_promote_only_risk_versions(trained_model,
         name="xray", write=lambda directory: (directory / "weights.bin").write_bytes(b"\0"), system="test"
     )
     client = client_for(supervisor)
-    assert list(client.get(reverse("inspection-models")).context["versions"]) == [trained_model]
+    assert [row[0] for row in client.get(reverse("inspection-models")).context["rows"]] == [trained_model]
     assert client.post(reverse("inspection-model-promote", args=[xray.pk])).status_code == 404
     assert client_for(trader_a).post(reverse("inspection-model-promote", args=[xray.pk])).status_code == 403
     xray.refresh_from_db()

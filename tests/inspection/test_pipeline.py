@@ -100,6 +100,9 @@ def test_a_result_labels_the_lines_of_the_version_it_judged_not_a_later_amendmen
 @pytest.mark.django_db
 def test_a_result_whose_version_is_not_known_any_more_is_not_learnt(history_in_db, trader_a, clearance_officer):
     declaration = submitted_declaration(company=trader_a.company, declarant=trader_a)
+    # Under inspection, but its version 1 was never frozen (as no submission leaves it).
+    Declaration.objects.filter(pk=declaration.pk).update(status=Declaration.Status.INSPECTION)
+    declaration.refresh_from_db()
     services.inspection_result_record(
         declaration=declaration, kind=InspectionResult.Kind.INSPECTION, outcome=InspectionResult.Outcome.NO_DISCREPANCY,
         additional_duty_jpy=0, fraud_type="", notes="", officer=clearance_officer,
