@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Min, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils import timezone
@@ -140,4 +140,14 @@ def deferral_approval_list() -> QuerySet:
         .annotate(used_jpy=Coalesce(Subquery(used), Value(0)))
         .annotate(unused_jpy=F("security_jpy") - F("used_jpy"))
         .order_by("company__name")
+    )
+
+
+def amounts_due_for_user(user: User) -> dict[str, object]:
+    """For the trader's dashboard: the company's open assessments, their total in yen and
+    the earliest due date."""
+    return (
+        assessment_list_for_user(user=user, open_only=True)
+        .order_by()
+        .aggregate(count=Count("id"), total_jpy=Sum("total_jpy", default=0), next_due=Min("due_date"))
     )
