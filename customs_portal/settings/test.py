@@ -22,7 +22,12 @@ from customs_portal.settings.base import *  # noqa: E402,F403  (settings modules
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, tests only
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
-MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
+# Uploads and model artefacts of this run, apart from `make run`'s and other runs' (a
+# test that trains version 1 of a model must not overwrite another's version 1);
+# tests/conftest.py removes the folder at the end of the run.
+TEST_RUN_DIR = VAR_DIR / "test-runs" / TEST_RUN_ID  # noqa: F405
+MEDIA_ROOT = TEST_RUN_DIR / "media"
+ML_ARTEFACT_ROOT = env.path("ML_ARTEFACT_ROOT", default=str(TEST_RUN_DIR / "ml"))  # noqa: F405
 # Static files come from the finders; tests never run collectstatic.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True

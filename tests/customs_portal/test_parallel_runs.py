@@ -24,6 +24,8 @@ print(json.dumps({
     "prefix": settings.CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"],
     "results_prefix": settings.CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS["global_keyprefix"],
     "queues": settings.CELERY_TEST_QUEUES,
+    "media": str(settings.MEDIA_ROOT),
+    "ml": str(settings.ML_ARTEFACT_ROOT),
 }))
 """
 
@@ -44,7 +46,7 @@ def _run_settings(**env: str) -> dict:
 
 def test_two_runs_get_their_own_database_redis_keys_and_queues():
     first, second = _run_settings(), _run_settings()
-    for key in ("database", "prefix", "results_prefix"):
+    for key in ("database", "prefix", "results_prefix", "media", "ml"):
         assert first[key] != second[key]
     assert not set(first["queues"]) & set(second["queues"])
 
@@ -54,6 +56,9 @@ def test_a_run_id_from_the_environment_names_everything_of_the_run():
     assert shown["database"].startswith("test_") and shown["database"].endswith("_ci42")
     assert shown["prefix"] == shown["results_prefix"] == "test-ci42:"
     assert shown["queues"] == ["celery-ci42", "ml-ci42"]
+    # Never `make run`'s var/ml: a test that trains version 1 would overwrite its model.
+    assert shown["ml"] == str(ROOT / "var" / "test-runs" / "ci42" / "ml")
+    assert shown["media"] == str(ROOT / "var" / "test-runs" / "ci42" / "media")
 
 
 @pytest.mark.django_db
