@@ -23,7 +23,7 @@ from declarations.core.models import Declaration
 FONT = "IPAexGothic"
 FONT_FILE = settings.BASE_DIR / "static" / "fonts" / "ipaexg" / "ipaexg.ttf"
 BODY_SIZE = 8.5
-# An amount never wraps: its font shrinks down to this size to fit its cell.
+# Amounts and tariff codes never wrap: their font shrinks down to this size to fit the cell.
 MIN_ONE_LINE_SIZE = 5.0
 CELL_PADDING = 3
 
