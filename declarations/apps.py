@@ -9,9 +9,8 @@ class DeclarationsConfig(AppConfig):
     verbose_name = _("Declarations")
 
     def ready(self) -> None:
-        from customs_portal.dashboard import register_queue_counter, register_trader_summary
+        from customs_portal.dashboard import register_queue_counter
         from customs_portal.reasons import reason_wording_register
-        from declarations.applications import services as applications
         from declarations.core import reasons, selectors
         from declarations.core.models import Declaration
 
@@ -29,5 +28,9 @@ class DeclarationsConfig(AppConfig):
             counter=lambda user: selectors.declaration_queue_count(user=user, status=Declaration.Status.INSPECTION),
             url="/officer/declarations/?status=inspection",
         )
+
+        from customs_portal.dashboard import register_trader_summary
+        from declarations.applications import services as applications
+
         register_queue_counter("applications", counter=applications.application_queue_count, url="/applications/")
         register_trader_summary("declarations", summary=selectors.declaration_open_counts_for_user)

@@ -10,7 +10,7 @@ class PaymentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from customs_portal.dashboard import register_queue_counter, register_trader_summary
+        from customs_portal.dashboard import register_queue_counter
         from declarations import hooks
         from payments import receivers, selectors
 
@@ -24,4 +24,7 @@ class PaymentsConfig(AppConfig):
         register_queue_counter(
             "refund_approvals", counter=selectors.refund_approvals_count, url="/payments/officer/refunds/"
         )
+
+        from customs_portal.dashboard import register_trader_summary
+
         register_trader_summary("amounts_due", summary=selectors.amounts_due_for_user)

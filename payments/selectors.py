@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db.models import Count, Min, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils import timezone
@@ -146,8 +146,7 @@ def deferral_approval_list() -> QuerySet:
 def amounts_due_for_user(user: User) -> dict[str, object]:
     """For the trader's dashboard: the company's open assessments, their total in yen and
     the earliest due date."""
-    return (
-        assessment_list_for_user(user=user, open_only=True)
-        .order_by()
-        .aggregate(count=Count("id"), total_jpy=Sum("total_jpy", default=0), next_due=Min("due_date"))
-    )
+    open_assessments = assessment_list_for_user(user=user, open_only=True).order_by()
+    due = open_assessments.aggregate(count=Count("id"), total_jpy=Sum("total_jpy", default=0))
+    due["next_due"] = open_assessments.order_by("due_date").values_list("due_date", flat=True).first()
+    return due
