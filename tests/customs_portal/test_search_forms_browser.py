@@ -61,6 +61,7 @@ def check_layout(page, viewport: dict) -> None:
         tops = [field["control"]["top"] for field in fields]
         assert tops == sorted(tops) and len(set(tops)) == len(tops)
         assert button["top"] >= max(field["control"]["bottom"] for field in fields)
+        assert button["width"] < viewport["width"] / 2, "a button, not a stretched bar"
     else:
         # One row: the inputs side by side and the button level with them.
         tops = {round(field["control"]["top"]) for field in fields}
