@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/customs_portal
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
+# Where the browser tests write their screenshots (CI keeps var/ with its logs).
+SCREENSHOT_DIR ?= var/screenshots
 
 .PHONY: run test venv lint messages bench
 
@@ -21,11 +23,13 @@ run: venv
 	@echo ""
 	@PORT=$(PORT) $(VENV)/bin/honcho start -f Procfile
 
-## make test: the whole suite against PostgreSQL and Redis (started when down).
+## make test: the whole suite against PostgreSQL and Redis (started when down). Two runs
+## can go at once: each has its own test database, Redis keys and Celery queues
+## (customs_portal/settings/test.py), and the live server takes a free port.
 test: venv
 	@scripts/ensure_services.sh
 	@scripts/ensure_browser.sh
-	@DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) \
+	@DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_BROKER_URL) SCREENSHOT_DIR=$(SCREENSHOT_DIR) \
 		$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: venv

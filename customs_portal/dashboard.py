@@ -90,3 +90,17 @@ def queue_counts_for_user(*, user: User) -> list[QueueCount]:
         counter, url = _counters.get(queue.key, (None, ""))
         counts.append(QueueCount(queue=queue, count=counter(user) if counter else None, url=url))
     return counts
+
+
+# The trader's dashboard: each app that has something for it (open declarations, amounts
+# due) registers a summary here, so the shared domain never imports the apps.
+_trader_summaries: dict[str, Callable[[User], object]] = {}
+
+
+def register_trader_summary(key: str, *, summary: Callable[[User], object]) -> None:
+    _trader_summaries[key] = summary
+
+
+def trader_summaries_for_user(*, user: User) -> dict[str, object]:
+    """Each registered summary for this trader, by key ("declarations", "amounts_due")."""
+    return {key: summary(user) for key, summary in _trader_summaries.items()}

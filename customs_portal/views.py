@@ -18,7 +18,7 @@ from rest_framework.authtoken.models import Token
 from customs_portal import aeo, health, notifications, selectors
 from customs_portal.api.errors import json_not_found
 from customs_portal.audit import audit_record
-from customs_portal.dashboard import queue_counts_for_user
+from customs_portal.dashboard import queue_counts_for_user, trader_summaries_for_user
 from customs_portal.errors import ApplicationError
 from customs_portal.forms import (
     AeoCertificateForm,
@@ -55,12 +55,16 @@ def officer_dashboard(request: HttpRequest) -> HttpResponse:
 
 @role_required(*TRADER)
 def trader_dashboard(request: HttpRequest) -> HttpResponse:
+    """The company, its open declarations by status, the amounts it owes, AEO status,
+    integration and the latest notifications."""
     inbox = selectors.notifications_for_user(user=request.user)
     return render(
         request,
         "trader/dashboard.html",
         {
             "company": request.user.company,
+            # "declarations": open ones per status; "amounts_due": open assessments.
+            "summaries": trader_summaries_for_user(user=request.user),
             "aeo_statuses": aeo.aeo_statuses_for_user(user=request.user),
             "latest_notifications": inbox[:5],
             "webhook_count": selectors.webhook_subscriptions_for_user(user=request.user).filter(is_active=True).count(),

@@ -31,3 +31,9 @@ class DeclarationsConfig(AppConfig):
             counter=lambda user: selectors.declaration_queue_count(user=user, status=Declaration.Status.INSPECTION),
             url="/officer/declarations/?status=inspection",
         )
+
+        from customs_portal.dashboard import register_trader_summary
+        from declarations.applications import services as applications
+
+        register_queue_counter("applications", counter=applications.application_queue_count, url="/applications/")
+        register_trader_summary("declarations", summary=selectors.declaration_open_counts_for_user)

@@ -27,3 +27,7 @@ class PaymentsConfig(AppConfig):
         register_queue_counter(
             "refund_approvals", counter=selectors.refund_approvals_count, url="/payments/officer/refunds/"
         )
+
+        from customs_portal.dashboard import register_trader_summary
+
+        register_trader_summary("amounts_due", summary=selectors.amounts_due_for_user)

@@ -152,3 +152,12 @@ def deferral_approval_list() -> QuerySet:
         .annotate(unused_jpy=F("security_jpy") - F("used_jpy"))
         .order_by("company__name")
     )
+
+
+def amounts_due_for_user(user: User) -> dict[str, object]:
+    """For the trader's dashboard: the company's open assessments, their total in yen and
+    the earliest due date."""
+    open_assessments = assessment_list_for_user(user=user, open_only=True).order_by()
+    due = open_assessments.aggregate(count=Count("id"), total_jpy=Sum("total_jpy", default=0))
+    due["next_due"] = open_assessments.order_by("due_date").values_list("due_date", flat=True).first()
+    return due

@@ -1,7 +1,8 @@
 """Real headless Chromium (Debian's) for browser tests, driven by Playwright.
 
 `browser_as(user)` opens a page logged in as that user against the live server;
-`browser_as(None)` opens one with no login. Screenshots land under var/screenshots/.
+`browser_as(None)` opens one with no login. Screenshots land under var/screenshots/, or
+under SCREENSHOT_DIR when it is set.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ CHROMIUM_FLAGS = [
     "--disable-background-networking",
     "--disable-component-update",
 ]
-SCREENSHOTS = Path(settings.VAR_DIR) / "screenshots"
+# Where CI keeps its logs; SCREENSHOT_DIR moves them (a relative path is from the repository).
+SCREENSHOTS = Path(settings.BASE_DIR) / os.environ.get("SCREENSHOT_DIR", "var/screenshots")
 PHONE = {"width": 390, "height": 844}
 
 

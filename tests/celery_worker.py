@@ -39,7 +39,9 @@ def running_worker(*, concurrency: int = 1, **extra_env: str) -> Iterator[subpro
         "WORKER_HEARTBEAT_SECONDS": "1",
         **extra_env,
     }
-    app.control.purge()  # tasks left by earlier tests must not run against this database
+    # Tasks left by earlier tests must not run against this database; the queues are
+    # this run's own (settings/test.py), so another run's tasks stay where they are.
+    app.control.purge()
     hostname = f"test-{uuid.uuid4().hex[:8]}@%h"
     log = tempfile.NamedTemporaryFile("w+", prefix="celery-worker-", suffix=".log", delete=False)
     worker = subprocess.Popen(
@@ -51,7 +53,7 @@ def running_worker(*, concurrency: int = 1, **extra_env: str) -> Iterator[subpro
             "customs_portal",
             "worker",
             "-Q",
-            "celery,ml",
+            ",".join(settings.CELERY_TEST_QUEUES),
             "--pool=prefork",
             f"--concurrency={concurrency}",
             "--loglevel=INFO",

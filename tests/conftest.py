@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
 from rest_framework.test import APIClient
@@ -85,3 +88,23 @@ def api_for():
         return client
 
     return make
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _forget_this_run():
+    """At the end of the run, removes its files (uploads, model artefacts) and the Redis
+    keys under its prefix (queues, bindings, task results); see customs_portal/settings/test.py."""
+    yield
+    shutil.rmtree(settings.TEST_RUN_DIR, ignore_errors=True)
+    prefix = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("global_keyprefix")
+    if not prefix:
+        return
+    import redis
+
+    try:
+        client = redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=2)
+        keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
+        if keys:
+            client.delete(*keys)
+    except redis.RedisError:
+        pass  # Redis is down: nothing of this run can be left there to remove.

@@ -57,6 +57,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Under DEBUG (`make run`), only staff see Django's 404 page that lists the URL patterns.
+    "customs_portal.middleware.DebugNotFoundMiddleware",
     # Axes must come last: it turns a locked-out login into the lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -89,8 +91,17 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     VAR_DIR.mkdir(exist_ok=True)
-    # SQLite serves web, worker and beat at once: wait for a lock instead of failing.
-    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+    # SQLite serves web, worker and beat at once. In WAL mode readers never block the
+    # writer nor the writer the readers; a second writer waits up to 20 s for the lock
+    # (busy timeout) instead of failing at once with "database is locked". Every new
+    # connection of every process runs the init commands.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL;PRAGMA busy_timeout=20000;PRAGMA synchronous=NORMAL",
+        }
+    )
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
@@ -302,7 +313,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "customs_portal.api.pagination.StandardPagination",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Tags each operation with its area (declarations, tariff, payments...).
+    "DEFAULT_SCHEMA_CLASS": "customs_portal.api.schema.PortalAutoSchema",
     "EXCEPTION_HANDLER": "customs_portal.api.errors.api_exception_handler",
     # Counted in the default cache, per address for anonymous callers. The travellers'
     # estimate is open to anyone (the kiosk, the public site).
@@ -318,6 +330,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The areas, in this order in the docs; customs_portal.api.schema tags each operation.
+    "TAGS": [
+        {"name": "declarations", "description": "Import and export declarations, their versions and attachments."},
+        {"name": "tariff", "description": "Tariff lines, exchange rates and duty estimates."},
+        {"name": "manifests", "description": "Bulk manifests of e-commerce parcels."},
+        {"name": "applications", "description": "Duty relief and IP-rights suspension applications."},
+        {"name": "payments", "description": "Assessments, payments, refunds, receipts and reconciliation."},
+        {"name": "risk", "description": "Risk-ranked inspection lists for officers."},
+        {"name": "notifications", "description": "The company's notifications, webhooks and their deliveries."},
+        {"name": "account", "description": "The caller, API tokens and the audit trail."},
+    ],
     # Several choice sets share a field name ("kind", "status"): name the declarations' ones.
     "ENUM_NAME_OVERRIDES": {
         "DeclarationKindEnum": "declarations.models.Declaration.Kind",

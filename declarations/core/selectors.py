@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from customs_portal.models import Role
@@ -166,3 +167,38 @@ def declaration_timeline(*, declaration, user) -> list[TimelineEntry]:
             )
         )
     return entries
+
+
+# Declarations still in progress: drafts and everything not yet decided for good.
+OPEN_STATUSES = (
+    Declaration.Status.DRAFT,
+    Declaration.Status.SUBMITTED,
+    Declaration.Status.SCREENING,
+    Declaration.Status.DOCUMENT_REVIEW,
+    Declaration.Status.INSPECTION,
+    Declaration.Status.AWAITING_PAYMENT,
+)
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    status: str
+    label: str | Promise
+    count: int
+
+
+def declaration_open_counts_for_user(user) -> list[StatusCount]:
+    """For the trader's dashboard: the company's open declarations per status, in the
+    order of the workflow; statuses with none are left out."""
+    counts = dict(
+        _visible_declarations(user=user)
+        .filter(status__in=OPEN_STATUSES)
+        .order_by()
+        .values_list("status")
+        .annotate(count=Count("id"))
+    )
+    return [
+        StatusCount(status=status, label=status.label, count=counts[status])
+        for status in OPEN_STATUSES
+        if counts.get(status)
+    ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -108,6 +108,16 @@ def manifest_status(request: HttpRequest, manifest_id: int) -> JsonResponse:
 def manifest_results(request: HttpRequest, manifest_id: int) -> StreamingHttpResponse:
     manifest = manifest_selectors.manifest_get_for_user(user=request.user, manifest_id=manifest_id)
     return results_response(manifest)
+
+
+@require_GET
+@role_required(*TRADER, *ANY_OFFICER)
+def manifest_file_download(request: HttpRequest, manifest_id: int) -> FileResponse:
+    """The uploaded CSV itself, to its company and to officers only."""
+    manifest = manifest_selectors.manifest_get_for_user(user=request.user, manifest_id=manifest_id)
+    return FileResponse(
+        manifest.file.open("rb"), as_attachment=True, filename=manifest.original_name, content_type="text/csv"
+    )
 
 
 def results_response(manifest) -> StreamingHttpResponse:

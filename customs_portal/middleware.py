@@ -1,0 +1,43 @@
+"""Middleware of the shared domain."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import Resolver404, get_resolver, resolve
+
+
+class DebugNotFoundMiddleware:
+    """Under DEBUG, Django answers a missing page with its technical 404 page, which lists
+    every URL pattern of the portal. This middleware shows that page to staff only; every
+    other visitor gets the portal's own 404 page (the `handler404` view), as in production.
+    Without DEBUG it does nothing: Django already uses `handler404` then."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _hides_debug_pages(request):
+            # A path that matches no pattern never reaches a view, nor process_exception.
+            try:
+                resolve(request.path_info, getattr(request, "urlconf", None))
+            except Resolver404 as error:
+                return _not_found(request, error)
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, Http404) and _hides_debug_pages(request):
+            return _not_found(request, exception)
+        return None
+
+
+def _hides_debug_pages(request: HttpRequest) -> bool:
+    user = getattr(request, "user", None)
+    return settings.DEBUG and not (user is not None and (user.is_staff or user.is_superuser))
+
+
+def _not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    handler = get_resolver(getattr(request, "urlconf", None)).resolve_error_handler(404)
+    return handler(request, exception)
