@@ -141,3 +141,20 @@ class Journey:
 
     def assert_no_problems(self) -> None:
         assert not self.problems, "\n".join(self.problems)
+
+
+def charts_drawn(page, selector: str = "canvas") -> list[tuple[int, int]]:
+    """For each canvas matching `selector`: how many values its Chart.js chart plots
+    (-1 when no chart is bound to it) and how many of its pixels are painted. A chart
+    with data but nothing painted, or axes painted around no data, shows here."""
+    return page.evaluate(
+        """selector => Array.from(document.querySelectorAll(selector)).map(canvas => {
+            const chart = window.Chart && Chart.getChart(canvas);
+            const values = chart ? chart.data.datasets.flatMap(set => set.data).filter(v => v !== null).length : -1;
+            const pixels = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+            let painted = 0;
+            for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) painted++;
+            return [values, painted];
+        })""",
+        selector,
+    )
