@@ -110,7 +110,7 @@ def _submit(journey: Journey, declaration: Declaration) -> None:
     """Presses Submit, and again on any confirmation step, until the declaration is submitted."""
     page = journey.page
     for _attempt in range(3):
-        page.locator("form[action*='/submit/'] button[type=submit]").first.click()
+        page.locator("main form[action*='/submit/'] button[type=submit], main a[href*='/submit/']").first.click()
         page.wait_for_load_state()
         declaration.refresh_from_db()
         if declaration.status != Declaration.Status.DRAFT:
