@@ -106,12 +106,20 @@ def _attach_invoice_and_precheck(journey: Journey, declaration: Declaration) -> 
     page.goto(f"/declarations/{declaration.pk}/")
 
 
+def _submit_control(page):
+    """The Submit button of the declaration page, or of a confirmation step (a page under
+    /submit/ whose form posts to itself)."""
+    if "/submit/" in page.url:
+        return page.locator("main form[method=post]:not([action]) button[type=submit]").first
+    return page.locator("main form[action*='/submit/'] button[type=submit], main a[href*='/submit/']").first
+
+
 def _submit(journey: Journey, declaration: Declaration) -> None:
     """Presses Submit, and again on any confirmation step, until the declaration is submitted."""
     page = journey.page
     for _attempt in range(3):
-        page.locator("main form[action*='/submit/'] button[type=submit], main a[href*='/submit/']").first.click()
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            _submit_control(page).click()
         declaration.refresh_from_db()
         if declaration.status != Declaration.Status.DRAFT:
             break
