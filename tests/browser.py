@@ -91,6 +91,7 @@ _NOT_WORDS = [
     re.compile(r"(?<![A-Za-z])[A-Z]{2,3}(?![A-Za-z])"),  # ISO country and currency codes, units, Incoterms
 ]
 _LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
+_YEN_WITHOUT_SEPARATORS = re.compile(r"[¥￥] ?\d{4,}")
 
 
 def untranslated_words(text: str, *, allowed: frozenset[str] | set[str] = frozenset()) -> list[str]:
@@ -106,8 +107,8 @@ def untranslated_words(text: str, *, allowed: frozenset[str] | set[str] = frozen
 
 class Journey:
     """Watches one page through a user journey: every JavaScript error, console error and
-    HTTP response of 500 or more, and, in Japanese, the English left on each page visited
-    (`step`). `step` also takes a screenshot named journey-language-viewport-step.
+    HTTP response of 500 or more, and on each page visited (`step`) an amount in yen
+    without thousands separators and, in Japanese, the English left on it. `step` also takes a screenshot named journey-language-viewport-step.
     `problems` lists what went wrong, page by page; the test asserts it is empty at the end,
     so one run reports every page."""
 
@@ -134,8 +135,12 @@ class Journey:
         """Checks the page as it is now and takes its screenshot."""
         self.page.wait_for_load_state()
         screenshot(self.page, f"{self.prefix}-{name}")
+        text = self.page.evaluate("document.body.innerText")
+        unseparated = _YEN_WITHOUT_SEPARATORS.findall(text)
+        if unseparated:
+            self.problems.append(f"yen without separators on {self.page.url} ({name}): {', '.join(unseparated)}")
         if self.language == "ja":
-            words = untranslated_words(self.page.evaluate("document.body.innerText"), allowed=self.allowed)
+            words = untranslated_words(text, allowed=self.allowed)
             if words:
                 self.problems.append(f"untranslated on {self.page.url} ({name}): {', '.join(words)}")
 

@@ -149,3 +149,14 @@ def test_the_catalogue_has_every_string_of_the_code_and_templates(extracted):
     assert not missing, f"{len(missing)} msgids not in {CATALOGUE.relative_to(ROOT)} (run `make messages`):\n" + (
         "\n".join(repr(key) for key in missing)
     )
+
+
+def test_the_page_checker_flags_english_words_and_lets_codes_names_and_addresses_pass():
+    from tests.browser import untranslated_words
+
+    text = (
+        "申告 IM-2026-00000001 第1版 · 1A Tokyo Customs · USD · 20 kg · WTO協定税率 · NACCS · Company A\n"
+        "https://portal.example.jp/declarations/ info@company.example Pending 納付 Pending"
+    )
+    assert untranslated_words(text, allowed={"Company A"}) == ["Tokyo", "Customs", "Pending"]
+    assert untranslated_words("関税 ¥14,800 · CIF · JP-EU", allowed=set()) == []
