@@ -17,9 +17,10 @@ from django.test import override_settings
 
 ROOT = Path(settings.BASE_DIR)
 CATALOGUE = ROOT / "locale" / "ja" / "LC_MESSAGES" / "django.po"
-# What makemessages reads (the django domain), and the folders with none of the portal's own.
+# What makemessages reads (the django domain), and the folders with none of the portal's own
+# (static holds vendored assets, whose text files are not templates).
 SOURCES = {".py", ".html", ".txt"}
-SKIPPED = {".git", ".venv", "var", "staticfiles", "node_modules", "locale", "__pycache__"}
+SKIPPED = {".git", ".venv", "var", "static", "staticfiles", "node_modules", "locale", "__pycache__"}
 
 
 @dataclass
