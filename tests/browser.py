@@ -92,6 +92,16 @@ _NOT_WORDS = [
 ]
 _LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
 _YEN_WITHOUT_SEPARATORS = re.compile(r"[¥￥] ?\d{4,}")
+# The innermost elements that reach past the window's right edge (a hint at what widens a page).
+_WIDEST_ELEMENTS = """() => {
+    const past = element => element.getBoundingClientRect().right > window.innerWidth + 0.5;
+    return Array.from(document.body.querySelectorAll("*"))
+        .filter(element => past(element) && !Array.from(element.children).some(past))
+        .slice(0, 3)
+        .map(element => element.tagName.toLowerCase() + (element.id ? "#" + element.id : "")
+            + (typeof element.className === "string" && element.className.trim()
+                ? "." + element.className.trim().split(/\\s+/).join(".") : ""));
+}"""
 
 
 def untranslated_words(text: str, *, allowed: frozenset[str] | set[str] = frozenset()) -> list[str]:
@@ -107,8 +117,9 @@ def untranslated_words(text: str, *, allowed: frozenset[str] | set[str] = frozen
 
 class Journey:
     """Watches one page through a user journey: every JavaScript error, console error and
-    HTTP response of 500 or more, and on each page visited (`step`) an amount in yen
-    without thousands separators and, in Japanese, the English left on it. `step` also takes a screenshot named journey-language-viewport-step.
+    HTTP response of 500 or more, and on each page visited (`step`) a page wider than the
+    window, an amount in yen without thousands separators and, in Japanese, the English
+    left on it. `step` also takes a screenshot named journey-language-viewport-step.
     `problems` lists what went wrong, page by page; the test asserts it is empty at the end,
     so one run reports every page."""
 
@@ -136,6 +147,12 @@ class Journey:
         self.page.wait_for_load_state()
         screenshot(self.page, f"{self.prefix}-{name}")
         text = self.page.evaluate("document.body.innerText")
+        width, viewport = self.page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        if width > viewport:
+            wide = ", ".join(self.page.evaluate(_WIDEST_ELEMENTS))
+            self.problems.append(
+                f"the page scrolls sideways on {self.page.url} ({name}): {width} px in {viewport} px, past: {wide}"
+            )
         unseparated = _YEN_WITHOUT_SEPARATORS.findall(text)
         if unseparated:
             self.problems.append(f"yen without separators on {self.page.url} ({name}): {', '.join(unseparated)}")
