@@ -8,6 +8,7 @@ under SCREENSHOT_DIR when it is set.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -74,3 +75,110 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+# Words a Japanese page may show in Latin letters: names of the product's standards, file
+# formats and technical terms that Japanese writes in Latin letters (Webhook), and the
+# language switch, which names English in English on purpose.
+# Codes (anything with a digit, upper-case codes of two or three letters such as ISO
+# country and currency codes, units and Incoterms), URLs and e-mail addresses are removed
+# by pattern before the check, and each journey adds the names its fixtures made.
+ALLOWED_LATIN = frozenset(
+    {"NACCS", "EPA", "AEO", "PDF", "CSV", "API", "QR", "SHA", "JPEG", "OpenAPI", "Webhook", "English", "kg"}
+)
+_NOT_WORDS = [
+    re.compile(r"https?://\S+"),
+    re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+"),
+    re.compile(r"\S*\d\S*"),  # codes: tariff codes, declaration numbers, references, dates
+    re.compile(r"(?<![A-Za-z])[A-Z]{2,3}(?![A-Za-z])"),  # ISO country and currency codes, units, Incoterms
+]
+_LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
+_YEN_WITHOUT_SEPARATORS = re.compile(r"[¥￥] ?\d{4,}")
+# The innermost elements that reach past the window's right edge (a hint at what widens a page).
+_WIDEST_ELEMENTS = """() => {
+    const past = element => element.getBoundingClientRect().right > window.innerWidth + 0.5;
+    return Array.from(document.body.querySelectorAll("*"))
+        .filter(element => past(element) && !Array.from(element.children).some(past))
+        .slice(0, 3)
+        .map(element => element.tagName.toLowerCase() + (element.id ? "#" + element.id : "")
+            + (typeof element.className === "string" && element.className.trim()
+                ? "." + element.className.trim().split(/\\s+/).join(".") : ""));
+}"""
+
+
+def untranslated_words(text: str, *, allowed: frozenset[str] | set[str] = frozenset()) -> list[str]:
+    """The words of three or more Latin letters left in `text` once codes, URLs, e-mail
+    addresses, ALLOWED_LATIN and the `allowed` names are removed, in order of appearance."""
+    for name in sorted(allowed, key=len, reverse=True):
+        text = text.replace(name, " ")
+    for pattern in _NOT_WORDS:
+        text = pattern.sub(" ", text)
+    words = [word for word in _LATIN_WORD.findall(text) if word not in ALLOWED_LATIN]
+    return list(dict.fromkeys(words))
+
+
+class Journey:
+    """Watches one page through a user journey: every JavaScript error, console error and
+    HTTP response of 500 or more, and on each page visited (`step`) a page wider than the
+    window, an amount in yen without thousands separators and, in Japanese, the English
+    left on it. `step` also takes a screenshot named journey-language-viewport-step.
+    `problems` lists what went wrong, page by page; the test asserts it is empty at the end,
+    so one run reports every page."""
+
+    def __init__(self, page, *, name: str, language: str, viewport: str, allowed: set[str] = frozenset()):
+        self.page = page
+        self.prefix = f"{name}-{language}-{viewport}"
+        self.language = language
+        self.allowed = frozenset(allowed)
+        self.problems: list[str] = []
+        page.emulate_media(reduced_motion="reduce")
+        page.on("pageerror", lambda error: self.problems.append(f"JavaScript error on {page.url}: {error}"))
+        page.on(
+            "console",
+            lambda message: (
+                message.type == "error" and self.problems.append(f"console error on {page.url}: {message.text}")
+            ),
+        )
+        page.on(
+            "response",
+            lambda response: response.status >= 500 and self.problems.append(f"HTTP {response.status} {response.url}"),
+        )
+
+    def step(self, name: str) -> None:
+        """Checks the page as it is now and takes its screenshot."""
+        self.page.wait_for_load_state()
+        screenshot(self.page, f"{self.prefix}-{name}")
+        text = self.page.evaluate("document.body.innerText")
+        width, viewport = self.page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        if width > viewport:
+            wide = ", ".join(self.page.evaluate(_WIDEST_ELEMENTS))
+            self.problems.append(
+                f"the page scrolls sideways on {self.page.url} ({name}): {width} px in {viewport} px, past: {wide}"
+            )
+        unseparated = _YEN_WITHOUT_SEPARATORS.findall(text)
+        if unseparated:
+            self.problems.append(f"yen without separators on {self.page.url} ({name}): {', '.join(unseparated)}")
+        if self.language == "ja":
+            words = untranslated_words(text, allowed=self.allowed)
+            if words:
+                self.problems.append(f"untranslated on {self.page.url} ({name}): {', '.join(words)}")
+
+    def assert_no_problems(self) -> None:
+        assert not self.problems, "\n".join(self.problems)
+
+
+def charts_drawn(page, selector: str = "canvas") -> list[tuple[int, int]]:
+    """For each canvas matching `selector`: how many values its Chart.js chart plots
+    (-1 when no chart is bound to it) and how many of its pixels are painted. A chart
+    with data but nothing painted, or axes painted around no data, shows here."""
+    return page.evaluate(
+        """selector => Array.from(document.querySelectorAll(selector)).map(canvas => {
+            const chart = window.Chart && Chart.getChart(canvas);
+            const values = chart ? chart.data.datasets.flatMap(set => set.data).filter(v => v !== null).length : -1;
+            const pixels = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+            let painted = 0;
+            for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) painted++;
+            return [values, painted];
+        })""",
+        selector,
+    )

@@ -9,6 +9,7 @@ from customs_portal.validators import corporate_number_check_digit, validate_cor
 
 
 def test_the_national_tax_agencys_own_number_is_valid():
+    assert corporate_number_check_digit("000012050002") == 7
     validate_corporate_number("7000012050002")
 
 

@@ -16,22 +16,23 @@ from payments import services
 from payments.models import Assessment, GatewayEvent, PaymentIntent
 from payments.sandbox import gateway
 from payments.sandbox.models import GatewayNotification
-from tests.declarations.factories import DeclarationFactory
+from tests.declarations.factories import DeclarationFactory, declaration_moved_to
 
 RETURN_URL = "http://testserver/payments/{payment_id}/return/"
 
 
 def declaration_awaiting_payment(trader, *, duty: int = 10_000, consumption: int = 16_300, local: int = 4_500):
-    return DeclarationFactory(
+    """A green import owing these taxes, moved to awaiting payment by the workflow."""
+    declaration = DeclarationFactory(
         company=trader.company,
         declarant=trader,
-        status=Declaration.Status.AWAITING_PAYMENT,
         lane=Declaration.Lane.GREEN,
         customs_duty_jpy=duty,
         consumption_tax_jpy=consumption,
         local_consumption_tax_jpy=local,
         total_tax_jpy=duty + consumption + local,
     )
+    return declaration_moved_to(declaration, Declaration.Status.AWAITING_PAYMENT)
 
 
 def assessment_for(trader, **amounts) -> Assessment:

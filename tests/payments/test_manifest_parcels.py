@@ -9,7 +9,7 @@ from declarations import hooks
 from declarations.core import workflow
 from declarations.models import Declaration
 from payments.models import Assessment
-from tests.declarations.factories import DeclarationFactory
+from tests.declarations.factories import DeclarationFactory, declaration_moved_to
 
 pytestmark = pytest.mark.django_db
 
@@ -19,11 +19,11 @@ def _cleared(trader, *, source, capture):
         company=trader.company,
         declarant=trader,
         source=source,
-        status=Declaration.Status.SCREENING,
         consumption_tax_jpy=7_800,
         local_consumption_tax_jpy=2_200,
         total_tax_jpy=10_000,
     )
+    declaration_moved_to(declaration, Declaration.Status.SCREENING)
     with capture(execute=True):
         workflow.declaration_assign_lane(declaration=declaration, decision=hooks.LaneDecision(lane="green"))
     return declaration

@@ -313,11 +313,19 @@ def test_a_deferred_assessment_cannot_be_paid(assessment_a, trader_a, supervisor
 
 
 @pytest.mark.parametrize("final", [Assessment.Status.PAID, Assessment.Status.DEFERRED])
-def test_a_settled_assessment_is_final(assessment_a, final):
+def test_a_settled_assessment_is_final(assessment_a, trader_a, supervisor, final):
+    from payments.deferral import assessment_defer, deferral_approve
     from payments.states import ASSESSMENT_MACHINE
 
-    Assessment.objects.filter(pk=assessment_a.pk).update(status=final)
+    if final == Assessment.Status.PAID:
+        payment = start_payment(assessment_a, trader_a)
+        pay_card_at_gateway(payment)
+        deliver_and_process(payment)
+    else:
+        deferral_approve(company=trader_a.company, security_jpy=100_000, approved_by=supervisor)
+        assessment_defer(assessment=assessment_a, requested_by=trader_a)
     assessment_a.refresh_from_db()
+    assert assessment_a.status == final
     for target in Assessment.Status.values:
         with pytest.raises(ApplicationError) as refused:
             ASSESSMENT_MACHINE.transition(assessment_a, to=target, settled_at=None)
