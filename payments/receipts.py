@@ -1,4 +1,4 @@
-"""The receipt (領収証書) as a PDF, in Japanese or English."""
+"""The receipt (領収証書) as a PDF, in Japanese or English, in the embedded Japanese font."""
 
 from __future__ import annotations
 
@@ -8,19 +8,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
+from customs_portal.pdf_fonts import japanese_font
 from payments.models import Receipt
-
-FONT = "HeiseiKakuGo-W5"
 
 
 def _font() -> str:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    return FONT
+    return japanese_font()
 
 
 def receipt_rows(receipt: Receipt) -> list[tuple[str, str]]:

@@ -1,12 +1,10 @@
-"""The declaration as a PDF for the trader's records. The Japanese font, IPAexGothic, is
-vendored under static/fonts/ipaexg/ with its licence and embedded in the PDF (the glyphs
-used only), so the PDF reads the same on a machine without Japanese fonts."""
+"""The declaration as a PDF for the trader's records, in the portal's embedded Japanese
+font."""
 
 from __future__ import annotations
 
 import io
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
@@ -15,13 +13,11 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from customs_portal.pdf_fonts import japanese_font
 from declarations.core.models import Declaration
 
-FONT = "IPAexGothic"
-FONT_FILE = settings.BASE_DIR / "static" / "fonts" / "ipaexg" / "ipaexg.ttf"
 BODY_SIZE = 8.5
 # Amounts and tariff codes never wrap: their font shrinks down to this size to fit the cell.
 MIN_ONE_LINE_SIZE = 5.0
@@ -29,9 +25,7 @@ CELL_PADDING = 3
 
 
 def _font() -> str:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(FONT, str(FONT_FILE)))
-    return FONT
+    return japanese_font()
 
 
 def _yen(amount: int | None) -> str:
@@ -48,9 +42,9 @@ def _one_line(text: object, *, width: float, alignment: int = TA_RIGHT) -> Parag
     text = str(text)
     room = width - 2 * CELL_PADDING
     size = BODY_SIZE
-    while size > MIN_ONE_LINE_SIZE and pdfmetrics.stringWidth(text, FONT, size) > room:
+    while size > MIN_ONE_LINE_SIZE and pdfmetrics.stringWidth(text, _font(), size) > room:
         size -= 0.25
-    style = ParagraphStyle("one-line", fontName=FONT, fontSize=size, leading=size * 1.3, alignment=alignment)
+    style = ParagraphStyle("one-line", fontName=_font(), fontSize=size, leading=size * 1.3, alignment=alignment)
     return Paragraph(_escaped(text).replace(" ", "&nbsp;"), style)
 
 

@@ -57,6 +57,9 @@ def test_trader_pays_by_card_through_the_hosted_page_and_gets_a_receipt(
     for language in ("ja", "en"):
         pdf = client.get(f"/payments/receipts/{receipt.pk}/pdf/?lang={language}")
         assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+        # The Japanese font travels inside the PDF; none is left for the reader's machine.
+        assert re.search(rb"/BaseFont /[A-Z]{6}\+IPAexGothic", pdf.content) and b"/FontFile2" in pdf.content
+        assert b"HeiseiKakuGo" not in pdf.content
 
 
 def test_a_declined_card_shows_the_decline_and_offers_another_try(assessment_a, trader_a, client_for):
