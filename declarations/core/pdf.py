@@ -73,7 +73,7 @@ def declaration_pdf(*, declaration: Declaration) -> bytes:
             [
                 p(line.line_no), p(line.hs_code), p(line.description), p(line.origin_country),
                 p(f"{line.quantity.normalize():f} {line.unit}"), p(line.invoice_value),
-                p(_yen(line.customs_value_jpy)), p(line.rate_applied), p(line.rate_basis), p(_yen(line.customs_duty_jpy)),
+                p(_yen(line.customs_value_jpy)), p(line.rate_applied), p(line.rate_basis_label), p(_yen(line.customs_duty_jpy)),
             ]
         )  # fmt: skip
     story.append(_table(line_rows, widths=[9, 18, 38, 11, 18, 18, 18, 17, 20, 15], unit=mm, head=True))

@@ -19,13 +19,17 @@ Rules checked, each a `Finding`:
 from __future__ import annotations
 
 import copy
+import re
 import statistics
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -33,7 +37,6 @@ from customs_portal.errors import ApplicationError
 from declarations import hooks
 from declarations.core.models import Declaration, DeclarationAttachment, DeclarationLine, Preference
 from declarations.core.screening import PREFERENTIAL, interim_rule_lane
-from declarations.core.services import submission
 from declarations.export_control import services as export_control
 from declarations.tariff import interface as tariff
 
@@ -70,15 +73,48 @@ class Finding:
     def severity_label(self) -> str:
         return Severity.label(self.severity)
 
+    @property
+    def field_label(self) -> str:
+        return field_label(self.field)
+
     def as_dict(self) -> dict[str, str]:
         return {
             "severity": self.severity,
             "severity_label": str(self.severity_label),
             "code": self.code,
             "field": self.field,
+            "field_label": self.field_label,
             "message": self.message,
             "fix": self.fix,
         }
+
+
+LINE_FIELD = re.compile(r"lines\[(\d+)\]\.(\w+)")
+
+
+def _verbose_name(model: type[models.Model], name: str) -> str:
+    try:
+        return str(capfirst(model._meta.get_field(name).verbose_name))
+    except FieldDoesNotExist:
+        return name
+
+
+def field_label(field: str) -> str:
+    """A field path of a finding or an error as a person reads it: `lines[0].hs_code` is
+    "Line 1 · Tariff code", `attachments` "Documents"; "" (the whole declaration) stays ""."""
+    if field in ("", "declaration"):
+        return ""
+    if field == "attachments":
+        return _("Documents")
+    if field == "lines":
+        return _("Lines")
+    line_field = LINE_FIELD.fullmatch(field)
+    if line_field:
+        return _("Line %(number)s · %(field)s") % {
+            "number": int(line_field[1]) + 1,
+            "field": _verbose_name(DeclarationLine, line_field[2]),
+        }
+    return _verbose_name(Declaration, field)
 
 
 # Advice per duty engine error code; the engine's own message says what is wrong.
@@ -99,32 +135,118 @@ DUTY_FIXES = {
 }
 
 
+@dataclass(frozen=True)
+class Taxes:
+    """What submission stores: each line's customs value and, for an import, the duty
+    engine's result (None for an export, which owes no tax)."""
+
+    customs_values: list[int]
+    duty: tariff.DutyResult | None
+
+    @property
+    def customs_value_jpy(self) -> int:
+        return self.duty.total_customs_value_jpy if self.duty else sum(self.customs_values)
+
+    @property
+    def customs_duty_jpy(self) -> int:
+        return self.duty.total.customs_duty_jpy if self.duty else 0
+
+    @property
+    def consumption_tax_jpy(self) -> int:
+        return self.duty.total.consumption_tax_jpy if self.duty else 0
+
+    @property
+    def local_consumption_tax_jpy(self) -> int:
+        return self.duty.total.local_consumption_tax_jpy if self.duty else 0
+
+    @property
+    def total_tax_jpy(self) -> int:
+        return self.customs_duty_jpy + self.consumption_tax_jpy + self.local_consumption_tax_jpy
+
+
+@dataclass(frozen=True)
+class Precheck:
+    """The findings, most serious first, and the taxes when they could be computed."""
+
+    findings: list[Finding]
+    taxes: Taxes | None
+
+    @property
+    def rejections(self) -> list[Finding]:
+        return [finding for finding in self.findings if finding.severity == Severity.REJECT]
+
+
+def declaration_customs_values(*, declaration: Declaration, lines: list[DeclarationLine]) -> list[int]:
+    """Each line's customs value in yen, as the tariff engine computes it from the
+    declaration's invoice, Incoterm, freight and insurance."""
+    return tariff.invoice_customs_values(
+        line_values=[line.invoice_value for line in lines],
+        currency=declaration.invoice_currency,
+        incoterm=declaration.incoterm,
+        freight=declaration.freight,
+        insurance=declaration.insurance,
+        on=declaration.declaration_date,
+    )
+
+
+def duty_lines(lines: list[DeclarationLine], values: list[int]) -> list[tariff.DutyLine]:
+    """The declaration's lines as the duty engine rates them, with their customs values."""
+    return [
+        tariff.DutyLine(
+            hs_code=line.hs_code,
+            origin=line.origin_country,
+            customs_value_jpy=value,
+            quantity=line.quantity,
+            preference=line.duty_preference,
+            origin_proof=line.origin_proof,
+        )
+        for line, value in zip(lines, values, strict=True)
+    ]
+
+
+def declaration_taxes(*, declaration: Declaration, lines: list[DeclarationLine], values: list[int]) -> Taxes:
+    """The taxes of the lines with their customs values; raises the duty engine's
+    ApplicationError when it cannot rate a line."""
+    if declaration.kind == Declaration.Kind.EXPORT:
+        return Taxes(customs_values=values, duty=None)
+    duty = tariff.duty_estimate(lines=duty_lines(lines, values), on=declaration.declaration_date)
+    return Taxes(customs_values=values, duty=duty)
+
+
 def declaration_precheck(*, declaration: Declaration) -> list[Finding]:
     """Every finding for the declaration as it stands, most serious first."""
+    return declaration_precheck_run(declaration=declaration).findings
+
+
+def declaration_precheck_run(*, declaration: Declaration) -> Precheck:
+    """The checks submission runs: every finding, and the taxes submission will store.
+    Reads only."""
     lines = list(declaration.lines.order_by("line_no"))
     if not lines:
-        return [
-            Finding(
-                Severity.REJECT,
-                "no_lines",
-                "lines",
-                _("The declaration has no lines."),
-                _("Add at least one line of goods."),
-            )
-        ]
+        finding = Finding(
+            Severity.REJECT,
+            "no_lines",
+            "lines",
+            _("The declaration has no lines."),
+            _("Add at least one line of goods."),
+        )
+        return Precheck(findings=[finding], taxes=None)
     findings: list[Finding] = []
     findings += _document_findings(declaration, lines)
     values, value_findings = _customs_values(declaration, lines)
     findings += value_findings
-    if declaration.kind == Declaration.Kind.IMPORT and values is not None:
-        findings += _duty_findings(declaration, lines, values)
-    else:
+    taxes = None
+    if values is not None:
+        taxes, duty_findings = _taxes(declaration, lines, values)
+        findings += duty_findings
+    if declaration.kind == Declaration.Kind.EXPORT or values is None:
         findings += _code_findings(declaration, lines)
     findings += _export_control_findings(declaration)
     findings += _screening_findings(declaration, values)
     if values is not None:
         findings += _unit_value_findings(declaration, lines, values)
-    return sorted(findings, key=lambda finding: SEVERITY_ORDER[finding.severity])
+    ordered = sorted(findings, key=lambda finding: SEVERITY_ORDER[finding.severity])
+    return Precheck(findings=ordered, taxes=taxes)
 
 
 def _document_findings(declaration: Declaration, lines: list[DeclarationLine]) -> list[Finding]:
@@ -172,20 +294,22 @@ def _document_findings(declaration: Declaration, lines: list[DeclarationLine]) -
 def _customs_values(declaration: Declaration, lines: list[DeclarationLine]) -> tuple[list[int] | None, list[Finding]]:
     """Each line's customs value in yen as submission would compute it, or a finding."""
     try:
-        values = submission.declaration_customs_values(declaration=declaration, lines=lines)
+        values = declaration_customs_values(declaration=declaration, lines=lines)
     except ApplicationError as error:
         fix = str(DUTY_FIXES.get(error.code, _("Correct the amounts and the currency.")))
         return None, [Finding(Severity.REJECT, error.code, "invoice_currency", error.message, fix)]
     return values, []
 
 
-def _duty_findings(declaration: Declaration, lines: list[DeclarationLine], values: list[int]) -> list[Finding]:
+def _taxes(
+    declaration: Declaration, lines: list[DeclarationLine], values: list[int]
+) -> tuple[Taxes | None, list[Finding]]:
     try:
-        tariff.duty_estimate(lines=submission.duty_lines(lines, values), on=declaration.declaration_date)
+        return declaration_taxes(declaration=declaration, lines=lines, values=values), []
     except ApplicationError as error:
         if not error.fields:
-            return [Finding(Severity.REJECT, error.code, "", error.message, str(DUTY_FIXES.get(error.code, "")))]
-        return [
+            return None, [Finding(Severity.REJECT, error.code, "", error.message, str(DUTY_FIXES.get(error.code, "")))]
+        return None, [
             Finding(
                 Severity.REJECT,
                 error.code if len(error.fields) == 1 else "duty_engine",
@@ -195,7 +319,6 @@ def _duty_findings(declaration: Declaration, lines: list[DeclarationLine], value
             )
             for field, messages in error.fields.items()
         ]
-    return []
 
 
 def _line_no(lines: list[DeclarationLine], field: str) -> str:
