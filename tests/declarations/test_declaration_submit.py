@@ -9,7 +9,7 @@ from django.test import Client
 
 from customs_portal.errors import ApplicationError
 from declarations.core import precheck
-from declarations.core.services import drafts, submission
+from declarations.core.services import amendments, drafts, submission
 from declarations.models import Declaration, DeclarationAttachment
 from tests.declarations import declaration_payloads as p
 from tests.declarations.factories import documents_attach
@@ -156,3 +156,25 @@ def test_another_company_cannot_open_or_post_the_confirmation(client_for, trader
     assert client.get(f"/declarations/{declaration.pk}/submit/", **EN).status_code == 404
     assert client.post(f"/declarations/{declaration.pk}/submit/", **EN).status_code == 404
     _unchanged(declaration)
+
+
+def test_an_amendment_meets_the_same_checks_and_a_rejected_one_changes_nothing(trader_a):
+    declaration = documents_attach(_draft(trader_a))
+    submission.declaration_submit(declaration=declaration, submitted_by=trader_a)
+    declaration.refresh_from_db()
+    epa = p.line(origin_country="FR", preference="epa", epa_agreement="JP-EU", origin_proof="certificate",
+                 origin_proof_reference="EUR1-1")  # fmt: skip
+    for call in (amendments.declaration_amendment_preview, amendments.declaration_amend):
+        extra = {"reason": "EPA claimed"} if call is amendments.declaration_amend else {}
+        with pytest.raises(ApplicationError) as refused:
+            call(declaration=declaration, amended_by=trader_a, data=p.header(), lines=[epa], **extra)
+        assert refused.value.code == "submission_refused"
+        assert list(refused.value.fields) == ["attachments"]
+    declaration.refresh_from_db()
+    assert (declaration.version, declaration.lines.get().preference) == (1, "")
+    documents_attach(declaration, DeclarationAttachment.Kind.ORIGIN_DOCUMENT)
+    amendments.declaration_amend(declaration=declaration, amended_by=trader_a, data=p.header(), lines=[epa],
+                                 reason="EPA claimed")  # fmt: skip
+    declaration.refresh_from_db()
+    assert declaration.version == 2
+    assert declaration.customs_duty_jpy == 0  # JP-EU: free

@@ -16,7 +16,7 @@ from customs_portal.audit import audit_record
 from customs_portal.errors import ApplicationError
 from customs_portal.models import User
 from customs_portal.templatetags.portal_format import yen
-from declarations.core import workflow
+from declarations.core import precheck, workflow
 from declarations.core.models import Declaration, DeclarationLine
 from declarations.core.services import submission
 from declarations.core.services.actions import Action, declaration_action_check
@@ -180,7 +180,14 @@ def _amendment_apply(locked: Declaration, *, header: dict[str, Any], lines: list
         setattr(locked, name, value)
     locked.save(update_fields=[*HEADER_FIELDS, "updated_at"])
     declaration_lines_replace(locked, lines)
-    submission.declaration_taxes_compute(declaration=locked)
+    # The new version meets the checks a submission meets, and stores the taxes they computed.
+    checked = precheck.declaration_precheck_run(declaration=locked)
+    refusal = submission.declaration_submission_refusal(checked=checked)
+    if refusal is not None:
+        raise refusal
+    submission.declaration_taxes_store(
+        declaration=locked, lines=list(locked.lines.order_by("line_no")), taxes=checked.taxes
+    )
     return submission.declaration_snapshot(locked)
 
 

@@ -19,23 +19,9 @@ from declarations.export_control import services as export_control
 Status = Declaration.Status
 
 
-def declaration_taxes_compute(*, declaration: Declaration) -> precheck.Taxes:
-    """Computes and stores each line's customs value and duty and the declaration's
-    totals, as the pre-submission check computes them (used by amendments)."""
-    lines = list(declaration.lines.order_by("line_no"))
-    if not lines:
-        raise ApplicationError(
-            _("A declaration needs at least one line."), code="no_lines", fields={"lines": [_("Add a line.")]}
-        )
-    values = precheck.declaration_customs_values(declaration=declaration, lines=lines)
-    taxes = precheck.declaration_taxes(declaration=declaration, lines=lines, values=values)
-    declaration_taxes_store(declaration=declaration, lines=lines, taxes=taxes)
-    return taxes
-
-
 def declaration_taxes_store(*, declaration: Declaration, lines: list[DeclarationLine], taxes: precheck.Taxes) -> None:
-    """Writes the computed taxes on the lines (rate and the code of its legal basis) and
-    the declaration's totals."""
+    """Writes the taxes the pre-submission check computed on the lines (rate and the code
+    of its legal basis) and the declaration's totals."""
     if taxes.duty is None:
         for line, value in zip(lines, taxes.customs_values, strict=True):
             line.customs_value_jpy, line.customs_duty_jpy = value, 0
