@@ -156,3 +156,14 @@ def test_amounts_are_compared_by_value():
     old = {"header": {}, "lines": [{"line_no": 1, "invoice_value": "200000.00", "net_weight_kg": "20.000"}]}
     new = {"header": {}, "lines": [{"line_no": 1, "invoice_value": Decimal("200000"), "net_weight_kg": "20"}]}
     assert amendments.snapshot_diff(old=old, new=new).is_empty
+
+
+def test_the_duty_estimate_words_a_free_rate_for_the_forms_live_estimate(api_for, trader_a):
+    lines = [{"hs_code": p.TSHIRT, "origin": "FR", "preference": "JP-EU", "origin_proof": "certificate",
+              "customs_value_jpy": 100_000, "quantity": "10"}]  # fmt: skip
+    body = api_for(trader_a).post(
+        "/api/v1/duty-estimates/", {"lines": lines, "date": p.DAY.isoformat()}, format="json", **EN
+    )
+    assert body.status_code == 200, body.json()
+    [line] = body.json()["lines"]
+    assert (line["rate"], line["rate_label"]) == ("free", "Free")
