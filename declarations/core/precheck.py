@@ -19,22 +19,19 @@ Rules checked, each a `Finding`:
 from __future__ import annotations
 
 import copy
-import re
 import statistics
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import FieldDoesNotExist
-from django.db import models
 from django.utils import timezone
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from customs_portal.errors import ApplicationError
 from declarations import hooks
+from declarations.core.labels import field_label
 from declarations.core.models import Declaration, DeclarationAttachment, DeclarationLine, Preference
 from declarations.core.screening import PREFERENTIAL, interim_rule_lane
 from declarations.export_control import services as export_control
@@ -87,34 +84,6 @@ class Finding:
             "message": self.message,
             "fix": self.fix,
         }
-
-
-LINE_FIELD = re.compile(r"lines\[(\d+)\]\.(\w+)")
-
-
-def _verbose_name(model: type[models.Model], name: str) -> str:
-    try:
-        return str(capfirst(model._meta.get_field(name).verbose_name))
-    except FieldDoesNotExist:
-        return name
-
-
-def field_label(field: str) -> str:
-    """A field path of a finding or an error as a person reads it: `lines[0].hs_code` is
-    "Line 1 · Tariff code", `attachments` "Documents"; "" (the whole declaration) stays ""."""
-    if field in ("", "declaration"):
-        return ""
-    if field == "attachments":
-        return _("Documents")
-    if field == "lines":
-        return _("Lines")
-    line_field = LINE_FIELD.fullmatch(field)
-    if line_field:
-        return _("Line %(number)s · %(field)s") % {
-            "number": int(line_field[1]) + 1,
-            "field": _verbose_name(DeclarationLine, line_field[2]),
-        }
-    return _verbose_name(Declaration, field)
 
 
 # Advice per duty engine error code; the engine's own message says what is wrong.

@@ -21,7 +21,7 @@ from customs_portal.errors import ApplicationError
 from customs_portal.forms import form_add_application_error
 from customs_portal.models import Role
 from customs_portal.permissions import ANY_OFFICER, TRADER, role_required
-from declarations.core import pdf, precheck, selectors, timings
+from declarations.core import labels, pdf, precheck, selectors, timings
 from declarations.core.forms import (
     AmendmentReasonForm,
     AttachmentForm,
@@ -186,7 +186,7 @@ def declaration_submit(request: HttpRequest, declaration_id: int) -> HttpRespons
         try:
             submission.declaration_submit(declaration=declaration, submitted_by=request.user, request=request)
         except ApplicationError as error:
-            for message in error_messages(error):
+            for message in _refusal_messages(error):
                 messages.error(request, message)
             return redirect("declaration-submit", declaration_id=declaration.pk)
         messages.success(request, _("Declaration %(number)s submitted.") % {"number": declaration.number})
@@ -197,16 +197,17 @@ def declaration_submit(request: HttpRequest, declaration_id: int) -> HttpRespons
     return render(request, "declarations/submit.html", context)
 
 
-def error_messages(error: ApplicationError) -> list[str]:
+def _refusal_messages(error: ApplicationError) -> list[str]:
     """A refusal as the lines a page shows: its message, or each field's message after the
     field's label ("Line 1 · Tariff code: …")."""
     if not error.fields:
         return [error.message]
-    return [
-        f"{precheck.field_label(key)}: {message}" if precheck.field_label(key) else str(message)
-        for key, field_messages in error.fields.items()
-        for message in (field_messages if isinstance(field_messages, (list, tuple)) else [field_messages])
-    ]
+    shown = []
+    for key, field_messages in error.fields.items():
+        label = labels.field_label(key)
+        for message in field_messages if isinstance(field_messages, (list, tuple)) else [field_messages]:
+            shown.append(f"{label}: {message}" if label else str(message))
+    return shown
 
 
 @role_required(*TRADER)

@@ -167,3 +167,14 @@ def test_the_duty_estimate_words_a_free_rate_for_the_forms_live_estimate(api_for
     assert body.status_code == 200, body.json()
     [line] = body.json()["lines"]
     assert (line["rate"], line["rate_label"]) == ("free", "Free")
+
+
+def test_a_refused_draft_says_which_line_and_field_and_the_api_keeps_the_path(api_for, trader_a):
+    response = api_for(trader_a).post(
+        "/api/v1/declarations/", p.payload(lines=[p.line(hs_code="12")]), format="json", **EN
+    )
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert "lines[0].hs_code" in error["fields"]
+    assert "Line 1 · Tariff code: A tariff code has 9 digits" in error["message"]
+    assert "lines[0]" not in error["message"]

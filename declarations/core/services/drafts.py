@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from customs_portal.audit import audit_record
 from customs_portal.errors import ApplicationError
 from customs_portal.models import CustomsOffice, User
+from declarations.core.labels import field_label
 from declarations.core.models import Declaration, DeclarationLine, Preference
 from declarations.core.services.actions import Action, declaration_action_check
 from declarations.tariff import interface as tariff
@@ -77,7 +78,7 @@ class _Errors:
 
     def raise_if_any(self) -> None:
         if self.fields:
-            problems = "; ".join(f"{key}: {messages[0]}" for key, messages in self.fields.items())
+            problems = "; ".join(f"{field_label(key) or key}: {messages[0]}" for key, messages in self.fields.items())
             raise ApplicationError(
                 _("The declaration is invalid: %(problems)s") % {"problems": problems},
                 code="validation_error",
