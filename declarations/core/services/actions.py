@@ -45,7 +45,8 @@ REFUSALS = {
     Action.DECIDE: ("transition_not_allowed", gettext_lazy("A declaration that is %(status)s awaits no decision.")),
 }
 
-TRADER_ACTIONS = (Action.EDIT, Action.PRECHECK, Action.SUBMIT, Action.AMEND, Action.ATTACH, Action.WITHDRAW)
+# Actions only the declaration's own traders take; officers may also run the pre-submission check.
+TRADER_ACTIONS = (Action.EDIT, Action.SUBMIT, Action.AMEND, Action.ATTACH, Action.WITHDRAW)
 
 
 def _is_own(declaration: Declaration, user: User) -> bool:
@@ -72,7 +73,7 @@ def declaration_allowed_actions(*, declaration: Declaration, user: User) -> list
 def declaration_action_check(*, declaration: Declaration, user: User, action: str) -> None:
     """Raises ApplicationError unless `user` may take `action` now: 404 for another
     company's declaration, 403 for a role that never may, 409 for a status that does not allow it."""
-    if action in TRADER_ACTIONS and user.is_trader and user.company_id != declaration.company_id:
+    if user.is_trader and user.company_id != declaration.company_id:
         raise ApplicationError(_("This declaration belongs to another company."), code="not_found", status=404)
     if action in declaration_allowed_actions(declaration=declaration, user=user):
         return
