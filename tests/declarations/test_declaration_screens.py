@@ -166,7 +166,10 @@ def test_an_amendment_is_previewed_with_its_tax_difference_then_sent(client_for,
     data = p.form_post() | {"reason": "No origin certificate after all", "lines-INITIAL_FORMS": "1"}
     preview = client.post(f"/declarations/{declaration.pk}/amend/", data | {"action": "preview"}, **EN)
     assert preview.context["preview"].tax_difference["customs_duty_jpy"] == 14_800
-    assert "Send the amendment" in preview.content.decode()
+    html = preview.content.decode()
+    assert "Send the amendment" in html
+    assert "<td>¥0</td><td>¥14,800</td><td>¥14,800</td>" in html  # the duty before, after and the difference
+    assert "Preference claimed" in html and "preference</code>" not in html
     declaration.refresh_from_db()
     assert declaration.version == 1
     client.post(f"/declarations/{declaration.pk}/amend/", data | {"action": "send"}, **EN)
