@@ -8,6 +8,7 @@ import secrets
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from customs_portal.validators import validate_corporate_number
@@ -122,7 +123,12 @@ class CustomsOffice(models.Model):
         ordering = ["code"]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.name_en}"
+        return f"{self.code} {self.name}"
+
+    @property
+    def name(self) -> str:
+        """The office's name in the active language (Japanese, else English)."""
+        return self.name_ja if (get_language() or "").startswith("ja") and self.name_ja else self.name_en
 
 
 class User(AbstractUser):

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils.translation import get_language, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from customs_portal.models import CustomsOffice
 from declarations.models import Declaration
@@ -23,8 +23,7 @@ class OfficeField(forms.ModelChoiceField):
         )
 
     def label_from_instance(self, obj: CustomsOffice) -> str:
-        name = obj.name_ja if (get_language() or "").startswith("ja") else obj.name_en
-        return f"{obj.code} {name}"
+        return f"{obj.code} {obj.name}"
 
 
 class ListFilterForm(forms.Form):

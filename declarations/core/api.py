@@ -20,10 +20,10 @@ from customs_portal.api.validation import validate_or_raise
 from customs_portal.errors import ApplicationError
 from customs_portal.permissions import IsOfficer, IsTrader, IsTraderOrOfficer
 from customs_portal.reasons import reasons_stored, reasons_text
-from declarations.core import precheck, reasons, selectors, timings, workflow
+from declarations.core import precheck, reasons, selectors, timings
 from declarations.core.models import Declaration, DeclarationAttachment, DeclarationLine, DeclarationVersion, Preference
 from declarations.core.selectors import DeclarationFilters
-from declarations.core.services import amendments, attachments, decisions, drafts, submission
+from declarations.core.services import actions, amendments, attachments, decisions, drafts, submission
 from declarations.tariff import interface as tariff
 
 
@@ -84,7 +84,12 @@ class DeclarationLineOutput(serializers.ModelSerializer):
             "line_no", "hs_code", "description", "origin_country", "quantity", "unit", "net_weight_kg",
             "invoice_value", "preference", "epa_agreement", "origin_proof", "origin_proof_reference",
             "export_licence_number", "customs_value_jpy", "customs_duty_jpy", "rate_applied", "rate_basis",
+            "rate_basis_label",
         ]  # fmt: skip
+
+    rate_basis_label = serializers.CharField(
+        read_only=True, help_text=gettext_lazy("The legal basis (`rate_basis` is its code) in the request's language.")
+    )
 
 
 DECLARATION_SUMMARY_FIELDS = [
@@ -126,9 +131,11 @@ class DeclarationOutput(DeclarationSummaryOutput):
             "decided_at", "permitted_at", "lines", "allowed_actions", "required_action",
         ]  # fmt: skip
 
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=actions.Action.ALL)))
     def get_allowed_actions(self, declaration: Declaration) -> list[str]:
+        """What the caller may do now: edit, precheck, submit, amend, attach, withdraw, decide."""
         request = self.context.get("request")
-        return workflow.allowed_targets(declaration=declaration, user=request.user) if request else []
+        return actions.declaration_allowed_actions(declaration=declaration, user=request.user) if request else []
 
     @extend_schema_field(RequiredActionOutput(allow_null=True))
     def get_required_action(self, declaration: Declaration) -> dict | None:
@@ -268,8 +275,11 @@ class DeclarationWithdrawApi(APIView):
 
 class FieldChangeOutput(serializers.Serializer):
     field = serializers.CharField()
+    label = serializers.CharField(help_text=gettext_lazy("The field's name in the request's language."))
     old = serializers.JSONField()
     new = serializers.JSONField()
+    old_text = serializers.CharField(help_text=gettext_lazy("The old value as a person reads it."))
+    new_text = serializers.CharField(help_text=gettext_lazy("The new value as a person reads it."))
 
 
 class LineChangeOutput(serializers.Serializer):
@@ -426,7 +436,8 @@ class FindingOutput(serializers.Serializer):
     severity = serializers.CharField()
     severity_label = serializers.CharField()
     code = serializers.CharField()
-    field = serializers.CharField()
+    field = serializers.CharField(help_text=gettext_lazy("The field's path, e.g. lines[0].hs_code."))
+    field_label = serializers.CharField(help_text=gettext_lazy("The field as a person reads it."))
     message = serializers.CharField()
     fix = serializers.CharField()
 

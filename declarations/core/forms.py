@@ -136,8 +136,21 @@ class DeclarationLineForm(forms.Form):
     export_licence_number = forms.CharField(label=_("Export licence (METI)"), max_length=50, required=False)
 
 
+class DeclarationLineBaseFormSet(forms.BaseFormSet):
+    """The lines of a declaration, with a message about goods instead of Django's "forms"."""
+
+    default_error_messages = {"too_few_forms": _("Add at least one line of goods.")}
+
+
 DeclarationLineFormSet = forms.formset_factory(
-    DeclarationLineForm, extra=0, min_num=1, validate_min=True, can_delete=True, max_num=999, validate_max=True
+    DeclarationLineForm,
+    formset=DeclarationLineBaseFormSet,
+    extra=0,
+    min_num=1,
+    validate_min=True,
+    can_delete=True,
+    max_num=999,
+    validate_max=True,
 )
 
 

@@ -168,6 +168,7 @@ class DeclarationLine(models.Model):
     customs_value_jpy = models.BigIntegerField(_("customs value (JPY)"), null=True, blank=True)
     customs_duty_jpy = models.BigIntegerField(_("customs duty (JPY)"), null=True, blank=True)
     rate_applied = models.CharField(_("rate applied"), max_length=100, blank=True)
+    # A code (general, wto, gsp, ldc, epa:JP-EU), worded in the reader's language by rate_basis_label.
     rate_basis = models.CharField(_("legal basis"), max_length=100, blank=True)
 
     class Meta:
@@ -190,6 +191,16 @@ class DeclarationLine(models.Model):
     def duty_preference(self) -> str:
         """The preference as the duty engine names it (an EPA by its agreement code)."""
         return self.epa_agreement if self.preference == Preference.EPA else self.preference
+
+    @property
+    def rate_basis_label(self) -> str:
+        """The legal basis of the rate in the active language."""
+        return tariff.basis_label(self.rate_basis) if self.rate_basis else ""
+
+    @property
+    def rate_applied_label(self) -> str:
+        """The rate applied, “free” in the active language."""
+        return tariff.rate_label(self.rate_applied) if self.rate_applied else ""
 
 
 class DeclarationVersion(models.Model):
@@ -240,6 +251,11 @@ class DeclarationAttachment(models.Model):
 class DeclarationStatusChange(models.Model):
     """The declaration's timeline; also the data for typical step times per office."""
 
+    class Note:
+        """Codes of the notes the portal writes on a status change."""
+
+        IMPORTED_FROM_MANIFEST = "imported_from_manifest"
+
     declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(max_length=20, choices=Declaration.Status.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=Declaration.Status.choices)
@@ -247,7 +263,11 @@ class DeclarationStatusChange(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     actor_label = models.CharField(max_length=150)
-    reason = models.TextField(blank=True)
+    reason = models.TextField(blank=True)  # what a person wrote, shown as written
+    # What the portal says about the change, as a code with parameters worded when shown
+    # (declarations.core.reasons.status_note_text).
+    note_code = models.CharField(max_length=50, blank=True)
+    note_params = models.JSONField(default=dict, blank=True)
     changed_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

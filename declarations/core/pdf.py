@@ -93,7 +93,7 @@ def declaration_pdf(*, declaration: Declaration) -> bytes:
                 p(line.line_no), _one_line(line.hs_code, width=widths[1], alignment=TA_LEFT),
                 p(line.description), p(line.origin_country),
                 p(f"{line.quantity.normalize():f} {line.unit}"), _one_line(line.invoice_value, width=widths[5]),
-                _one_line(_yen(line.customs_value_jpy), width=widths[6]), p(line.rate_applied), p(line.rate_basis),
+                _one_line(_yen(line.customs_value_jpy), width=widths[6]), p(line.rate_applied_label), p(line.rate_basis_label),
                 _one_line(_yen(line.customs_duty_jpy), width=widths[9]),
             ]
         )  # fmt: skip

@@ -31,9 +31,9 @@ from django.utils.translation import gettext_lazy
 
 from customs_portal.errors import ApplicationError
 from declarations import hooks
+from declarations.core.labels import field_label
 from declarations.core.models import Declaration, DeclarationAttachment, DeclarationLine, Preference
 from declarations.core.screening import PREFERENTIAL, interim_rule_lane
-from declarations.core.services import submission
 from declarations.export_control import services as export_control
 from declarations.tariff import interface as tariff
 
@@ -70,12 +70,17 @@ class Finding:
     def severity_label(self) -> str:
         return Severity.label(self.severity)
 
+    @property
+    def field_label(self) -> str:
+        return field_label(self.field)
+
     def as_dict(self) -> dict[str, str]:
         return {
             "severity": self.severity,
             "severity_label": str(self.severity_label),
             "code": self.code,
             "field": self.field,
+            "field_label": self.field_label,
             "message": self.message,
             "fix": self.fix,
         }
@@ -99,32 +104,118 @@ DUTY_FIXES = {
 }
 
 
+@dataclass(frozen=True)
+class Taxes:
+    """What submission stores: each line's customs value and, for an import, the duty
+    engine's result (None for an export, which owes no tax)."""
+
+    customs_values: list[int]
+    duty: tariff.DutyResult | None
+
+    @property
+    def customs_value_jpy(self) -> int:
+        return self.duty.total_customs_value_jpy if self.duty else sum(self.customs_values)
+
+    @property
+    def customs_duty_jpy(self) -> int:
+        return self.duty.total.customs_duty_jpy if self.duty else 0
+
+    @property
+    def consumption_tax_jpy(self) -> int:
+        return self.duty.total.consumption_tax_jpy if self.duty else 0
+
+    @property
+    def local_consumption_tax_jpy(self) -> int:
+        return self.duty.total.local_consumption_tax_jpy if self.duty else 0
+
+    @property
+    def total_tax_jpy(self) -> int:
+        return self.customs_duty_jpy + self.consumption_tax_jpy + self.local_consumption_tax_jpy
+
+
+@dataclass(frozen=True)
+class Precheck:
+    """The findings, most serious first, and the taxes when they could be computed."""
+
+    findings: list[Finding]
+    taxes: Taxes | None
+
+    @property
+    def rejections(self) -> list[Finding]:
+        return [finding for finding in self.findings if finding.severity == Severity.REJECT]
+
+
+def declaration_customs_values(*, declaration: Declaration, lines: list[DeclarationLine]) -> list[int]:
+    """Each line's customs value in yen, as the tariff engine computes it from the
+    declaration's invoice, Incoterm, freight and insurance."""
+    return tariff.invoice_customs_values(
+        line_values=[line.invoice_value for line in lines],
+        currency=declaration.invoice_currency,
+        incoterm=declaration.incoterm,
+        freight=declaration.freight,
+        insurance=declaration.insurance,
+        on=declaration.declaration_date,
+    )
+
+
+def duty_lines(lines: list[DeclarationLine], values: list[int]) -> list[tariff.DutyLine]:
+    """The declaration's lines as the duty engine rates them, with their customs values."""
+    return [
+        tariff.DutyLine(
+            hs_code=line.hs_code,
+            origin=line.origin_country,
+            customs_value_jpy=value,
+            quantity=line.quantity,
+            preference=line.duty_preference,
+            origin_proof=line.origin_proof,
+        )
+        for line, value in zip(lines, values, strict=True)
+    ]
+
+
+def declaration_taxes(*, declaration: Declaration, lines: list[DeclarationLine], values: list[int]) -> Taxes:
+    """The taxes of the lines with their customs values; raises the duty engine's
+    ApplicationError when it cannot rate a line."""
+    if declaration.kind == Declaration.Kind.EXPORT:
+        return Taxes(customs_values=values, duty=None)
+    duty = tariff.duty_estimate(lines=duty_lines(lines, values), on=declaration.declaration_date)
+    return Taxes(customs_values=values, duty=duty)
+
+
 def declaration_precheck(*, declaration: Declaration) -> list[Finding]:
     """Every finding for the declaration as it stands, most serious first."""
+    return declaration_precheck_run(declaration=declaration).findings
+
+
+def declaration_precheck_run(*, declaration: Declaration) -> Precheck:
+    """The checks submission runs: every finding, and the taxes submission will store.
+    Reads only."""
     lines = list(declaration.lines.order_by("line_no"))
     if not lines:
-        return [
-            Finding(
-                Severity.REJECT,
-                "no_lines",
-                "lines",
-                _("The declaration has no lines."),
-                _("Add at least one line of goods."),
-            )
-        ]
+        finding = Finding(
+            Severity.REJECT,
+            "no_lines",
+            "lines",
+            _("The declaration has no lines."),
+            _("Add at least one line of goods."),
+        )
+        return Precheck(findings=[finding], taxes=None)
     findings: list[Finding] = []
     findings += _document_findings(declaration, lines)
     values, value_findings = _customs_values(declaration, lines)
     findings += value_findings
-    if declaration.kind == Declaration.Kind.IMPORT and values is not None:
-        findings += _duty_findings(declaration, lines, values)
-    else:
+    taxes = None
+    if values is not None:
+        taxes, duty_findings = _taxes(declaration, lines, values)
+        findings += duty_findings
+    if declaration.kind == Declaration.Kind.EXPORT or values is None:
         findings += _code_findings(declaration, lines)
     findings += _export_control_findings(declaration)
     findings += _screening_findings(declaration, values)
     if values is not None:
         findings += _unit_value_findings(declaration, lines, values)
-    return sorted(findings, key=lambda finding: SEVERITY_ORDER[finding.severity])
+    ordered = sorted(findings, key=lambda finding: SEVERITY_ORDER[finding.severity])
+    return Precheck(findings=ordered, taxes=taxes)
 
 
 def _document_findings(declaration: Declaration, lines: list[DeclarationLine]) -> list[Finding]:
@@ -172,20 +263,22 @@ def _document_findings(declaration: Declaration, lines: list[DeclarationLine]) -
 def _customs_values(declaration: Declaration, lines: list[DeclarationLine]) -> tuple[list[int] | None, list[Finding]]:
     """Each line's customs value in yen as submission would compute it, or a finding."""
     try:
-        values = submission.declaration_customs_values(declaration=declaration, lines=lines)
+        values = declaration_customs_values(declaration=declaration, lines=lines)
     except ApplicationError as error:
         fix = str(DUTY_FIXES.get(error.code, _("Correct the amounts and the currency.")))
         return None, [Finding(Severity.REJECT, error.code, "invoice_currency", error.message, fix)]
     return values, []
 
 
-def _duty_findings(declaration: Declaration, lines: list[DeclarationLine], values: list[int]) -> list[Finding]:
+def _taxes(
+    declaration: Declaration, lines: list[DeclarationLine], values: list[int]
+) -> tuple[Taxes | None, list[Finding]]:
     try:
-        tariff.duty_estimate(lines=submission.duty_lines(lines, values), on=declaration.declaration_date)
+        return declaration_taxes(declaration=declaration, lines=lines, values=values), []
     except ApplicationError as error:
         if not error.fields:
-            return [Finding(Severity.REJECT, error.code, "", error.message, str(DUTY_FIXES.get(error.code, "")))]
-        return [
+            return None, [Finding(Severity.REJECT, error.code, "", error.message, str(DUTY_FIXES.get(error.code, "")))]
+        return None, [
             Finding(
                 Severity.REJECT,
                 error.code if len(error.fields) == 1 else "duty_engine",
@@ -195,7 +288,6 @@ def _duty_findings(declaration: Declaration, lines: list[DeclarationLine], value
             )
             for field, messages in error.fields.items()
         ]
-    return []
 
 
 def _line_no(lines: list[DeclarationLine], field: str) -> str:

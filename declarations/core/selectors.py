@@ -143,6 +143,19 @@ def _officer_actor(change: DeclarationStatusChange) -> str:
     return f"{name} · {decided_by_text(decided_by)}" if decided_by else name
 
 
+STATUS_NOTES = {
+    DeclarationStatusChange.Note.IMPORTED_FROM_MANIFEST: _("Imported from manifest %(name)s."),
+}
+
+
+def status_change_note(change: DeclarationStatusChange) -> str:
+    """What a person wrote on the change, or the portal's note worded in the active language."""
+    if change.reason or not change.note_code:
+        return change.reason
+    wording = STATUS_NOTES.get(change.note_code)
+    return str(wording) % change.note_params if wording else change.note_code
+
+
 def declaration_timeline(*, declaration, user) -> list[TimelineEntry]:
     """The declaration's status changes as the user may see them. Officers see who or what
     acted (a person, the screening rule, "risk model v3") and every note. Traders see the
@@ -152,9 +165,9 @@ def declaration_timeline(*, declaration, user) -> list[TimelineEntry]:
     entries = []
     for change in changes:
         if user.is_officer:
-            actor, note = _officer_actor(change), change.reason
+            actor, note = _officer_actor(change), status_change_note(change)
         elif change.actor_id:
-            actor, note = change.actor_label, change.reason
+            actor, note = change.actor_label, status_change_note(change)
         else:
             actor, note = str(_("Customs")), ""
         entries.append(

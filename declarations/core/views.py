@@ -14,14 +14,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from customs_portal import aeo
 from customs_portal.errors import ApplicationError
 from customs_portal.forms import form_add_application_error
 from customs_portal.models import Role
 from customs_portal.permissions import ANY_OFFICER, TRADER, role_required
-from declarations.core import pdf, precheck, selectors, timings, workflow
+from declarations.core import labels, pdf, precheck, selectors, timings
 from declarations.core.forms import (
     AmendmentReasonForm,
     AttachmentForm,
@@ -33,7 +33,7 @@ from declarations.core.forms import (
     WithdrawForm,
 )
 from declarations.core.models import Declaration
-from declarations.core.services import amendments, attachments, decisions, drafts, submission
+from declarations.core.services import actions, amendments, attachments, decisions, drafts, submission
 
 DECLARATION_PAGE_SIZE = 25
 
@@ -131,7 +131,7 @@ def declaration_create(request: HttpRequest, kind: str) -> HttpResponse:
 @role_required(*TRADER)
 def declaration_edit(request: HttpRequest, declaration_id: int) -> HttpResponse:
     declaration = selectors.declaration_get_for_user(user=request.user, declaration_id=declaration_id)
-    if declaration.status != Status.DRAFT:
+    if actions.Action.EDIT not in actions.declaration_allowed_actions(declaration=declaration, user=request.user):
         messages.error(request, _("Only a draft can be edited; send an amendment instead."))
         return redirect("declaration-detail", declaration_id=declaration.pk)
     header, lines = _initial(declaration)
@@ -159,39 +159,55 @@ def declaration_edit(request: HttpRequest, declaration_id: int) -> HttpResponse:
 @login_required
 def declaration_detail(request: HttpRequest, declaration_id: int) -> HttpResponse:
     declaration = selectors.declaration_get_for_user(user=request.user, declaration_id=declaration_id)
-    targets = workflow.allowed_targets(declaration=declaration, user=request.user)
+    allowed = actions.declaration_allowed_actions(declaration=declaration, user=request.user)
     context = {
         "declaration": declaration,
         "waiting_for": WAITING_FOR[Status(declaration.status)],
-        "can_edit": request.user.is_trader and declaration.status == Status.DRAFT,
-        "can_submit": Status.SUBMITTED in targets and declaration.status == Status.DRAFT,
-        "can_withdraw": Status.WITHDRAWN in targets,
-        "can_amend": request.user.is_trader and declaration.status in amendments.AMENDABLE,
-        "can_attach": request.user.is_trader and declaration.status in attachments.ATTACHABLE,
-        "can_decide": request.user.is_officer and bool(set(targets) - {Status.SUBMITTED, Status.WITHDRAWN}),
+        "allowed_actions": allowed,
         "attachment_form": AttachmentForm(),
         "decision_form": DecisionForm(),
         "step_timing": timings.declaration_waiting_for(declaration=declaration),
         "aeo_certificate": aeo.declaration_certificate(declaration=declaration) if request.user.is_officer else None,
         "precheck_findings": (
-            precheck.declaration_precheck(declaration=declaration) if declaration.status == Status.DRAFT else None
+            precheck.declaration_precheck(declaration=declaration) if actions.Action.PRECHECK in allowed else None
         ),
         **selectors.declaration_detail_related(declaration=declaration, user=request.user),
     }
     return render(request, "declarations/detail.html", context)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @role_required(*TRADER)
 def declaration_submit(request: HttpRequest, declaration_id: int) -> HttpResponse:
+    """GET: the confirmation page with the findings and the taxes submission will assess,
+    computed without saving. POST: submits."""
     declaration = selectors.declaration_get_for_user(user=request.user, declaration_id=declaration_id)
-    try:
-        submission.declaration_submit(declaration=declaration, submitted_by=request.user, request=request)
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
+    if request.method == "POST":
+        try:
+            submission.declaration_submit(declaration=declaration, submitted_by=request.user, request=request)
+        except ApplicationError as error:
+            for message in _refusal_messages(error):
+                messages.error(request, message)
+            return redirect("declaration-submit", declaration_id=declaration.pk)
         messages.success(request, _("Declaration %(number)s submitted.") % {"number": declaration.number})
-    return redirect("declaration-detail", declaration_id=declaration.pk)
+        return redirect("declaration-detail", declaration_id=declaration.pk)
+    allowed = actions.declaration_allowed_actions(declaration=declaration, user=request.user)
+    checked = precheck.declaration_precheck_run(declaration=declaration) if actions.Action.SUBMIT in allowed else None
+    context = {"declaration": declaration, "checked": checked, "allowed_actions": allowed}
+    return render(request, "declarations/submit.html", context)
+
+
+def _refusal_messages(error: ApplicationError) -> list[str]:
+    """A refusal as the lines a page shows: its message, or each field's message after the
+    field's label ("Line 1 · Tariff code: …")."""
+    if not error.fields:
+        return [error.message]
+    shown = []
+    for key, field_messages in error.fields.items():
+        label = labels.field_label(key)
+        for message in field_messages if isinstance(field_messages, (list, tuple)) else [field_messages]:
+            shown.append(f"{label}: {message}" if label else str(message))
+    return shown
 
 
 @role_required(*TRADER)

@@ -5,13 +5,16 @@ officer decisions, amendment, withdrawal), so the demo shows what the portal rea
 from __future__ import annotations
 
 from datetime import timedelta
+from io import BytesIO
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from reportlab.pdfgen import canvas
 
 from customs_portal.models import Company, CustomsOffice, User
-from declarations.core.models import Declaration
-from declarations.core.services import amendments, decisions, drafts, submission
+from declarations.core.models import Declaration, DeclarationAttachment
+from declarations.core.services import actions, amendments, attachments, decisions, drafts, submission
 from declarations.tariff import interface as tariff
 
 SAKURA = "2010401000001"
@@ -221,10 +224,29 @@ def seed() -> None:
         if plan == "withdraw":
             submission.declaration_withdraw(declaration=declaration, withdrawn_by=trader, reason="Order cancelled")
             continue
+        _documents_attach(declaration, trader=trader, lines=lines)
         submission.declaration_submit(declaration=declaration, submitted_by=trader)
         submission.declaration_screen(declaration_id=declaration.pk)
         declaration.refresh_from_db()
         _after_screening(declaration, plan, trader=trader, clearance=clearance, inspection=inspection, lines=lines)
+
+
+def _documents_attach(declaration: Declaration, *, trader: User, lines: list[dict]) -> None:
+    """The invoice every submission needs, and the origin document of a preference claim."""
+    kinds = [DeclarationAttachment.Kind.INVOICE]
+    if any(line.get("preference") for line in lines):
+        kinds.append(DeclarationAttachment.Kind.ORIGIN_DOCUMENT)
+    for kind in kinds:
+        buffer = BytesIO()
+        page = canvas.Canvas(buffer)
+        page.drawString(50, 800, f"{declaration.number}: {kind} (demo)")
+        page.save()
+        attachments.declaration_attachment_add(
+            declaration=declaration,
+            uploaded_by=trader,
+            kind=kind,
+            file=SimpleUploadedFile(f"{kind}.pdf", buffer.getvalue(), content_type="application/pdf"),
+        )
 
 
 def _after_screening(declaration: Declaration, plan: str, *, trader, clearance, inspection, lines) -> None:
@@ -244,7 +266,7 @@ def _after_screening(declaration: Declaration, plan: str, *, trader, clearance, 
         decisions.declaration_decide(
             declaration=declaration, officer=clearance, decision="escalate", reason="Value low for the brand declared."
         )
-    elif plan == "amend" and declaration.status in amendments.AMENDABLE:
+    elif plan == "amend" and declaration.status in actions.AMENDABLE:
         header = {name: getattr(declaration, name) for name in drafts.HEADER_FIELDS}
         amended = [line | {"invoice_value": "820000"} for line in lines]
         amendments.declaration_amend(

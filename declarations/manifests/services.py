@@ -561,7 +561,7 @@ def _line(declaration_id: int, parcel: RatedParcel) -> dict[str, object]:
         "customs_value_jpy": computed.customs_value_jpy,
         "customs_duty_jpy": computed.customs_duty_jpy,
         "rate_applied": computed.rate[:100],
-        "rate_basis": computed.basis_label[:100],
+        "rate_basis": computed.basis_code[:100],
     }
 
 
@@ -586,7 +586,7 @@ def _import(manifest: Manifest, *, parcels: list[RatedParcel], rows_total: int, 
         DeclarationStatusChange(
             from_status=Declaration.Status.DRAFT, to_status=Declaration.Status.SUBMITTED,
             actor_id=manifest.uploaded_by_id, actor_label=manifest.uploaded_by.get_username(),
-            reason=_("Imported from manifest %(name)s.") % {"name": manifest.original_name},
+            note_code=DeclarationStatusChange.Note.IMPORTED_FROM_MANIFEST, note_params={"name": manifest.original_name},
         ),
         varying=["declaration_id"],
     )  # fmt: skip

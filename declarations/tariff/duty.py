@@ -136,6 +136,12 @@ class DutyLineResult:
     consumption_tax_truncated_jpy: int
     local_consumption_tax_jpy: int
 
+    @property
+    def basis_code(self) -> str:
+        """The legal basis as a code to store (the rate column, e.g. wto or epa:JP-EU);
+        `basis_label` words it in the reader's language."""
+        return f"{self.basis}:{self.agreement}" if self.agreement else self.basis
+
 
 @dataclass(frozen=True)
 class DutyTotals:
@@ -183,7 +189,9 @@ class _Choice:
 
 
 def basis_label(column: str) -> str:
-    """The legal basis of a rate, as a person reads it."""
+    """The legal basis of a rate, as a person reads it in the active language, from its
+    code: the rate column (general, wto, gsp, ldc, epa:JP-EU). Any other text is not a
+    code and is returned as it is."""
     labels = {
         GENERAL: _("general rate"),
         WTO: _("WTO bound rate"),
@@ -192,7 +200,16 @@ def basis_label(column: str) -> str:
     }
     if column in labels:
         return labels[column]
-    return _("%(agreement)s EPA preferential rate") % {"agreement": column.partition(":")[2]}
+    basis, _sep, agreement = column.partition(":")
+    if basis == EPA and agreement:
+        return _("%(agreement)s EPA preferential rate") % {"agreement": agreement}
+    return column
+
+
+def rate_label(rate: str) -> str:
+    """A stored rate as a person reads it: “free” in the active language, any other rate
+    (10%, 5% or ¥30/kg...) as written."""
+    return _("Free") if rate.strip().lower() == "free" else rate
 
 
 def _priced(terms: TariffTerms, column: str, *, base: int, quantity: Decimal | None) -> _Choice | None:

@@ -19,7 +19,16 @@ nothing else. The engine itself imports nothing from them.
 from __future__ import annotations
 
 from declarations.tariff.customs_value import Money, customs_value_jpy, invoice_customs_values
-from declarations.tariff.duty import DutyLine, DutyLineResult, DutyResult, DutyTotals, duty_compute, duty_estimate
+from declarations.tariff.duty import (
+    DutyLine,
+    DutyLineResult,
+    DutyResult,
+    DutyTotals,
+    basis_label,
+    duty_compute,
+    duty_estimate,
+    rate_label,
+)
 from declarations.tariff.models import (
     ExchangeRate,
     OriginProof,
@@ -67,6 +76,7 @@ __all__ = [
     "TravellerItem",
     "TravellerItemResult",
     "agreement_codes",
+    "basis_label",
     "agreement_get",
     "country_name",
     "customs_value_jpy",
@@ -77,6 +87,7 @@ __all__ = [
     "exchange_rates_seed_load",
     "invoice_customs_values",
     "is_country",
+    "rate_label",
     "tariff_codes_in_force",
     "tariff_codes_under_hs6",
     "tariff_seed_load",

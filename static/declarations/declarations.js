@@ -90,7 +90,7 @@
 
   function render(result) {
     var rows = result.lines.map(function (line) {
-      return "<tr><td><code>" + line.hs_code + "</code></td><td>" + line.rate + "</td><td>" +
+      return "<tr><td><code>" + line.hs_code + "</code></td><td>" + (line.rate_label || line.rate) + "</td><td>" +
         line.basis_label + "</td><td>" + yen(line.customs_duty_jpy) + "</td></tr>";
     }).join("");
     body.innerHTML = "<table><tbody>" + rows + "</tbody></table>" +

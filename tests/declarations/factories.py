@@ -4,9 +4,10 @@ import datetime as dt
 from decimal import Decimal
 
 import factory
+from django.core.files.base import ContentFile
 
 from customs_portal.models import CustomsOffice, Role
-from declarations.models import Declaration, DeclarationLine
+from declarations.models import Declaration, DeclarationAttachment, DeclarationLine
 from tests.customs_portal.factories import CompanyFactory, UserFactory
 from tests.tariff.factories import TariffLineFactory
 
@@ -78,4 +79,45 @@ def declaration_moved_to(declaration: Declaration, status: str) -> Declaration:
         actor = declaration.declarant if step == Status.SUBMITTED else None
         workflow.declaration_transition(declaration=declaration, to=step, actor=actor, system="test", notify=False)
     declaration.refresh_from_db()
+    return declaration
+
+
+# The smallest PDF: stored as an attachment, never parsed by these tests.
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+class DeclarationAttachmentFactory(factory.django.DjangoModelFactory):
+    """An invoice PDF attached to a declaration (stored as is, without the upload checks)."""
+
+    class Meta:
+        model = DeclarationAttachment
+
+    declaration = factory.SubFactory(DeclarationFactory)
+    kind = DeclarationAttachment.Kind.INVOICE
+    file = factory.LazyFunction(lambda: ContentFile(PDF, name="invoice.pdf"))
+    original_name = "invoice.pdf"
+    content_type = "application/pdf"
+    size = len(PDF)
+    sha256 = "0" * 64
+    uploaded_by = factory.SelfAttribute("declaration.declarant")
+
+
+def documents_attach(declaration: Declaration, *kinds: str) -> Declaration:
+    """Attaches the documents a submission needs: an invoice, and the given other kinds
+    (e.g. DeclarationAttachment.Kind.ORIGIN_DOCUMENT for a preference claim)."""
+    for kind in (DeclarationAttachment.Kind.INVOICE, *kinds):
+        DeclarationAttachmentFactory(declaration=declaration, kind=kind)
+    return declaration
+
+
+def documents_complete(declaration: Declaration) -> Declaration:
+    """Attaches what a submission still lacks: the invoice, and the origin document when a
+    line claims a preference."""
+    kinds = set(declaration.attachments.values_list("kind", flat=True))
+    needed = [DeclarationAttachment.Kind.INVOICE]
+    if declaration.lines.exclude(preference="").exists():
+        needed.append(DeclarationAttachment.Kind.ORIGIN_DOCUMENT)
+    for kind in needed:
+        if kind not in kinds:
+            DeclarationAttachmentFactory(declaration=declaration, kind=kind)
     return declaration

@@ -8,8 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from customs_portal.models import AuditEvent
 from declarations.core.services import submission
-from declarations.models import Declaration, DeclarationVersion
+from declarations.models import Declaration, DeclarationAttachment, DeclarationVersion
 from tests.declarations import declaration_payloads as p
+from tests.declarations.factories import documents_attach
 from tests.declarations.test_declaration_attachments import image_bytes, pdf_bytes
 
 pytestmark = pytest.mark.django_db
@@ -23,9 +24,13 @@ def reference(db):
         yield p.reference_data()
 
 
-def _create(api, **changes):
+def _create(api, *, documents=True, **changes):
+    """A draft created through the API, with the documents its submission needs unless `documents` is False."""
     response = api.post(URL, p.payload(**changes), format="json")
     assert response.status_code == 201, response.json()
+    if documents:
+        declaration = Declaration.objects.get(pk=response.json()["id"])
+        documents_attach(declaration, DeclarationAttachment.Kind.ORIGIN_DOCUMENT)
     return response.json()
 
 
@@ -48,7 +53,7 @@ def test_a_trader_creates_and_lists_its_drafts(api_for, trader_a):
     assert body["number"].startswith("IM-2026-")
     assert body["status"] == "draft"
     assert body["lines"][0]["hs_code"] == p.TSHIRT
-    assert set(body["allowed_actions"]) == {"submitted", "withdrawn"}
+    assert body["allowed_actions"] == ["edit", "precheck", "submit", "attach", "withdraw"]
     listing = api_for(trader_a).get(URL, {"status": "draft"}).json()
     assert [item["number"] for item in listing["results"]] == [body["number"]]
     assert Declaration.objects.get(pk=body["id"]).source == Declaration.Source.API
@@ -155,7 +160,7 @@ def test_an_amendment_without_a_reason_or_without_changes_is_refused(api_for, tr
 
 def test_attachments_upload_as_multipart_and_a_disguised_file_is_refused(api_for, trader_a, trader_b):
     api = api_for(trader_a)
-    body = _create(api)
+    body = _create(api, documents=False)
     url = f"{URL}{body['id']}/attachments/"
     ok = api.post(url, {"kind": "invoice", "file": SimpleUploadedFile("invoice.pdf", pdf_bytes())}, format="multipart")
     assert ok.status_code == 201, ok.json()

@@ -10,6 +10,7 @@ from customs_portal.models import AuditEvent
 from declarations.core.services import drafts, submission
 from declarations.models import Declaration, DeclarationLine
 from tests.declarations import declaration_payloads as p
+from tests.declarations.factories import documents_attach
 
 pytestmark = pytest.mark.django_db
 
@@ -21,10 +22,12 @@ def reference(db):
 
 
 def _create(trader, *, lines=None, **changes):
+    """A draft with its invoice attached."""
     data = p.header(**changes)
-    return drafts.declaration_draft_create(
+    declaration = drafts.declaration_draft_create(
         company=trader.company, declarant=trader, kind="import", data=data, lines=lines or [p.line()]
     )
+    return documents_attach(declaration)
 
 
 def test_a_valid_draft_is_saved_numbered_and_audited(trader_a):

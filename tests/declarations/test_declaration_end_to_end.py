@@ -5,11 +5,13 @@ officer clears it."""
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from declarations.models import Declaration
 from tests.celery_worker import running_worker, wait_until
 from tests.declarations import declaration_payloads as p
+from tests.declarations.test_declaration_attachments import pdf_bytes
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 Status = Declaration.Status
@@ -35,6 +37,12 @@ def test_trader_creates_and_submits_the_worker_screens_and_an_officer_clears(
     created = trader.post("/api/v1/declarations/", p.payload(lines=lines), format="json")
     assert created.status_code == 201, created.json()
     declaration_id = created.json()["id"]
+    for kind in ("invoice", "origin_document"):
+        upload = SimpleUploadedFile(f"{kind}.pdf", pdf_bytes(), "application/pdf")
+        attached = trader.post(
+            f"/api/v1/declarations/{declaration_id}/attachments/", {"kind": kind, "file": upload}, format="multipart"
+        )
+        assert attached.status_code == 201, attached.json()
     with running_worker():
         assert trader.post(f"/api/v1/declarations/{declaration_id}/submit/").status_code == 200
         declaration = wait_until(

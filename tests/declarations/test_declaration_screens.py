@@ -10,7 +10,7 @@ from customs_portal.models import AuditEvent
 from declarations.core.services import drafts, submission
 from declarations.models import Declaration, DeclarationAttachment
 from tests.declarations import declaration_payloads as p
-from tests.declarations.factories import CustomsOfficeFactory
+from tests.declarations.factories import CustomsOfficeFactory, documents_attach
 from tests.declarations.test_declaration_attachments import image_bytes, pdf_bytes
 
 pytestmark = pytest.mark.django_db
@@ -24,10 +24,12 @@ def reference(db):
         yield p.reference_data()
 
 
-def _draft(trader, **changes):
-    return drafts.declaration_draft_create(
+def _draft(trader, *, documents=True, **changes):
+    """A draft with its invoice attached unless `documents` is False."""
+    declaration = drafts.declaration_draft_create(
         company=trader.company, declarant=trader, kind="import", data=p.header(**changes), lines=[p.line()]
     )
+    return documents_attach(declaration) if documents else declaration
 
 
 def _under_review(trader):
@@ -39,6 +41,7 @@ def _under_review(trader):
         lines=[p.line(origin_country="FR", preference="epa", epa_agreement="JP-EU", origin_proof="certificate",
                       origin_proof_reference="EUR1-1")],
     )  # fmt: skip
+    documents_attach(declaration, DeclarationAttachment.Kind.ORIGIN_DOCUMENT)
     submission.declaration_submit(declaration=declaration, submitted_by=trader)
     submission.declaration_screen(declaration_id=declaration.pk)
     declaration.refresh_from_db()
@@ -135,7 +138,7 @@ def test_withdrawal_asks_for_confirmation_then_withdraws(client_for, trader_a):
 
 
 def test_attachments_upload_from_the_detail_page(client_for, trader_a):
-    declaration = _draft(trader_a)
+    declaration = _draft(trader_a, documents=False)
     client = client_for(trader_a)
     client.post(
         f"/declarations/{declaration.pk}/attachments/",
@@ -163,7 +166,10 @@ def test_an_amendment_is_previewed_with_its_tax_difference_then_sent(client_for,
     data = p.form_post() | {"reason": "No origin certificate after all", "lines-INITIAL_FORMS": "1"}
     preview = client.post(f"/declarations/{declaration.pk}/amend/", data | {"action": "preview"}, **EN)
     assert preview.context["preview"].tax_difference["customs_duty_jpy"] == 14_800
-    assert "Send the amendment" in preview.content.decode()
+    html = preview.content.decode()
+    assert "Send the amendment" in html
+    assert "<td>¥0</td><td>¥14,800</td><td>¥14,800</td>" in html  # the duty before, after and the difference
+    assert "Preference claimed" in html and "preference</code>" not in html
     declaration.refresh_from_db()
     assert declaration.version == 1
     client.post(f"/declarations/{declaration.pk}/amend/", data | {"action": "send"}, **EN)

@@ -18,7 +18,7 @@ from declarations import hooks
 from declarations.core.services import submission
 from declarations.export_control import services as export_control
 from declarations.models import ControlledGood, Declaration, EndUser
-from tests.declarations.factories import DeclarationFactory, DeclarationLineFactory
+from tests.declarations.factories import DeclarationFactory, DeclarationLineFactory, documents_attach
 from tests.tariff.factories import TariffLineFactory
 
 pytestmark = pytest.mark.django_db
@@ -54,7 +54,7 @@ def _export(trader, *, consignee="Harmless Importer GmbH", hs_code=None, licence
         TariffLineFactory(hs_code=hs_code)
         line.hs_code = hs_code
         line.save(update_fields=["hs_code"])
-    return declaration
+    return documents_attach(declaration)
 
 
 # --- name matching ---------------------------------------------------------------------
@@ -163,7 +163,7 @@ def test_a_controlled_export_line_without_a_licence_cannot_be_submitted(trader_a
     declaration = _export(trader_a, hs_code="845811100")
     with pytest.raises(ApplicationError) as refused:
         submission.declaration_submit(declaration=declaration, submitted_by=trader_a)
-    assert refused.value.code == "export_licence_required"
+    assert refused.value.code == "submission_refused"
     assert "needs a METI export licence number" in refused.value.message
     assert list(refused.value.fields) == ["lines[0].export_licence_number"]
     declaration.refresh_from_db()

@@ -217,12 +217,13 @@ def test_the_check_changes_nothing(trader_a, django_capture_on_commit_callbacks)
 
 
 def test_the_api_answers_the_owner_and_officers_only(draft, api_for, trader_a, trader_b, clearance_officer):
-    response = api_for(trader_a).get(f"/api/v1/declarations/{draft.pk}/precheck/")
+    response = api_for(trader_a).get(f"/api/v1/declarations/{draft.pk}/precheck/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     body = response.json()
     assert body["would_be_rejected"] is True
     assert body["findings"][0]["code"] == "invoice_missing"
-    assert set(body["findings"][0]) == {"severity", "severity_label", "code", "field", "message", "fix"}
+    assert set(body["findings"][0]) == {"severity", "severity_label", "code", "field", "field_label", "message", "fix"}
+    assert (body["findings"][0]["field"], body["findings"][0]["field_label"]) == ("attachments", "Documents")
     assert api_for(clearance_officer).get(f"/api/v1/declarations/{draft.pk}/precheck/").status_code == 200
     assert api_for(trader_b).get(f"/api/v1/declarations/{draft.pk}/precheck/").status_code == 404
 

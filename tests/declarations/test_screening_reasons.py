@@ -12,9 +12,9 @@ from customs_portal.models import AuditEvent, Notification
 from customs_portal.reasons import decided_by_text, legacy_reason, reason, reason_text, reasons_text
 from declarations.core import precheck
 from declarations.core.services import submission
-from declarations.models import Declaration
+from declarations.models import Declaration, DeclarationAttachment
 from declarations.tariff.models import TariffLine
-from tests.declarations.factories import DeclarationFactory, DeclarationLineFactory
+from tests.declarations.factories import DeclarationFactory, DeclarationLineFactory, documents_attach
 from tests.declarations.pdf_text import pdf_text
 from tests.tariff.factories import TariffRateFactory
 
@@ -28,6 +28,7 @@ def _gsp_declaration(trader, *, submit: bool = True) -> Declaration:
     line = DeclarationLineFactory(declaration=declaration, line_no=1, invoice_value=200_000)
     TariffRateFactory(tariff_line=TariffLine.objects.get(hs_code=line.hs_code), column="gsp", expression="free")
     declaration.lines.update(preference="gsp", origin_country="VN")
+    documents_attach(declaration, DeclarationAttachment.Kind.ORIGIN_DOCUMENT)
     if submit:
         submission.declaration_submit(declaration=declaration, submitted_by=trader)
         submission.declaration_screen(declaration_id=declaration.pk)

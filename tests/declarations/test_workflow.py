@@ -9,9 +9,14 @@ from customs_portal.models import AuditEvent, Notification
 from declarations import hooks
 from declarations.core import workflow
 from declarations.core.services import submission
-from declarations.models import Declaration
+from declarations.models import Declaration, DeclarationAttachment
 from declarations.tariff.models import TariffLine
-from tests.declarations.factories import DeclarationFactory, DeclarationLineFactory, declaration_moved_to
+from tests.declarations.factories import (
+    DeclarationFactory,
+    DeclarationLineFactory,
+    declaration_moved_to,
+    documents_attach,
+)
 from tests.tariff.factories import TariffRateFactory
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +27,7 @@ Status = Declaration.Status
 def draft(trader_a):
     declaration = DeclarationFactory(company=trader_a.company, declarant=trader_a)
     DeclarationLineFactory(declaration=declaration, invoice_value=200_000)
-    return declaration
+    return documents_attach(declaration)
 
 
 def _submit_and_screen(declaration, trader):
@@ -95,6 +100,7 @@ def test_a_preference_claim_is_screened_yellow_by_the_interim_rule(trader_a):
     line = DeclarationLineFactory(declaration=declaration, line_no=1)
     TariffRateFactory(tariff_line=TariffLine.objects.get(hs_code=line.hs_code), column="gsp", expression="free")
     declaration.lines.update(preference="gsp", origin_country="VN")
+    documents_attach(declaration, DeclarationAttachment.Kind.ORIGIN_DOCUMENT)
     declaration = _submit_and_screen(declaration, trader_a)
     assert (declaration.lane, declaration.status) == ("yellow", Status.DOCUMENT_REVIEW)
     assert declaration.screening_reasons == [{"code": "preference_claimed", "params": {"lines": [1]}}]
@@ -146,5 +152,5 @@ def test_every_transition_is_audited_and_notified(draft, trader_a):
 def test_a_newcomer_with_a_large_consignment_is_inspected(trader_a):
     declaration = DeclarationFactory(company=trader_a.company, declarant=trader_a)
     DeclarationLineFactory(declaration=declaration, invoice_value=2_000_000)
-    declaration = _submit_and_screen(declaration, trader_a)
+    declaration = _submit_and_screen(documents_attach(declaration), trader_a)
     assert (declaration.lane, declaration.status) == ("red", Status.INSPECTION)

@@ -4,36 +4,102 @@ again) and the diff between two versions."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from customs_portal.audit import audit_record
 from customs_portal.errors import ApplicationError
 from customs_portal.models import User
-from declarations.core import workflow
-from declarations.core.models import Declaration
+from customs_portal.templatetags.portal_format import yen
+from declarations.core import precheck, workflow
+from declarations.core.models import Declaration, DeclarationLine
 from declarations.core.services import submission
+from declarations.core.services.actions import Action, declaration_action_check
 from declarations.core.services.drafts import (
     HEADER_FIELDS,
-    declaration_company_check,
     declaration_data_validate,
     declaration_lines_replace,
 )
+from declarations.tariff import interface as tariff
 
 Status = Declaration.Status
 
-# Statuses in which the trader may send a new version. SUBMITTED has no transition back
-# to itself: the screening still to come simply screens the new version.
-AMENDABLE = (Status.SUBMITTED, Status.SCREENING, Status.DOCUMENT_REVIEW, Status.INSPECTION, Status.AWAITING_PAYMENT)
+
+# Snapshot fields holding a choice's value, worded by the choice's label.
+CHOICE_FIELDS = {"kind", "transport_mode", "incoterm", "preference", "origin_proof"}
+# Snapshot fields holding numbers, compared by value ("10.00" is "10").
+NUMBER_FIELDS = {"freight", "insurance", "quantity", "net_weight_kg", "invoice_value"}
 
 
 @dataclass(frozen=True)
 class FieldChange:
+    """One changed field: `old` and `new` are the stored values; `label`, `old_text` and
+    `new_text` word them in the active language."""
+
     field: str
     old: Any
     new: Any
+    scope: str = "header"  # "header" or "line"
+
+    @property
+    def label(self) -> str:
+        model = Declaration if self.scope == "header" else DeclarationLine
+        try:
+            return str(capfirst(model._meta.get_field(self.field).verbose_name))
+        except FieldDoesNotExist:
+            return self.field
+
+    @property
+    def old_text(self) -> str:
+        return snapshot_value_text(self.field, self.old, scope=self.scope)
+
+    @property
+    def new_text(self) -> str:
+        return snapshot_value_text(self.field, self.new, scope=self.scope)
+
+
+def snapshot_value_text(name: str, value: Any, *, scope: str = "header") -> str:
+    """A snapshot value as a person reads it: yen with separators, a choice by its label,
+    the legal basis and a free rate in the active language."""
+    if value is None or value == "":
+        return "—"
+    if name.endswith("_jpy"):
+        return yen(value)
+    if name == "rate_basis":
+        return tariff.basis_label(str(value))
+    if name == "rate_applied":
+        return tariff.rate_label(str(value))
+    if name in NUMBER_FIELDS:
+        number = _number(value)
+        return f"{number.normalize():,f}" if number is not None else str(value)
+    if name in CHOICE_FIELDS:
+        model = Declaration if scope == "header" else DeclarationLine
+        choices = dict(model._meta.get_field(name).flatchoices)
+        return str(choices.get(value, value))
+    return str(value)
+
+
+def _number(value: Any) -> Decimal | None:
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def _same(name: str, old: Any, new: Any) -> bool:
+    """Equal values, whatever their representation: numbers by value, an empty text as none."""
+    if old in (None, "") and new in (None, ""):
+        return True
+    if name in NUMBER_FIELDS or name.endswith("_jpy"):
+        old_number, new_number = _number(old), _number(new)
+        if old_number is not None and new_number is not None:
+            return old_number == new_number
+    return old == new
 
 
 @dataclass(frozen=True)
@@ -54,13 +120,13 @@ class SnapshotDiff:
 
 
 def snapshot_diff(*, old: dict[str, Any], new: dict[str, Any]) -> SnapshotDiff:
-    """Field by field what changed between two snapshots (`submission.declaration_snapshot`);
-    lines are matched by their line number."""
+    """Field by field what really changed between two snapshots
+    (`submission.declaration_snapshot`); lines are matched by their line number."""
     old_header, new_header = old.get("header", {}), new.get("header", {})
     header = [
         FieldChange(name, old_header.get(name), new_header.get(name))
         for name in dict.fromkeys([*old_header, *new_header])
-        if old_header.get(name) != new_header.get(name)
+        if not _same(name, old_header.get(name), new_header.get(name))
     ]
     old_lines = {line["line_no"]: line for line in old.get("lines", [])}
     new_lines = {line["line_no"]: line for line in new.get("lines", [])}
@@ -68,11 +134,15 @@ def snapshot_diff(*, old: dict[str, Any], new: dict[str, Any]) -> SnapshotDiff:
     for line_no in sorted(old_lines.keys() | new_lines.keys()):
         before, after = old_lines.get(line_no), new_lines.get(line_no)
         if before is None:
-            lines.append(LineChange(line_no, "added", [FieldChange(k, None, v) for k, v in after.items()]))
+            lines.append(LineChange(line_no, "added", [FieldChange(k, None, v, "line") for k, v in after.items()]))
         elif after is None:
-            lines.append(LineChange(line_no, "removed", [FieldChange(k, v, None) for k, v in before.items()]))
+            lines.append(LineChange(line_no, "removed", [FieldChange(k, v, None, "line") for k, v in before.items()]))
         else:
-            changed = [FieldChange(k, before.get(k), after.get(k)) for k in after if before.get(k) != after.get(k)]
+            changed = [
+                FieldChange(k, before.get(k), after.get(k), "line")
+                for k in after
+                if not _same(k, before.get(k), after.get(k))
+            ]
             if changed:
                 lines.append(LineChange(line_no, "changed", changed))
     return SnapshotDiff(header=header, lines=lines)
@@ -110,18 +180,19 @@ def _amendment_apply(locked: Declaration, *, header: dict[str, Any], lines: list
         setattr(locked, name, value)
     locked.save(update_fields=[*HEADER_FIELDS, "updated_at"])
     declaration_lines_replace(locked, lines)
-    submission.declaration_taxes_compute(declaration=locked)
+    # The new version meets the checks a submission meets, and stores the taxes they computed.
+    checked = precheck.declaration_precheck_run(declaration=locked)
+    refusal = submission.declaration_submission_refusal(checked=checked)
+    if refusal is not None:
+        raise refusal
+    submission.declaration_taxes_store(
+        declaration=locked, lines=list(locked.lines.order_by("line_no")), taxes=checked.taxes
+    )
     return submission.declaration_snapshot(locked)
 
 
 def _amendable(declaration: Declaration, user: User) -> None:
-    declaration_company_check(declaration, user)
-    if declaration.status not in AMENDABLE:
-        raise ApplicationError(
-            _("A declaration that is %(status)s cannot be amended.") % {"status": Status(declaration.status).label},
-            code="not_amendable",
-            status=409,
-        )
+    declaration_action_check(declaration=declaration, user=user, action=Action.AMEND)
 
 
 def declaration_amendment_preview(

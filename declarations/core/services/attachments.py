@@ -12,12 +12,9 @@ from customs_portal.audit import audit_record
 from customs_portal.errors import ApplicationError
 from customs_portal.models import User
 from declarations.core.models import Declaration, DeclarationAttachment
-from declarations.core.services.amendments import AMENDABLE
-from declarations.core.services.drafts import declaration_company_check
+from declarations.core.services.actions import Action, declaration_action_check
 
 Status = Declaration.Status
-
-ATTACHABLE = (Status.DRAFT, *AMENDABLE)
 
 
 @transaction.atomic
@@ -26,14 +23,7 @@ def declaration_attachment_add(
 ) -> DeclarationAttachment:
     """Stores a PDF, JPEG or PNG of at most 10 MB, recognised by its content; the name's
     extension must agree with it."""
-    declaration_company_check(declaration, uploaded_by)
-    if declaration.status not in ATTACHABLE:
-        raise ApplicationError(
-            _("Documents can no longer be added to a declaration that is %(status)s.")
-            % {"status": Status(declaration.status).label},
-            code="not_attachable",
-            status=409,
-        )
+    declaration_action_check(declaration=declaration, user=uploaded_by, action=Action.ATTACH)
     if kind not in DeclarationAttachment.Kind.values:
         raise ApplicationError(_("Choose the kind of document."), code="invalid", fields={"kind": [_("Choose one.")]})
     document = documents.document_check(file=file, default_name="document")

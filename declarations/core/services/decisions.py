@@ -8,6 +8,7 @@ from customs_portal.errors import ApplicationError
 from customs_portal.models import User
 from declarations.core import workflow
 from declarations.core.models import Declaration
+from declarations.core.services.actions import Action, declaration_action_check
 
 Status = Declaration.Status
 
@@ -25,6 +26,7 @@ def declaration_decide(
     """An officer's decision with its mandatory reason: clear (permitted, or awaiting
     payment when tax is owed), reject, or escalate a document review to inspection.
     The state machine checks the role; the audit trail records it."""
+    declaration_action_check(declaration=declaration, user=officer, action=Action.DECIDE)
     reason = reason.strip()
     if not reason:
         message = _("A decision needs a reason.")

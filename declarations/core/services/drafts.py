@@ -14,7 +14,9 @@ from django.utils.translation import gettext as _
 from customs_portal.audit import audit_record
 from customs_portal.errors import ApplicationError
 from customs_portal.models import CustomsOffice, User
+from declarations.core.labels import field_label
 from declarations.core.models import Declaration, DeclarationLine, Preference
+from declarations.core.services.actions import Action, declaration_action_check
 from declarations.tariff import interface as tariff
 
 Status = Declaration.Status
@@ -76,7 +78,7 @@ class _Errors:
 
     def raise_if_any(self) -> None:
         if self.fields:
-            problems = "; ".join(f"{key}: {messages[0]}" for key, messages in self.fields.items())
+            problems = "; ".join(f"{field_label(key) or key}: {messages[0]}" for key, messages in self.fields.items())
             raise ApplicationError(
                 _("The declaration is invalid: %(problems)s") % {"problems": problems},
                 code="validation_error",
@@ -257,11 +259,6 @@ def declaration_lines_replace(declaration: Declaration, lines: list[dict[str, An
     )
 
 
-def declaration_company_check(declaration: Declaration, user: User) -> None:
-    if not user.is_trader or user.company_id != declaration.company_id:
-        raise ApplicationError(_("This declaration belongs to another company."), code="not_found", status=404)
-
-
 @transaction.atomic
 def declaration_draft_create(
     *,
@@ -301,12 +298,9 @@ def declaration_draft_update(
     *, declaration: Declaration, updated_by: User, data: dict[str, Any], lines: list[dict[str, Any]], request=None
 ) -> Declaration:
     """Replaces a draft's header and lines (all or nothing); only drafts change in place."""
-    declaration_company_check(declaration, updated_by)
+    declaration_action_check(declaration=declaration, user=updated_by, action=Action.EDIT)
     locked = Declaration.objects.select_for_update().get(pk=declaration.pk)
-    if locked.status != Status.DRAFT:
-        raise ApplicationError(
-            _("Only a draft can be edited; send an amendment instead."), code="not_a_draft", status=409
-        )
+    declaration_action_check(declaration=locked, user=updated_by, action=Action.EDIT)
     header, clean_lines = declaration_data_validate(kind=locked.kind, data=data, lines=lines)
     for name, value in header.items():
         setattr(locked, name, value)

@@ -11,74 +11,35 @@ from django.utils.translation import gettext as _
 from customs_portal.errors import ApplicationError
 from customs_portal.models import User
 from declarations import hooks
-from declarations.core import screening, workflow
+from declarations.core import precheck, screening, workflow
 from declarations.core.models import Declaration, DeclarationLine, DeclarationVersion
-from declarations.core.services.drafts import declaration_company_check
+from declarations.core.services.actions import Action, declaration_action_check
 from declarations.export_control import services as export_control
-from declarations.tariff import interface as tariff
 
 Status = Declaration.Status
 
 
-def declaration_customs_values(*, declaration: Declaration, lines: list[DeclarationLine]) -> list[int]:
-    """Each line's customs value in yen, as the tariff engine computes it from the
-    declaration's invoice, Incoterm, freight and insurance."""
-    return tariff.invoice_customs_values(
-        line_values=[line.invoice_value for line in lines],
-        currency=declaration.invoice_currency,
-        incoterm=declaration.incoterm,
-        freight=declaration.freight,
-        insurance=declaration.insurance,
-        on=declaration.declaration_date,
-    )
-
-
-def duty_lines(lines: list[DeclarationLine], values: list[int]) -> list[tariff.DutyLine]:
-    """The declaration's lines as the duty engine rates them, with their customs values."""
-    return [
-        tariff.DutyLine(
-            hs_code=line.hs_code,
-            origin=line.origin_country,
-            customs_value_jpy=value,
-            quantity=line.quantity,
-            preference=line.duty_preference,
-            origin_proof=line.origin_proof,
-        )
-        for line, value in zip(lines, values, strict=True)
-    ]
-
-
-def declaration_taxes_compute(*, declaration: Declaration) -> tariff.DutyResult | None:
-    """Fills each line's customs value and duty and the declaration's totals.
-
-    Export declarations owe no tax: only their customs value (FOB) is computed."""
-    lines = list(declaration.lines.order_by("line_no"))
-    if not lines:
-        raise ApplicationError(
-            _("A declaration needs at least one line."), code="no_lines", fields={"lines": [_("Add a line.")]}
-        )
-    values = declaration_customs_values(declaration=declaration, lines=lines)
-    if declaration.kind == Declaration.Kind.EXPORT:
-        for line, value in zip(lines, values, strict=True):
+def declaration_taxes_store(*, declaration: Declaration, lines: list[DeclarationLine], taxes: precheck.Taxes) -> None:
+    """Writes the taxes the pre-submission check computed on the lines (rate and the code
+    of its legal basis) and the declaration's totals."""
+    if taxes.duty is None:
+        for line, value in zip(lines, taxes.customs_values, strict=True):
             line.customs_value_jpy, line.customs_duty_jpy = value, 0
             line.save(update_fields=["customs_value_jpy", "customs_duty_jpy"])
-        _store_totals(declaration, customs_value=sum(values), duty_jpy=0, tax=0, local=0)
-        return None
-    result = tariff.duty_estimate(lines=duty_lines(lines, values), on=declaration.declaration_date)
-    for line, computed in zip(lines, result.lines, strict=True):
-        line.customs_value_jpy = computed.customs_value_jpy
-        line.customs_duty_jpy = computed.customs_duty_jpy
-        line.rate_applied = computed.rate[:100]
-        line.rate_basis = computed.basis_label[:100]
-        line.save(update_fields=["customs_value_jpy", "customs_duty_jpy", "rate_applied", "rate_basis"])
+    else:
+        for line, computed in zip(lines, taxes.duty.lines, strict=True):
+            line.customs_value_jpy = computed.customs_value_jpy
+            line.customs_duty_jpy = computed.customs_duty_jpy
+            line.rate_applied = computed.rate[:100]
+            line.rate_basis = computed.basis_code[:100]
+            line.save(update_fields=["customs_value_jpy", "customs_duty_jpy", "rate_applied", "rate_basis"])
     _store_totals(
         declaration,
-        customs_value=result.total_customs_value_jpy,
-        duty_jpy=result.total.customs_duty_jpy,
-        tax=result.total.consumption_tax_jpy,
-        local=result.total.local_consumption_tax_jpy,
+        customs_value=taxes.customs_value_jpy,
+        duty_jpy=taxes.customs_duty_jpy,
+        tax=taxes.consumption_tax_jpy,
+        local=taxes.local_consumption_tax_jpy,
     )
-    return result
 
 
 def _store_totals(declaration: Declaration, *, customs_value: int, duty_jpy: int, tax: int, local: int) -> None:
@@ -135,13 +96,39 @@ def declaration_version_freeze(*, declaration: Declaration, by: User, reason: st
     )
 
 
+def declaration_submission_refusal(*, checked: precheck.Precheck) -> ApplicationError | None:
+    """The error that refuses a submission with rejecting findings, each under its field
+    ("" becomes "declaration"), or None when nothing rejects."""
+    if not checked.rejections:
+        return None
+    fields: dict[str, list[str]] = {}
+    for finding in checked.rejections:
+        fields.setdefault(finding.field or "declaration", []).append(finding.message)
+    return ApplicationError(
+        _("The declaration cannot be submitted: %(problems)s")
+        % {"problems": " ".join(finding.message for finding in checked.rejections)},
+        code="submission_refused",
+        fields=fields,
+    )
+
+
 @transaction.atomic(durable=True)
 def declaration_submit(*, declaration: Declaration, submitted_by: User, request=None) -> Declaration:
-    """Draft → submitted: taxes computed, version frozen, screening queued on commit."""
+    """Draft → submitted, only when the pre-submission check finds nothing that rejects:
+    the taxes it computed are stored, a version frozen, screening queued on commit."""
     from declarations.core import tasks
 
-    export_control.export_licences_check(declaration=declaration)
-    declaration_taxes_compute(declaration=declaration)
+    declaration_action_check(declaration=declaration, user=submitted_by, action=Action.SUBMIT)
+    # The row is held while it is checked, so what is stored is what was checked.
+    Declaration.objects.select_for_update().get(pk=declaration.pk)
+    declaration.refresh_from_db()
+    checked = precheck.declaration_precheck_run(declaration=declaration)
+    refusal = declaration_submission_refusal(checked=checked)
+    if refusal is not None:
+        raise refusal
+    declaration_taxes_store(
+        declaration=declaration, lines=list(declaration.lines.order_by("line_no")), taxes=checked.taxes
+    )
     declaration_version_freeze(declaration=declaration, by=submitted_by)
     declaration = workflow.declaration_transition(
         declaration=declaration, to=Declaration.Status.SUBMITTED, actor=submitted_by, request=request
@@ -175,7 +162,7 @@ def declaration_withdraw(
     *, declaration: Declaration, withdrawn_by: User, reason: str = "", request=None
 ) -> Declaration:
     """The trader takes the declaration back before it is permitted."""
-    declaration_company_check(declaration, withdrawn_by)
+    declaration_action_check(declaration=declaration, user=withdrawn_by, action=Action.WITHDRAW)
     return workflow.declaration_transition(
         declaration=declaration, to=Status.WITHDRAWN, actor=withdrawn_by, reason=reason, request=request
     )

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from customs_portal.api.validation import validate_or_raise
 from declarations.tariff import selectors
-from declarations.tariff.duty import DutyLine, duty_estimate
+from declarations.tariff.duty import DutyLine, duty_estimate, rate_label
 from declarations.tariff.models import OriginProof, TariffLine
 
 # No single declaration comes near ¥1 trillion; a bigger figure is a typing error.
@@ -133,6 +133,7 @@ class DutyLineOutput(serializers.Serializer):
     quantity = serializers.DecimalField(max_digits=15, decimal_places=3, allow_null=True)
     unit = serializers.CharField()
     rate = serializers.CharField(help_text=gettext_lazy("The rate applied, e.g. 15%, free, min(15%, 125 JPY/L)."))
+    rate_label = serializers.SerializerMethodField(help_text=gettext_lazy("The rate as a person reads it."))
     basis = serializers.CharField(help_text=gettext_lazy("general, wto, gsp, ldc or epa."))
     agreement = serializers.CharField()
     basis_label = serializers.CharField(help_text=gettext_lazy("The legal basis, e.g. “WTO bound rate”."))
@@ -146,6 +147,9 @@ class DutyLineOutput(serializers.Serializer):
     consumption_tax_jpy = serializers.IntegerField()
     consumption_tax_truncated_jpy = serializers.IntegerField()
     local_consumption_tax_jpy = serializers.IntegerField()
+
+    def get_rate_label(self, line) -> str:
+        return rate_label(line.rate)
 
 
 class DutyTotalOutput(serializers.Serializer):
