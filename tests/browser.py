@@ -89,6 +89,7 @@ ALLOWED_LATIN = frozenset(
 _NOT_WORDS = [
     re.compile(r"https?://\S+"),
     re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+"),
+    re.compile(r"[\w-]+\.(?:pdf|png|jpe?g|csv|tiff?)\b", re.IGNORECASE),  # names of uploaded files
     re.compile(r"\S*\d\S*"),  # codes: tariff codes, declaration numbers, references, dates
     re.compile(r"(?<![A-Za-z])[A-Z]{2,3}(?![A-Za-z])"),  # ISO country and currency codes, units, Incoterms
 ]

@@ -93,7 +93,7 @@
       return "<tr><td><code>" + line.hs_code + "</code></td><td>" + (line.rate_label || line.rate) + "</td><td>" +
         line.basis_label + "</td><td>" + yen(line.customs_duty_jpy) + "</td></tr>";
     }).join("");
-    body.innerHTML = "<table><tbody>" + rows + "</tbody></table>" +
+    body.innerHTML = "<div class=\"table-wrap\"><table><tbody>" + rows + "</tbody></table></div>" +
       "<dl><dt>" + panel.dataset.labelDuty + "</dt><dd>" + yen(result.total.customs_duty_jpy) + "</dd>" +
       "<dt>" + panel.dataset.labelTax + "</dt><dd>" + yen(result.total.consumption_tax_jpy) + "</dd>" +
       "<dt>" + panel.dataset.labelLocal + "</dt><dd>" + yen(result.total.local_consumption_tax_jpy) + "</dd>" +
