@@ -346,6 +346,10 @@ SPECTACULAR_SETTINGS = {
         "DeclarationKindEnum": "declarations.models.Declaration.Kind",
         "DeclarationStatusEnum": "declarations.models.Declaration.Status",
         "DeclarationAttachmentKindEnum": "declarations.models.DeclarationAttachment.Kind",
+        "DeclarationActionEnum": "declarations.core.services.actions.Action.ALL",
+        "AssessmentActionEnum": ["pay", "defer"],
+        "PaymentActionEnum": ["continue", "cancel", "refund", "receipt"],
+        "RefundActionEnum": ["approve", "reject"],
     },
 }
 

@@ -123,7 +123,7 @@ def test_the_pdf_download_is_a_pdf_with_japanese_text(client_for, trader_a):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF-")
-    assert b"HeiseiKakuGo-W5" in response.content
+    assert b"IPAexGothic" in response.content and b"/FontFile2" in response.content
 
 
 def test_withdrawal_asks_for_confirmation_then_withdraws(client_for, trader_a):

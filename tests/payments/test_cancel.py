@@ -37,7 +37,7 @@ def test_continuing_leads_back_to_the_gateways_page(pending, trader_a, client_fo
 
 def test_the_trader_cancels_a_pending_payment_and_can_pay_again(pending, assessment_a, trader_a, client_for):
     client = client_for(trader_a)
-    response = client.post(f"/payments/{pending.pk}/cancel/")
+    response = client.post(f"/payments/{pending.pk}/cancel/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 302 and response["Location"] == f"/payments/assessments/{assessment_a.pk}/pay/"
     pending.refresh_from_db()
     assert pending.status == Status.CANCELLED
@@ -56,7 +56,7 @@ def test_the_trader_cancels_a_pending_payment_and_can_pay_again(pending, assessm
 def test_a_payment_the_gateway_captured_cannot_be_cancelled_and_is_booked(pending, assessment_a, trader_a, client_for):
     pay_card_at_gateway(pending)  # captured at the gateway; its notification has not arrived yet
     client = client_for(trader_a)
-    response = client.post(f"/payments/{pending.pk}/cancel/")
+    response = client.post(f"/payments/{pending.pk}/cancel/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 302 and response["Location"] == f"/payments/{pending.pk}/return/"
     pending.refresh_from_db()
     assessment_a.refresh_from_db()
@@ -103,7 +103,7 @@ def test_cancelling_needs_a_post_with_the_csrf_token(pending, trader_a, client_f
 def test_cancelling_a_payment_the_gateway_declined_records_the_decline(pending, trader_a, client_for):
     pay_card_at_gateway(pending, "4000000000000002")  # declined; its notification has not arrived yet
     client = client_for(trader_a)
-    response = client.post(f"/payments/{pending.pk}/cancel/")
+    response = client.post(f"/payments/{pending.pk}/cancel/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 302
     pending.refresh_from_db()
     assert (pending.status, pending.failure_code) == (Status.FAILED, "card_declined")
