@@ -28,6 +28,7 @@ from django.db import transaction
 from django.test import RequestFactory
 from django.urls import resolve, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from customs_portal.audit import audit_record
 from payments.sandbox.models import GatewayCharge, GatewayNotification, GatewayRefund
@@ -95,7 +96,7 @@ def _settle(charge: GatewayCharge, *, status: str, decline_code: str = "") -> No
 def _locked_open_charge(token: str) -> GatewayCharge:
     charge = GatewayCharge.objects.select_for_update().get(token=token)
     if charge.status != Status.REQUIRES_PAYMENT:
-        raise GatewayError("charge_not_open", "This payment has already been completed or cancelled.")
+        raise GatewayError("charge_not_open", _("This payment has already been completed or cancelled."))
     return charge
 
 
@@ -104,10 +105,10 @@ def charge_pay_card(*, token: str, card_number: str, expiry_month: int, expiry_y
     number = "".join(card_number.split())
     charge = _locked_open_charge(token)
     if not luhn_valid(number):
-        raise GatewayError("invalid_number", "The card number is not valid.")
+        raise GatewayError("invalid_number", _("The card number is not valid."))
     today = timezone.localdate()
     if (expiry_year, expiry_month) < (today.year, today.month):
-        raise GatewayError("invalid_expiry", "The card's expiry date is in the past.")
+        raise GatewayError("invalid_expiry", _("The card's expiry date is in the past."))
     charge.card_number = number
     charge.card_last4 = number[-4:]
     charge.save(update_fields=["card_number", "card_last4", "updated_at"])
@@ -129,7 +130,7 @@ def charge_approve(*, token: str, bank_account: str = "") -> GatewayCharge:
     charge = _locked_open_charge(token)
     if charge.method == "direct_debit":
         if not bank_account.strip():
-            raise GatewayError("account_required", "Choose the account to debit.")
+            raise GatewayError("account_required", _("Choose the account to debit."))
         charge.bank_account = bank_account.strip()[:30]
         charge.save(update_fields=["bank_account", "updated_at"])
     _settle(charge, status=Status.SUCCEEDED)
@@ -173,9 +174,9 @@ def charge_refund(*, token: str, amount_jpy: int, idempotency_key: str) -> Gatew
         return existing
     charge = GatewayCharge.objects.select_for_update().get(token=token)
     if charge.status != Status.SUCCEEDED:
-        raise GatewayError("charge_not_captured", "Only a captured charge can be refunded.")
+        raise GatewayError("charge_not_captured", _("Only a captured charge can be refunded."))
     if amount_jpy <= 0 or amount_jpy > charge.amount_jpy - charge.refunded_jpy:
-        raise GatewayError("amount_too_large", "The refund is larger than what remains on the charge.")
+        raise GatewayError("amount_too_large", _("The refund is larger than what remains on the charge."))
     charge.refunded_jpy += amount_jpy
     charge.save(update_fields=["refunded_jpy", "updated_at"])
     refund = GatewayRefund.objects.create(

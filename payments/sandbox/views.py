@@ -41,7 +41,7 @@ def hosted_page(request: HttpRequest, token: str) -> HttpResponse:
             else:
                 gateway.charge_approve(token=token, bank_account=form.cleaned_data.get("bank_account", ""))
         except gateway.GatewayError as error:
-            form.add_error(None, f"{error} ({error.code})")
+            form.add_error(None, str(error))
         else:
             return redirect(charge.return_url)
     return render(request, "sandbox/pay.html", {"charge": charge, "form": form, "closed": False})

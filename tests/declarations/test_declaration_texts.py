@@ -178,3 +178,13 @@ def test_a_refused_draft_says_which_line_and_field_and_the_api_keeps_the_path(ap
     assert "lines[0].hs_code" in error["fields"]
     assert "Line 1 · Tariff code: A tariff code has 9 digits" in error["message"]
     assert "lines[0]" not in error["message"]
+
+
+def test_invoice_amounts_show_thousands_separators_and_their_currency(client_for, trader_a):
+    declaration = DeclarationFactory(
+        company=trader_a.company, declarant=trader_a, invoice_currency="USD", freight=Decimal("1250.50")
+    )
+    DeclarationLineFactory(declaration=declaration, invoice_value=Decimal("80000.00"))
+    page = client_for(trader_a).get(f"/declarations/{declaration.pk}/", **EN).content.decode()
+    assert "80,000.00 USD" in page and "80000.00" not in page
+    assert "1,250.50 / 0.00 USD" in page

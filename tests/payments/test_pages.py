@@ -78,8 +78,15 @@ def test_a_bad_card_number_is_shown_on_the_gateway_page(assessment_a, trader_a, 
         payment.redirect_url, {"card_number": "1234 5678", "expiry_month": 1, "expiry_year": 2099, "cvc": "12"}
     )
     assert response.status_code == 200
+    assert "The card number is not valid." in response.content.decode() and b"invalid_number" not in response.content
     payment.refresh_from_db()
     assert payment.status == PaymentIntent.Status.PENDING
+    japanese = client_for(trader_a).post(
+        payment.redirect_url,
+        {"card_number": "1234 5678", "expiry_month": 1, "expiry_year": 2099, "cvc": "12"},
+        HTTP_ACCEPT_LANGUAGE="ja",
+    )
+    assert "カード番号が正しくありません。" in japanese.content.decode()
 
 
 def test_traders_see_only_their_own_company(assessment_a, trader_a, trader_b, client_for, api_for):
