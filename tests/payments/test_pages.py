@@ -75,7 +75,9 @@ def test_a_declined_card_shows_the_decline_and_offers_another_try(assessment_a, 
 def test_a_bad_card_number_is_shown_on_the_gateway_page(assessment_a, trader_a, client_for):
     payment = start_payment(assessment_a, trader_a)
     response = client_for(trader_a).post(
-        payment.redirect_url, {"card_number": "1234 5678", "expiry_month": 1, "expiry_year": 2099, "cvc": "12"}
+        payment.redirect_url,
+        {"card_number": "1234 5678", "expiry_month": 1, "expiry_year": 2099, "cvc": "12"},
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 200
     assert "The card number is not valid." in response.content.decode() and b"invalid_number" not in response.content
