@@ -76,7 +76,7 @@ def test_a_bad_card_number_is_shown_on_the_gateway_page(assessment_a, trader_a, 
     payment = start_payment(assessment_a, trader_a)
     response = client_for(trader_a).post(
         payment.redirect_url,
-        {"card_number": "1234 5678", "expiry_month": 1, "expiry_year": 2099, "cvc": "12"},
+        {"card_number": "1234 5678", "expiry_month": 1, "expiry_year": 2099, "cvc": "123"},
         HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 200
@@ -85,7 +85,7 @@ def test_a_bad_card_number_is_shown_on_the_gateway_page(assessment_a, trader_a, 
     assert payment.status == PaymentIntent.Status.PENDING
     japanese = client_for(trader_a).post(
         payment.redirect_url,
-        {"card_number": "1234 5678", "expiry_month": 1, "expiry_year": 2099, "cvc": "12"},
+        {"card_number": "1234 5678", "expiry_month": 1, "expiry_year": 2099, "cvc": "123"},
         HTTP_ACCEPT_LANGUAGE="ja",
     )
     assert "カード番号が正しくありません。" in japanese.content.decode()
