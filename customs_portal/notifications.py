@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from customs_portal.audit import audit_record
 from customs_portal.errors import ApplicationError
 from customs_portal.models import Company, Notification, Role, User, WebhookDelivery, WebhookSubscription
+from customs_portal.wordings import Wordings
 
 logger = logging.getLogger(__name__)
 
@@ -46,32 +47,22 @@ WEBHOOK_LANGUAGE = "en"
 
 NotificationWording = Callable[[str, dict[str, Any]], "tuple[str, str] | None"]
 
-_wordings: list[NotificationWording] = []
+_wordings = Wordings("notification")
 
 
 def notification_wording_register(wording: NotificationWording) -> None:
     """Adds an app's wording of its notification codes: a function of (code, params) that
     returns (subject, body) in the active language, or None for a code it does not know.
     Registering the same one twice is a no-op."""
-    if wording not in _wordings:
-        _wordings.append(wording)
+    _wordings.register(wording)
 
 
 def notification_text(*, code: str, params: dict[str, Any]) -> tuple[str, str]:
     """Subject and body of a stored notification in the active language."""
     if code == LEGACY_TEXT:
         return str(params.get("subject", "")), str(params.get("body", ""))
-    for wording in [_portal_wording, *_wordings]:
-        try:
-            text = wording(code, params)
-        except (KeyError, TypeError, ValueError):
-            # A parameter missing from an old row must not break a trader's inbox.
-            logger.warning("Notification %s has parameters its wording cannot use: %s", code, params)
-            text = None
-        if text is not None:
-            return text
-    logger.warning("No wording for notification code %s", code)
-    return _("Notification (%(code)s)") % {"code": code}, ""
+    text = _wordings.word(code, params, code, params)
+    return text if text is not None else (_("Notification (%(code)s)") % {"code": code}, "")
 
 
 def _portal_wording(code: str, params: dict[str, Any]) -> tuple[str, str] | None:
@@ -82,6 +73,9 @@ def _portal_wording(code: str, params: dict[str, Any]) -> tuple[str, str] | None
             _("Declarations, payments and notices for your company will appear here."),
         )
     return None
+
+
+_wordings.register(_portal_wording)
 
 
 def notify_company(

@@ -19,6 +19,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from customs_portal.wordings import Wordings
+
 logger = logging.getLogger(__name__)
 
 LEGACY_TEXT = "legacy_text"
@@ -26,7 +28,7 @@ LEGACY_TEXT = "legacy_text"
 Reason = dict[str, Any]
 ReasonWording = Callable[[Reason], "str | None"]
 
-_wordings: list[ReasonWording] = []
+_wordings = Wordings("reason")
 
 
 def reason(code: str, **params: Any) -> Reason:
@@ -50,8 +52,7 @@ def reasons_stored(reasons: Iterable[Reason | str]) -> list[Reason]:
 
 def reason_wording_register(wording: ReasonWording) -> None:
     """Adds an app's wording of its reason codes (registering the same one twice is a no-op)."""
-    if wording not in _wordings:
-        _wordings.append(wording)
+    _wordings.register(wording)
 
 
 def reason_text(item: Reason | str) -> str:
@@ -61,17 +62,8 @@ def reason_text(item: Reason | str) -> str:
     code, params = item.get("code", ""), item.get("params") or {}
     if code == LEGACY_TEXT:
         return str(params.get("text", ""))
-    for wording in _wordings:
-        try:
-            text = wording({"code": code, "params": params})
-        except (KeyError, TypeError, ValueError):
-            # A parameter missing from an old row must not break an officer's list.
-            logger.warning("Reason %s has parameters its wording cannot use: %s", code, params)
-            text = None
-        if text is not None:
-            return text
-    logger.warning("No wording for reason code %s", code)
-    return _("Unknown reason (%(code)s)") % {"code": code}
+    text = _wordings.word(code, params, {"code": code, "params": params})
+    return text if text is not None else _("Unknown reason (%(code)s)") % {"code": code}
 
 
 def reasons_text(reasons: Iterable[Reason | str] | None) -> list[str]:
