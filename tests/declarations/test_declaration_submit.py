@@ -178,3 +178,18 @@ def test_an_amendment_meets_the_same_checks_and_a_rejected_one_changes_nothing(t
     declaration.refresh_from_db()
     assert declaration.version == 2
     assert declaration.customs_duty_jpy == 0  # JP-EU: free
+
+
+def test_a_second_submit_of_a_draft_read_before_the_first_is_refused_and_stores_nothing(trader_a, client_for):
+    """Two submits of one draft at once: the second waits for the row, then finds it
+    submitted (409), and leaves one version and one status change."""
+    declaration = documents_attach(_draft(trader_a))
+    stale = Declaration.objects.get(pk=declaration.pk)  # read by the second request before the first commits
+    submission.declaration_submit(declaration=declaration, submitted_by=trader_a)
+    with pytest.raises(ApplicationError) as refused:
+        submission.declaration_submit(declaration=stale, submitted_by=trader_a)
+    assert (refused.value.code, refused.value.status) == ("transition_not_allowed", 409)
+    assert declaration.versions.count() == 1
+    assert declaration.status_changes.filter(to_status=Status.SUBMITTED).count() == 1
+    page = client_for(trader_a).post(f"/declarations/{declaration.pk}/submit/", **EN)
+    assert page.status_code == 302

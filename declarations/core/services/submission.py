@@ -118,10 +118,11 @@ def declaration_submit(*, declaration: Declaration, submitted_by: User, request=
     the taxes it computed are stored, a version frozen, screening queued on commit."""
     from declarations.core import tasks
 
-    declaration_action_check(declaration=declaration, user=submitted_by, action=Action.SUBMIT)
-    # The row is held while it is checked, so what is stored is what was checked.
+    # The row is held while it is checked, so what is stored is what was checked, and a
+    # second submit of the same draft waits here and then finds it submitted.
     Declaration.objects.select_for_update().get(pk=declaration.pk)
     declaration.refresh_from_db()
+    declaration_action_check(declaration=declaration, user=submitted_by, action=Action.SUBMIT)
     checked = precheck.declaration_precheck_run(declaration=declaration)
     refusal = declaration_submission_refusal(checked=checked)
     if refusal is not None:
