@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import Resolver404, get_resolver, resolve
+
+request_logger = logging.getLogger("django.request")
 
 
 class DebugNotFoundMiddleware:
     """Under DEBUG, Django answers a missing page with its technical 404 page, which lists
-    every URL pattern of the portal. This middleware shows that page to staff only; every
-    other visitor gets the portal's own 404 page (the `handler404` view), as in production.
-    Without DEBUG it does nothing: Django already uses `handler404` then."""
+    every URL pattern of the portal, and an error with its technical 500 page (traceback,
+    paths, settings). This middleware shows those pages to staff only; every other visitor
+    gets the portal's own 404 and 500 pages (`handler404`, `handler500`), as in production,
+    and the error is logged as Django logs it. Without DEBUG it does nothing: Django
+    already uses the handlers then."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -28,9 +34,14 @@ class DebugNotFoundMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if isinstance(exception, Http404) and _hides_debug_pages(request):
+        if not _hides_debug_pages(request):
+            return None
+        if isinstance(exception, Http404):
             return _not_found(request, exception)
-        return None
+        if isinstance(exception, (PermissionDenied, SuspiciousOperation, BadRequest)):
+            return None  # Django answers these with 403/400 pages that list nothing
+        request_logger.error("Internal Server Error: %s", request.path, exc_info=exception, extra={"request": request})
+        return get_resolver(getattr(request, "urlconf", None)).resolve_error_handler(500)(request)
 
 
 def _hides_debug_pages(request: HttpRequest) -> bool:

@@ -163,3 +163,23 @@ def test_a_missing_api_path_under_debug_answers_json(debug_urls, client):
     response = client.get("/api/v1/no-such-thing/")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("application/json")
+
+
+@pytest.mark.django_db
+def test_an_error_under_debug_shows_strangers_the_portals_500_page_and_is_logged(
+    debug_urls, client_for, trader_a, admin_user, monkeypatch, caplog
+):
+    from declarations.core import selectors as declaration_selectors
+
+    def broken(**kwargs):
+        raise RuntimeError("/srv/secret/path exploded")
+
+    monkeypatch.setattr(declaration_selectors, "declaration_get_for_user", broken)
+    response = client_for(trader_a).get("/declarations/1/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 500
+    assert "500.html" in [template.name for template in response.templates]
+    assert "/srv/secret/path" not in response.content.decode() and "Traceback" not in response.content.decode()
+    assert any(record.name == "django.request" and record.exc_info for record in caplog.records)
+    staff = client_for(admin_user)
+    staff.raise_request_exception = False
+    assert "exploded" in staff.get("/declarations/1/").content.decode()  # staff still get the technical page
