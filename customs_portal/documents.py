@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
 from customs_portal.errors import ApplicationError
@@ -85,3 +87,12 @@ def document_store(record: models.Model, document: CheckedDocument) -> None:
     record.sha256 = document.sha256
     record.file.save(f"{uuid.uuid4().hex}{document.storage_suffix}", ContentFile(document.content), save=False)
     record.save()
+
+
+def document_response(file: FieldFile, *, filename: str, content_type: str) -> FileResponse:
+    """A stored document as a download; a file gone from storage is a 404, not an error."""
+    try:
+        handle = file.open("rb")
+    except FileNotFoundError as missing:
+        raise Http404(_("The file is no longer stored.")) from missing
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from customs_portal.documents import document_response
 from customs_portal.errors import ApplicationError
 from customs_portal.forms import form_add_application_error
 from customs_portal.permissions import TRADER, role_required
@@ -246,9 +247,4 @@ def ip_evidence_upload(request: HttpRequest, application_id: int) -> HttpRespons
 def ip_evidence_download(request: HttpRequest, application_id: int, evidence_id: int) -> FileResponse:
     application = applications.application_get_for_user(kind="ip", user=request.user, application_id=application_id)
     evidence = get_object_or_404(application.evidence, pk=evidence_id)
-    return FileResponse(
-        evidence.file.open("rb"),
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type=evidence.content_type,
-    )
+    return document_response(evidence.file, filename=evidence.original_name, content_type=evidence.content_type)

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from customs_portal import aeo
+from customs_portal.documents import document_response
 from customs_portal.errors import ApplicationError
 from customs_portal.forms import form_add_application_error
 from customs_portal.models import Role
@@ -300,12 +301,7 @@ def declaration_attachment_upload(request: HttpRequest, declaration_id: int) -> 
 def declaration_attachment_download(request: HttpRequest, declaration_id: int, attachment_id: int) -> HttpResponse:
     declaration = selectors.declaration_get_for_user(user=request.user, declaration_id=declaration_id)
     attachment = get_object_or_404(declaration.attachments, pk=attachment_id)
-    return FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
+    return document_response(attachment.file, filename=attachment.original_name, content_type=attachment.content_type)
 
 
 @require_GET

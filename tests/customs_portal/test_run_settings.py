@@ -138,6 +138,17 @@ def test_an_uploaded_file_is_downloaded_only_by_its_company_and_officers(
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["attachment", "evidence"])
+def test_a_file_gone_from_storage_is_a_404_for_its_reader_not_an_error(
+    stored_files, kind, client_for, trader_a, settings
+):
+    name, download, _content = stored_files[kind]
+    Path(settings.MEDIA_ROOT, name).unlink()
+    response = client_for(trader_a).get(download, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 404
+
+
+@pytest.mark.django_db
 def test_a_404_under_debug_lists_no_url_patterns_except_to_staff(debug_urls, client, client_for, trader_a, admin_user):
     for visitor in (client, client_for(trader_a)):
         response = visitor.get("/no-such-page/", HTTP_ACCEPT_LANGUAGE="en")
