@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -150,6 +151,13 @@ class User(AbstractUser):
         blank=True,
         related_name="officers",
         help_text=_("The office an officer works at."),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_("The language the user last chose in the portal; e-mail to the user is written in it."),
     )
 
     objects = PortalUserManager()

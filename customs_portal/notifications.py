@@ -142,39 +142,46 @@ def notifications_mark_all_read(*, company: Company) -> int:
 
 
 def notification_send_email(*, notification_id: int) -> bool:
-    """E-mails the company's active trader users once; a second call sends nothing.
-
-    Users have no language preference of their own, so the e-mail is worded in the
-    portal's default language (Japanese, LANGUAGE_CODE), whatever language was active
-    when the notification was written."""
+    """E-mails the company's active trader users once, each in the language they last
+    chose in the portal (the portal's default, Japanese, for a user who never chose and for
+    the company's contact address); a second call sends nothing."""
     claimed = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(emailed_at=timezone.now())
     if not claimed:
         return False
     notification = Notification.objects.select_related("company").get(pk=notification_id)
-    recipients = list(
-        User.objects.filter(company=notification.company, role=Role.TRADER, is_active=True)
-        .exclude(email="")
-        .values_list("email", flat=True)
-    )
-    if notification.company.contact_email:
-        recipients.append(notification.company.contact_email)
-    if not recipients:
+    by_language = _recipients_by_language(notification.company)
+    if not by_language:
         return False
-    with translation.override(settings.LANGUAGE_CODE):
-        subject, body = notification_text(code=notification.message_code, params=notification.params)
-        prefix = _("Customs portal")
     try:
-        send_mail(
-            subject=f"[{prefix}] {subject}",
-            message=body or subject,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=sorted(set(recipients)),
-        )
+        for language, recipients in sorted(by_language.items()):
+            with translation.override(language):
+                subject, body = notification_text(code=notification.message_code, params=notification.params)
+                prefix = _("Customs portal")
+            send_mail(
+                subject=f"[{prefix}] {subject}",
+                message=body or subject,
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                recipient_list=sorted(recipients),
+            )
     except Exception:
         # Hand the claim back so that the retry sends it.
         Notification.objects.filter(pk=notification_id).update(emailed_at=None)
         raise
     return True
+
+
+def _recipients_by_language(company: Company) -> dict[str, set[str]]:
+    by_language: dict[str, set[str]] = {}
+    users = (
+        User.objects.filter(company=company, role=Role.TRADER, is_active=True)
+        .exclude(email="")
+        .values_list("email", "language")
+    )
+    for email, language in users:
+        by_language.setdefault(language or settings.LANGUAGE_CODE, set()).add(email)
+    if company.contact_email and not any(company.contact_email in emails for emails in by_language.values()):
+        by_language.setdefault(settings.LANGUAGE_CODE, set()).add(company.contact_email)
+    return by_language
 
 
 # --- Webhook subscriptions ---------------------------------------------------------

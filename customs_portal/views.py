@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.i18n import set_language
 from rest_framework.authtoken.models import Token
 
-from customs_portal import aeo, health, notifications, selectors
+from customs_portal import accounts, aeo, health, notifications, selectors
 from customs_portal.api.errors import json_not_found
 from customs_portal.audit import audit_record
 from customs_portal.dashboard import queue_counts_for_user, trader_summaries_for_user
@@ -33,6 +34,15 @@ from customs_portal.permissions import ANY_OFFICER, SUPERVISOR, TRADER, role_req
 
 def public_home(request: HttpRequest) -> HttpResponse:
     return render(request, "public_home.html")
+
+
+@require_POST
+def language_set(request: HttpRequest) -> HttpResponse:
+    """Django's language switch; a logged-in user's choice is also remembered for e-mail."""
+    response = set_language(request)
+    if request.user.is_authenticated:
+        accounts.user_language_set(user=request.user, language=request.POST.get("language", ""))
+    return response
 
 
 @login_required

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from customs_portal import tasks
-from customs_portal.models import AuditEvent, Notification, WebhookDelivery
+from customs_portal.models import AuditEvent, Notification, Role, WebhookDelivery
 from customs_portal.notifications import (
     notification_send_email,
     notify_company,
@@ -22,7 +22,7 @@ from customs_portal.notifications import (
     webhook_signature,
 )
 from tests.browser import PHONE, screenshot
-from tests.customs_portal.factories import WebhookSubscriptionFactory
+from tests.customs_portal.factories import UserFactory, WebhookSubscriptionFactory
 from tests.webhook_receiver import WebhookReceiver
 
 pytestmark = pytest.mark.django_db
@@ -230,6 +230,23 @@ def test_the_email_is_worded_in_the_portal_language_whatever_was_active_when_wri
         notification = _notify(trader_a.company)
     notification_send_email(notification_id=notification.pk)
     assert mail.outbox[0].subject == "[税関ポータル] 申告 1001: 許可"
+
+
+def test_each_user_gets_the_email_in_the_language_they_chose_in_the_portal(trader_a, client_for):
+    colleague = UserFactory(role=Role.TRADER, company=trader_a.company, email="colleague@example.com")
+    switched = client_for(colleague).post("/i18n/setlang/", {"language": "en", "next": "/trader/"})
+    assert switched.status_code == 302
+    colleague.refresh_from_db()
+    assert colleague.language == "en"
+    client_for(trader_a).post("/i18n/setlang/", {"language": "xx", "next": "/trader/"})  # unknown: nothing kept
+    trader_a.refresh_from_db()
+    assert trader_a.language == ""
+
+    notification_send_email(notification_id=_notify(trader_a.company).pk)
+    by_recipient = {address: message.subject for message in mail.outbox for address in message.to}
+    assert by_recipient[colleague.email] == "[Customs portal] Declaration 1001: Permitted"
+    assert by_recipient[trader_a.email] == "[税関ポータル] 申告 1001: 許可"
+    assert by_recipient[trader_a.company.contact_email] == "[税関ポータル] 申告 1001: 許可"
 
 
 def test_an_officers_reason_and_the_required_action_make_the_body(trader_a, client_for):
