@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from customs_portal.models import User
-from payments.models import Assessment, DeferralApproval, PaymentIntent, Receipt, Refund
+from payments.models import Assessment, DeferralApproval, PaymentIntent, PaymentMethod, Receipt, Refund
 
 
 def _for_company(queryset: QuerySet, user: User, field: str = "company") -> QuerySet:
@@ -93,7 +93,8 @@ def refund_approvals_count(user: User) -> int:
 
 
 def daily_totals_by_method(*, days: int = 30) -> dict[str, object]:
-    """Captured amounts per day and method for the last `days` days (chart data)."""
+    """Captured amounts per day and method for the last `days` days (chart data), with
+    each method's name in the active language."""
     since = timezone.now() - timedelta(days=days)
     rows = (
         PaymentIntent.objects.filter(status__in=PaymentIntent.CAPTURED_STATUSES, succeeded_at__gte=since)
@@ -109,7 +110,8 @@ def daily_totals_by_method(*, days: int = 30) -> dict[str, object]:
         values = series.setdefault(row["method"], [0] * len(labels))
         if row["day"] in labels:
             values[labels.index(row["day"])] = int(row["total"])
-    return {"labels": [day.isoformat() for day in labels], "series": series}
+    names = {method: str(PaymentMethod(method).label) for method in series}
+    return {"labels": [day.isoformat() for day in labels], "series": series, "names": names}
 
 
 def reconciliation_overview() -> dict[str, object]:

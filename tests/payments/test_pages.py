@@ -189,8 +189,9 @@ def test_receipt_and_reconciliation_api(assessment_a, trader_a, trader_b, cleara
     assert api_for(trader_b).get(f"/api/v1/payments/receipts/{receipt.pk}/").status_code == 404
     assert api_for(trader_a).get("/api/v1/payments/reconciliation/").status_code == 403
     assert api_for(clearance_officer).get("/api/v1/payments/reconciliation/").json()["open_counts"]["duplicate"] == 0
-    totals = api_for(clearance_officer).get("/api/v1/payments/daily-totals/").json()
+    totals = api_for(clearance_officer).get("/api/v1/payments/daily-totals/", HTTP_ACCEPT_LANGUAGE="en").json()
     assert totals["series"]["card"][-1] == 30_800
+    assert totals["names"] == {"card": "Credit card"}
 
 
 def test_the_payments_pages_show_yen_with_thousands_separators(
@@ -224,3 +225,11 @@ def test_the_deferred_payment_heading_is_english_on_english_pages(assessment_a, 
     text = page.content.decode()
     assert "<h2>Deferred payment</h2>" in text and "納期限延長" not in text
     assert "Unused security: ¥1,500,000." in text
+
+
+def test_the_daily_totals_chart_names_methods_in_the_readers_language_or_says_there_is_nothing(
+    clearance_officer, client_for
+):
+    client = client_for(clearance_officer)
+    empty = client.get("/payments/officer/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "No payment was captured in the last 30 days." in empty and 'id="daily-totals"' not in empty
