@@ -57,6 +57,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Empty 405 answers of pages (require_POST...) become the portal's 405 page.
+    "customs_portal.middleware.MethodNotAllowedPageMiddleware",
     # Under DEBUG (`make run`), only staff see Django's 404 page that lists the URL patterns.
     "customs_portal.middleware.DebugNotFoundMiddleware",
     # Axes must come last: it turns a locked-out login into the lockout response.
