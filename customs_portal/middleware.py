@@ -8,6 +8,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import Resolver404, get_resolver, resolve
 
 request_logger = logging.getLogger("django.request")
@@ -52,3 +53,26 @@ def _hides_debug_pages(request: HttpRequest) -> bool:
 def _not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     handler = get_resolver(getattr(request, "urlconf", None)).resolve_error_handler(404)
     return handler(request, exception)
+
+
+class MethodNotAllowedPageMiddleware:
+    """A page opened with a method its view does not take (a GET of a form's POST
+    address) gets the portal's own 405 page instead of an empty body. The API keeps its
+    JSON error, and the Allow header is kept."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code != 405
+            or response.streaming
+            or response.content
+            or request.path_info.startswith("/api/")
+            or request.method == "HEAD"
+        ):
+            return response
+        page = render(request, "405.html", status=405)
+        page["Allow"] = response.get("Allow", "")
+        return page

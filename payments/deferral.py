@@ -63,7 +63,11 @@ def security_unused_jpy(*, company_id: int) -> int | None:
 @transaction.atomic(durable=True)
 def assessment_defer(*, assessment: Assessment, requested_by: User, request: HttpRequest | None = None) -> Assessment:
     """Releases the declaration now; the taxes join the month's deferred total."""
-    if not requested_by.is_trader or requested_by.company_id != assessment.company_id:
+    if not requested_by.is_trader:
+        raise ApplicationError(
+            _("Only traders of the company that owes an assessment defer it."), code="permission_denied", status=403
+        )
+    if requested_by.company_id != assessment.company_id:
         raise ApplicationError(_("This assessment belongs to another company."), code="not_found", status=404)
     # Locking the approval serialises a company's deferrals, so two at once cannot
     # both use the last of the security.

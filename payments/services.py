@@ -601,6 +601,13 @@ def refund_request(
     must approve before any money moves."""
     _refund_check_officer(requested_by)
     locked = PaymentIntent.objects.select_for_update().get(pk=payment.pk)
+    if locked.status not in PaymentIntent.CAPTURED_STATUSES:
+        raise ApplicationError(
+            _("Payment %(payment)s is %(status)s: only a captured payment can be refunded.")
+            % {"payment": locked, "status": locked.get_status_display()},
+            code="payment_not_captured",
+            status=409,
+        )
     reserved = sum(locked.refunds.filter(status=Refund.Status.AWAITING_APPROVAL).values_list("amount_jpy", flat=True))
     remaining = locked.refundable_jpy - reserved
     if amount_jpy <= 0:

@@ -1,15 +1,20 @@
 """One error format for every 4xx of the API:
 
 {"error": {"code": "...", "message": "...", "fields": {"field": ["..."]}}}
+
+A throttled request (429) also carries "wait_seconds": the whole seconds until the next
+request is accepted, or null when unknown.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -42,6 +47,23 @@ def _validation_body(exc: exceptions.ValidationError) -> dict[str, Any]:
     return error_body(code="validation_error", message=message, fields=fields)
 
 
+def _throttled_body(exc: exceptions.Throttled) -> dict[str, Any]:
+    """The portal's own wording, with the wait as a number: DRF's text for the wait is
+    missing from some catalogues, which left it half translated."""
+    seconds = None if exc.wait is None else math.ceil(exc.wait)
+    if seconds is None:
+        message = _("Too many requests. Try again later.")
+    else:
+        message = ngettext(
+            "Too many requests. Try again in %(seconds)d second.",
+            "Too many requests. Try again in %(seconds)d seconds.",
+            seconds,
+        ) % {"seconds": seconds}
+    body = error_body(code="throttled", message=message)
+    body["error"]["wait_seconds"] = seconds
+    return body
+
+
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, ApplicationError):
         return Response(error_body(code=exc.code, message=exc.message, fields=exc.fields), status=exc.status)
@@ -54,6 +76,8 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         return None
     if isinstance(exc, exceptions.ValidationError):
         response.data = _validation_body(exc)
+    elif isinstance(exc, exceptions.Throttled):
+        response.data = _throttled_body(exc)
     elif isinstance(exc, exceptions.APIException):
         codes = exc.get_codes()
         code = codes if isinstance(codes, str) else exc.default_code

@@ -57,6 +57,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Empty 405 answers of pages (require_POST...) become the portal's 405 page.
+    "customs_portal.middleware.MethodNotAllowedPageMiddleware",
     # Under DEBUG (`make run`), only staff see Django's 404 page that lists the URL patterns.
     "customs_portal.middleware.DebugNotFoundMiddleware",
     # Axes must come last: it turns a locked-out login into the lockout response.
@@ -373,6 +375,8 @@ EXPORT_CONTROL_MATCH_THRESHOLD = env.float("EXPORT_CONTROL_MATCH_THRESHOLD", def
 # tariff code are flagged by the pre-submission check, once that many lines exist.
 PRECHECK_UNIT_VALUE_IQR_FACTOR = env.float("PRECHECK_UNIT_VALUE_IQR_FACTOR", default=3.0)
 PRECHECK_UNIT_VALUE_MIN_SAMPLES = env.int("PRECHECK_UNIT_VALUE_MIN_SAMPLES", default=8)
+# A declaration dated further ahead than this is refused: its rates would be guesses.
+DECLARATION_DATE_MAX_DAYS_AHEAD = env.int("DECLARATION_DATE_MAX_DAYS_AHEAD", default=30)
 
 # Model artefacts live outside git, one ML_ARTEFACT_ROOT/<model>/<version>/ folder per
 # registered version (customs_portal.ml_registry).

@@ -290,8 +290,10 @@ def application_transition(
     with transaction.atomic():
         locked = _locked(application, user=actor)
         from_status = locked.status
-        APPLICATION_MACHINE.check(from_status, to, role=actor.role)
+        # The role is checked before the status: whoever may never take the action
+        # hears so (403), not that the application has moved on (409).
         _require_action(TARGET_ACTIONS[to], application=locked, user=actor)
+        APPLICATION_MACHINE.check(from_status, to, role=actor.role)
         decision = to in (Status.APPROVED, Status.REJECTED)
         if decision and not reason.strip():
             raise _invalid("reason", _("Give the reason for the decision."))

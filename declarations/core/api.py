@@ -459,6 +459,7 @@ class DeclarationPrecheckApi(APIView):
     )
     def get(self, request, declaration_id: int):
         declaration = selectors.declaration_get_for_user(user=request.user, declaration_id=declaration_id)
+        actions.declaration_action_check(declaration=declaration, user=request.user, action=actions.Action.PRECHECK)
         findings = precheck.declaration_precheck(declaration=declaration)
         return Response(
             {

@@ -3,7 +3,8 @@ screening rule a declaration will meet, telling the trader what would be rejecte
 will be reviewed and how to fix it. It only reads: nothing is saved, no task is queued.
 
 Rules checked, each a `Finding`:
-- the declaration has lines; the lines' codes and countries are valid;
+- the declaration has lines and is dated at most DECLARATION_DATE_MAX_DAYS_AHEAD days
+  ahead; the lines' codes and countries are valid;
 - documents: an invoice is attached; an origin document is attached when a line claims
   a preference (EPA, GSP, LDC);
 - the duty engine accepts every line (rates, EPA coverage of the origin, origin proof,
@@ -191,6 +192,7 @@ def declaration_precheck_run(*, declaration: Declaration) -> Precheck:
     """The checks submission runs: every finding, and the taxes submission will store.
     Reads only."""
     lines = list(declaration.lines.order_by("line_no"))
+    findings: list[Finding] = _date_findings(declaration)
     if not lines:
         finding = Finding(
             Severity.REJECT,
@@ -199,8 +201,7 @@ def declaration_precheck_run(*, declaration: Declaration) -> Precheck:
             _("The declaration has no lines."),
             _("Add at least one line of goods."),
         )
-        return Precheck(findings=[finding], taxes=None)
-    findings: list[Finding] = []
+        return Precheck(findings=[finding, *findings], taxes=None)
     findings += _document_findings(declaration, lines)
     values, value_findings = _customs_values(declaration, lines)
     findings += value_findings
@@ -216,6 +217,23 @@ def declaration_precheck_run(*, declaration: Declaration) -> Precheck:
         findings += _unit_value_findings(declaration, lines, values)
     ordered = sorted(findings, key=lambda finding: SEVERITY_ORDER[finding.severity])
     return Precheck(findings=ordered, taxes=taxes)
+
+
+def _date_findings(declaration: Declaration) -> list[Finding]:
+    """A date too far ahead: the rates and exchange rate of today would be applied to it."""
+    latest = timezone.localdate() + timedelta(days=settings.DECLARATION_DATE_MAX_DAYS_AHEAD)
+    if declaration.declaration_date <= latest:
+        return []
+    return [
+        Finding(
+            Severity.REJECT,
+            "declaration_date_in_future",
+            "declaration_date",
+            _("The declaration date %(date)s is more than %(days)s days after today.")
+            % {"date": declaration.declaration_date.isoformat(), "days": settings.DECLARATION_DATE_MAX_DAYS_AHEAD},
+            _("Enter the date the declaration is filed, %(latest)s at the latest.") % {"latest": latest.isoformat()},
+        )
+    ]
 
 
 def _document_findings(declaration: Declaration, lines: list[DeclarationLine]) -> list[Finding]:

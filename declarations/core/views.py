@@ -380,8 +380,14 @@ def declaration_decide(request: HttpRequest, declaration_id: int) -> HttpRespons
 @require_GET
 @login_required
 def declaration_precheck_page(request: HttpRequest, declaration_id: int) -> HttpResponse:
-    """The pre-submission check and what the declaration waits for, on their own page."""
+    """The pre-submission check and what the declaration waits for, on their own page.
+    A declaration that is no longer checked (no draft) sends the user back to it."""
     declaration = selectors.declaration_get_for_user(user=request.user, declaration_id=declaration_id)
+    try:
+        actions.declaration_action_check(declaration=declaration, user=request.user, action=actions.Action.PRECHECK)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("declaration-detail", declaration_id=declaration.pk)
     return render(
         request,
         "declarations/applications/precheck_page.html",

@@ -9,7 +9,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse, S
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from customs_portal.errors import ApplicationError
 from customs_portal.forms import form_add_application_error
@@ -110,13 +110,22 @@ def manifest_results(request: HttpRequest, manifest_id: int) -> StreamingHttpRes
     return results_response(manifest)
 
 
-@require_GET
+# The charset a stored encoding is sent as: a byte-order mark is still UTF-8.
+DOWNLOAD_CHARSETS = {"utf-8-bom": "utf-8"}
+
+
+@require_safe
 @role_required(*TRADER, *ANY_OFFICER)
 def manifest_file_download(request: HttpRequest, manifest_id: int) -> FileResponse:
-    """The uploaded CSV itself, to its company and to officers only."""
+    """The uploaded CSV itself, as uploaded and labelled with its encoding, to its company
+    and to officers only."""
     manifest = manifest_selectors.manifest_get_for_user(user=request.user, manifest_id=manifest_id)
+    charset = DOWNLOAD_CHARSETS.get(manifest.encoding, manifest.encoding or "utf-8")
     return FileResponse(
-        manifest.file.open("rb"), as_attachment=True, filename=manifest.original_name, content_type="text/csv"
+        manifest.file.open("rb"),
+        as_attachment=True,
+        filename=manifest.original_name,
+        content_type=f"text/csv; charset={charset}",
     )
 
 

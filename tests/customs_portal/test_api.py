@@ -6,7 +6,10 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import ngettext
 from rest_framework.test import APIClient
+from rest_framework.throttling import SimpleRateThrottle
 
 from customs_portal.models import WebhookSubscription
 from tests.customs_portal.factories import PASSWORD, NotificationFactory
@@ -117,3 +120,28 @@ def test_the_openapi_schema_and_docs_work_without_network(client):
     assert "swagger-ui" in html
     external = [url for url in re.findall(r'(?:src|href)="(https?://[^"]+)"', html)]
     assert external == [], "the docs page must load no asset from the internet"
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_a_throttled_request_says_how_long_to_wait_wholly_in_the_readers_language(trader_a, monkeypatch, language):
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "token-login", "1/minute")
+    client = APIClient()
+    body = {"username": "trader_a", "password": PASSWORD}
+    assert client.post(reverse("api-token"), body, HTTP_ACCEPT_LANGUAGE=language).status_code == 200
+    response = client.post(reverse("api-token"), body, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 429
+    error = response.json()["error"]
+    assert error["code"] == "throttled"
+    seconds = error["wait_seconds"]
+    assert isinstance(seconds, int) and 55 <= seconds <= 60
+    assert int(response["Retry-After"]) == seconds
+    with translation.override(language):
+        expected = ngettext(
+            "Too many requests. Try again in %(seconds)d second.",
+            "Too many requests. Try again in %(seconds)d seconds.",
+            seconds,
+        ) % {"seconds": seconds}
+    assert error["message"] == expected
+    assert "Expected available" not in error["message"]
+    if language == "en":
+        assert error["message"] == f"Too many requests. Try again in {seconds} seconds."

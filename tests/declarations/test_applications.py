@@ -108,6 +108,18 @@ def test_a_decided_application_cannot_be_decided_again(submitted_relief, clearan
     assert refused.value.status == 409
 
 
+def test_a_trader_deciding_a_decided_application_is_refused_for_the_role(
+    api_for, submitted_relief, clearance_officer, trader_a
+):
+    applications.application_decide(application=submitted_relief, officer=clearance_officer, approve=True, reason="ok")
+    response = api_for(trader_a).post(
+        f"/api/v1/applications/relief/{submitted_relief.pk}/decide/", {"approve": False, "reason": "x"}, format="json"
+    )
+    assert response.status_code == 403
+    submitted_relief.refresh_from_db()
+    assert (submitted_relief.status, submitted_relief.decision_reason) == (Status.APPROVED, "ok")
+
+
 def test_another_company_cannot_withdraw_or_submit(submitted_relief, trader_b):
     with pytest.raises(ApplicationError) as refused:
         applications.application_withdraw(application=submitted_relief, withdrawn_by=trader_b)

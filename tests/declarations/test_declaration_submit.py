@@ -4,8 +4,11 @@ and the confirmation page showed."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from customs_portal.errors import ApplicationError
 from declarations.core import precheck
@@ -100,6 +103,45 @@ def test_the_api_answers_a_refused_submission_400_with_the_field_paths(api_for, 
     assert error["code"] == "submission_refused"
     assert error["fields"] == {"attachments": ["No invoice is attached."]}
     _unchanged(declaration)
+
+
+def _dated(declaration, *, days_ahead: int):
+    day = timezone.localdate() + dt.timedelta(days=days_ahead)
+    Declaration.objects.filter(pk=declaration.pk).update(declaration_date=day)
+    declaration.refresh_from_db()
+    return declaration
+
+
+def test_a_declaration_dated_too_far_ahead_is_refused_by_check_service_and_api(api_for, trader_a, settings):
+    settings.DECLARATION_DATE_MAX_DAYS_AHEAD = 30
+    declaration = _dated(documents_attach(_draft(trader_a)), days_ahead=31)
+    [finding] = precheck.declaration_precheck_run(declaration=declaration).rejections
+    assert (finding.code, finding.field) == ("declaration_date_in_future", "declaration_date")
+    with pytest.raises(ApplicationError) as refused:
+        submission.declaration_submit(declaration=declaration, submitted_by=trader_a)
+    assert (refused.value.code, refused.value.status) == ("submission_refused", 400)
+    response = api_for(trader_a).post(f"/api/v1/declarations/{declaration.pk}/submit/", **EN)
+    assert response.status_code == 400
+    error = response.json()["error"]
+    latest = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
+    assert error["code"] == "submission_refused"
+    assert error["fields"] == {
+        "declaration_date": [f"The declaration date {declaration.declaration_date} is more than 30 days after today."]
+    }
+    checked = api_for(trader_a).get(f"/api/v1/declarations/{declaration.pk}/precheck/", **EN).json()
+    assert checked["would_be_rejected"] is True
+    assert checked["findings"][0]["fix"] == f"Enter the date the declaration is filed, {latest} at the latest."
+    declaration.refresh_from_db()
+    assert declaration.status == Status.DRAFT
+    assert not declaration.versions.exists()
+
+
+def test_a_declaration_dated_within_the_limit_is_submitted(trader_a, settings):
+    settings.DECLARATION_DATE_MAX_DAYS_AHEAD = 30
+    declaration = _dated(documents_attach(_draft(trader_a)), days_ahead=30)
+    submission.declaration_submit(declaration=declaration, submitted_by=trader_a)
+    declaration.refresh_from_db()
+    assert declaration.status == Status.SUBMITTED
 
 
 def test_the_confirmation_page_shows_the_taxes_and_a_submit_button(client_for, trader_a):

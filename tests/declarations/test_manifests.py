@@ -166,6 +166,29 @@ def test_a_utf8_manifest_with_a_byte_order_mark_is_accepted(trader_a, office, ta
     assert process(result).status == Manifest.Status.DONE
 
 
+@pytest.mark.parametrize(
+    ("data", "charset"),
+    [
+        (manifest_csv(GOOD_ROWS[:1]), "utf-8"),
+        (b"\xef\xbb\xbf" + manifest_csv(GOOD_ROWS[:1]), "utf-8"),
+        (manifest_csv([["JP0001", "山田太郎", "綿製Tシャツ", "610910000", "30", "USD", "0.4", "CN"]], encoding="cp932"),
+         "shift_jis"),
+    ],
+)  # fmt: skip
+def test_the_uploaded_file_is_sent_back_as_csv_in_its_encoding_and_answers_head(
+    client_for, trader_a, office, data, charset
+):
+    manifest = upload(trader_a, office, data).manifest
+    client = client_for(trader_a)
+    response = client.get(f"/trader/manifests/{manifest.pk}/file/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == f"text/csv; charset={charset}"
+    assert b"".join(response.streaming_content) == data
+    head = client.head(f"/trader/manifests/{manifest.pk}/file/")
+    assert (head.status_code, head["Content-Type"]) == (200, f"text/csv; charset={charset}")
+    assert client.post(f"/trader/manifests/{manifest.pk}/file/").status_code == 405
+
+
 def test_a_six_digit_hs_code_maps_to_its_only_tariff_line_and_an_ambiguous_one_is_an_error(trader_a, office, tariff):
     TariffLineFactory(hs_code="610990100", rates={"general": "10%"})
     TariffLineFactory(hs_code="610990900", rates={"general": "10%"})

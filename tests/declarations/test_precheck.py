@@ -236,3 +236,31 @@ def test_the_fragment_and_the_page_render_the_findings(draft, client_for, trader
     page = client_for(trader_a).get(f"/declarations/{draft.pk}/precheck/", HTTP_ACCEPT_LANGUAGE="en")
     assert b"No invoice is attached." in page.content
     assert client_for(trader_b).get(f"/declarations/{draft.pk}/precheck/").status_code == 404
+
+
+def test_a_declaration_past_draft_is_not_prechecked_by_api_or_page(client_for, api_for, trader_a, clearance_officer):
+    inspected = DeclarationFactory(company=trader_a.company, declarant=trader_a, status=Declaration.Status.INSPECTION)
+    DeclarationLineFactory(declaration=inspected)
+    for user in (trader_a, clearance_officer):
+        response = api_for(user).get(f"/api/v1/declarations/{inspected.pk}/precheck/", HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 409
+        assert response.json()["error"] == {
+            "code": "not_a_draft",
+            "message": "Only a draft is checked before submission.",
+            "fields": {},
+        }
+    client = client_for(trader_a)
+    page = client.get(f"/declarations/{inspected.pk}/precheck/", HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    assert page.redirect_chain == [(f"/declarations/{inspected.pk}/", 302)]
+    assert b"Only a draft is checked before submission." in page.content
+    assert b"precheck-heading" not in page.content
+
+
+def test_the_detail_page_shows_findings_for_a_draft_only(draft, client_for, trader_a):
+    client = client_for(trader_a)
+    assert b"No invoice is attached." in client.get(f"/declarations/{draft.pk}/", HTTP_ACCEPT_LANGUAGE="en").content
+    draft.status = Declaration.Status.INSPECTION
+    draft.save(update_fields=["status"])
+    page = client.get(f"/declarations/{draft.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    assert b"precheck-heading" not in page.content

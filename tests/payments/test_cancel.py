@@ -92,7 +92,9 @@ def test_only_the_paying_company_cancels(pending, trader_b, clearance_officer, c
 
 
 def test_cancelling_needs_a_post_with_the_csrf_token(pending, trader_a, client_for):
-    assert client_for(trader_a).get(f"/payments/{pending.pk}/cancel/").status_code == 405
+    page = client_for(trader_a).get(f"/payments/{pending.pk}/cancel/", HTTP_ACCEPT_LANGUAGE="en")
+    assert (page.status_code, page["Allow"]) == (405, "POST")
+    assert "This page cannot be opened directly" in page.content.decode()
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(trader_a)
     assert strict.post(f"/payments/{pending.pk}/cancel/").status_code == 403
@@ -110,3 +112,9 @@ def test_cancelling_a_payment_the_gateway_declined_records_the_decline(pending, 
     page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "is cancelled" not in page and "The card issuer declined the payment." in page
     assert 'name="idempotency_key"' in page
+
+
+def test_the_api_keeps_its_json_405(pending, trader_a, api_for):
+    response = api_for(trader_a).get(f"/api/v1/payments/{pending.pk}/cancel/")
+    assert response.status_code == 405
+    assert response.json()["error"]["code"] == "method_not_allowed"

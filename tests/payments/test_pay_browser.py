@@ -59,3 +59,17 @@ def test_a_declined_card_reads_as_a_sentence_and_the_trader_continues_a_new_paym
     page.get_by_role("button", name="Continue to the payment gateway").click()
     page.wait_for_url("**/sandbox-gateway/pay/**")
     assert errors == []
+
+
+def test_opening_the_cancel_address_directly_shows_the_405_page_on_a_phone(browser_as, trader_a):
+    payment = start_payment(assessment_for(trader_a), trader_a)
+    page = browser_as(trader_a, language="en", viewport=PHONE)
+    errors = _failing_on_errors(page)
+    response = page.goto(f"/payments/{payment.pk}/cancel/")
+    assert response.status == 405
+    assert page.get_by_role("heading", name="This page cannot be opened directly").is_visible()
+    assert page.get_by_role("button", name="Go to your dashboard").is_visible()
+    screenshot(page, "payment-cancel-get-405-phone-en")
+    payment.refresh_from_db()
+    assert payment.status == PaymentIntent.Status.PENDING
+    assert errors == []

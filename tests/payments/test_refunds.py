@@ -48,6 +48,23 @@ def test_a_refund_larger_than_what_remains_is_refused_with_a_clear_message(captu
     assert Refund.objects.count() == 1
 
 
+def test_a_refund_of_a_payment_not_yet_captured_is_a_conflict_with_its_own_code(
+    assessment_a, trader_a, clearance_officer, api_for
+):
+    pending = start_payment(assessment_a, trader_a)
+    response = api_for(clearance_officer).post(
+        f"/api/v1/payments/{pending.pk}/refunds/",
+        {"amount_jpy": 100, "reason": "x"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 409
+    error = response.json()["error"]
+    assert error["code"] == "payment_not_captured"
+    assert error["message"] == f"Payment {pending} is Pending: only a captured payment can be refunded."
+    assert Refund.objects.count() == 0
+
+
 def test_a_refund_above_the_threshold_needs_a_second_officer(trader_a, clearance_officer, supervisor, settings):
     settings.PAYMENTS_REFUND_APPROVAL_THRESHOLD_JPY = 10_000
     assessment = assessment_for(trader_a)
