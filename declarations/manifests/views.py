@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
+from customs_portal.documents import document_response
 from customs_portal.errors import ApplicationError
 from customs_portal.forms import form_add_application_error
 from customs_portal.models import CustomsOffice
@@ -121,11 +122,8 @@ def manifest_file_download(request: HttpRequest, manifest_id: int) -> FileRespon
     and to officers only."""
     manifest = manifest_selectors.manifest_get_for_user(user=request.user, manifest_id=manifest_id)
     charset = DOWNLOAD_CHARSETS.get(manifest.encoding, manifest.encoding or "utf-8")
-    return FileResponse(
-        manifest.file.open("rb"),
-        as_attachment=True,
-        filename=manifest.original_name,
-        content_type=f"text/csv; charset={charset}",
+    return document_response(
+        manifest.file, filename=manifest.original_name, content_type=f"text/csv; charset={charset}"
     )
 
 

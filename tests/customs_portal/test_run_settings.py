@@ -138,7 +138,7 @@ def test_an_uploaded_file_is_downloaded_only_by_its_company_and_officers(
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("kind", ["attachment", "evidence"])
+@pytest.mark.parametrize("kind", ["attachment", "manifest", "evidence"])
 def test_a_file_gone_from_storage_is_a_404_for_its_reader_not_an_error(
     stored_files, kind, client_for, trader_a, settings
 ):
