@@ -107,7 +107,9 @@ def test_only_a_supervisor_approves_deferral_through_the_api(trader_a, superviso
 def test_an_officer_is_refused_deferral_for_role_not_company(trader_a, supervisor, clearance_officer, api_for):
     deferral_approve(company=trader_a.company, security_jpy=100_000, approved_by=supervisor)
     assessment = assessment_for(trader_a)
-    response = api_for(clearance_officer).post(f"/api/v1/payments/assessments/{assessment.pk}/defer/")
+    response = api_for(clearance_officer).post(
+        f"/api/v1/payments/assessments/{assessment.pk}/defer/", HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "permission_denied"
     assert "Only traders" in response.json()["error"]["message"]
