@@ -592,8 +592,11 @@ def _refund_check_officer(user: User) -> None:
 def refund_request(
     *, payment: PaymentIntent, amount_jpy: int, reason: str, requested_by: User, request: HttpRequest | None = None
 ) -> Refund:
-    """Refunds up to what remains. Above the threshold a second officer (a supervisor)
-    must approve before any money moves."""
+    """Refunds up to what remains. When the payment's running total of refunds (those
+    made and those awaiting approval, this one included) would pass the threshold, a
+    second officer (a supervisor) must approve before any money moves, so splitting a
+    refund into small ones never avoids approval. The payment's row lock makes the
+    total exact under concurrent requests."""
     _refund_check_officer(requested_by)
     locked = PaymentIntent.objects.select_for_update().get(pk=payment.pk)
     if locked.status not in PaymentIntent.CAPTURED_STATUSES:
@@ -620,7 +623,8 @@ def refund_request(
             "payment": locked,
         }
         raise ApplicationError(message, code="refund_exceeds_remaining", fields={"amount_jpy": [message]})
-    needs_approval = amount_jpy > settings.PAYMENTS_REFUND_APPROVAL_THRESHOLD_JPY
+    refunds_total = locked.refunded_jpy + reserved + amount_jpy
+    needs_approval = refunds_total > settings.PAYMENTS_REFUND_APPROVAL_THRESHOLD_JPY
     refund = Refund.objects.create(
         payment=locked,
         amount_jpy=amount_jpy,
@@ -633,7 +637,12 @@ def refund_request(
         actor=requested_by,
         obj=refund,
         company=locked.company,
-        after={"amount_jpy": amount_jpy, "reason": reason, "needs_approval": needs_approval},
+        after={
+            "amount_jpy": amount_jpy,
+            "reason": reason,
+            "refunds_total_jpy": refunds_total,
+            "needs_approval": needs_approval,
+        },
         request=request,
     )
     if not needs_approval:
