@@ -73,6 +73,18 @@ def test_check_deploy_fails_when_production_enables_the_sandbox(setting):
     assert "The sandbox payment gateway cannot run in production" in result.stderr
 
 
+def test_check_deploy_reports_the_sandbox_under_any_settings_that_install_it():
+    result = _manage(
+        "check",
+        "--deploy",
+        DJANGO_SETTINGS_MODULE="customs_portal.settings.base",
+        PAYMENTS_SANDBOX_ENABLED="true",
+        SECRET_KEY=secrets.token_urlsafe(64),
+    )
+    assert result.returncode != 0
+    assert "payments.E001" in result.stderr + result.stdout
+
+
 @pytest.mark.django_db
 def test_without_a_provider_a_payment_is_refused_with_503_and_nothing_is_written(
     assessment_a, trader_a, api_for, settings
