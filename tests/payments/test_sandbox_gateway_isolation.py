@@ -145,3 +145,15 @@ def test_a_sandbox_direct_debit_stores_only_the_last_four_digits_of_the_account(
     charge = GatewayCharge.objects.get(token=payment.gateway_token)
     assert (charge.status, charge.bank_account_last4) == ("succeeded", "5678")
     assert "0012345678" not in _stored_text()
+
+
+@pytest.mark.django_db
+def test_the_daily_settlement_import_does_nothing_without_a_provider(settings):
+    from payments import tasks
+    from payments.models import SettlementImport
+
+    settings.PAYMENTS_GATEWAY_PROVIDER = ""
+    assert tasks.settlement_import_daily() is None
+    assert not SettlementImport.objects.exists()
+    settings.PAYMENTS_GATEWAY_PROVIDER = "sandbox"
+    assert tasks.settlement_import_daily()["created"] == 1
