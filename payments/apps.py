@@ -13,7 +13,7 @@ class PaymentsConfig(AppConfig):
         from customs_portal.dashboard import register_queue_counter
         from customs_portal.notifications import notification_wording_register
         from declarations import hooks
-        from payments import notifications, receivers, selectors
+        from payments import checks, notifications, receivers, selectors  # noqa: F401  (checks registers itself)
 
         notification_wording_register(notifications.notification_wording)
 

@@ -1,13 +1,20 @@
-"""The one interface between the portal and a payment processor. The sandbox gateway
-implements it; a real processor's SDK would be wrapped the same way."""
+"""The one interface between the portal and a payment processor. Each processor has one
+implementation, registered in PROVIDERS; PAYMENTS_GATEWAY_PROVIDER names the one new
+payments go to. The sandbox gateway (payments.sandbox.provider) is one of them; a real
+processor's SDK is wrapped the same way."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
+from typing import Any, Protocol
 
-from django.urls import reverse
+from django.apps import apps
+from django.conf import settings
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from customs_portal.errors import ApplicationError
 
 
 @dataclass(frozen=True)
@@ -46,61 +53,31 @@ class PaymentProvider(Protocol):
 
     def settlement_file(self, *, day: date) -> bytes: ...
 
+    def event_status(self, *, data: dict[str, Any]) -> GatewayStatus:
+        """What the `data` of a verified charge notification says about the charge."""
+        ...
 
-class SandboxProvider:
-    name = "sandbox"
-    _STATUS = {
-        "requires_payment": "pending",
-        "processing": "pending",
-        "succeeded": "succeeded",
-        "failed": "failed",
-        "canceled": "canceled",
-    }
 
-    def session_create(self, *, reference: str, amount_jpy: int, method: str, return_url: str) -> GatewaySession:
-        from payments.sandbox import gateway
+# Provider name -> (implementation, the app that must be installed for it to exist here).
+PROVIDERS: dict[str, tuple[str, str]] = {
+    "sandbox": ("payments.sandbox.provider.SandboxProvider", "payments.sandbox"),
+}
 
-        charge = gateway.charge_create(
-            merchant_reference=reference, amount_jpy=amount_jpy, method=method, return_url=return_url
+
+def provider_for(name: str) -> PaymentProvider:
+    """The implementation of provider `name`. Raises ApplicationError (503) when no such
+    provider is installed here, so that no payment is ever taken by a provider that is
+    not there (the sandbox, in production)."""
+    entry = PROVIDERS.get(name)
+    if entry is None or not apps.is_installed(entry[1]):
+        raise ApplicationError(
+            _("No payment provider is configured, so payments cannot be taken at the moment. Try again later."),
+            code="provider_not_configured",
+            status=503,
         )
-        return GatewaySession(token=charge.token, redirect_url=reverse("sandbox-pay", args=[charge.token]))
-
-    def status_fetch(self, *, token: str) -> GatewayStatus:
-        from payments.sandbox import gateway
-
-        status = gateway.charge_status(token=token)
-        return GatewayStatus(
-            status=self.map_status(status.status),
-            amount_jpy=status.amount_jpy,
-            card_last4=status.card_last4,
-            decline_code=status.decline_code,
-            fee_jpy=status.fee_jpy,
-        )
-
-    def refund(self, *, token: str, amount_jpy: int, idempotency_key: str) -> str:
-        from payments.sandbox import gateway
-
-        try:
-            return gateway.charge_refund(token=token, amount_jpy=amount_jpy, idempotency_key=idempotency_key).refund_id
-        except gateway.GatewayError as error:
-            raise ProviderError(error.code, str(error)) from error
-
-    def cancel(self, *, token: str) -> str:
-        from payments.sandbox import gateway
-
-        return self.map_status(gateway.charge_cancel(token=token))
-
-    def settlement_file(self, *, day: date) -> bytes:
-        from payments.sandbox import gateway
-
-        return gateway.settlement_csv(day=day)
-
-    @classmethod
-    def map_status(cls, gateway_status: str) -> str:
-        return cls._STATUS.get(gateway_status, "pending")
+    return import_string(entry[0])()
 
 
-def provider_for(name: str = "sandbox") -> PaymentProvider:
-    if name == "sandbox":
-        return SandboxProvider()
-    raise LookupError(f"No payment provider {name!r}")
+def provider_configured() -> PaymentProvider:
+    """The provider that new payments go to (PAYMENTS_GATEWAY_PROVIDER)."""
+    return provider_for(settings.PAYMENTS_GATEWAY_PROVIDER)

@@ -27,7 +27,7 @@ from declarations.models import Declaration
 from payments import ledger
 from payments.failures import failure_from_gateway
 from payments.models import Assessment, DeferralApproval, GatewayEvent, PaymentIntent, Receipt, Refund
-from payments.providers import GatewayStatus, ProviderError, provider_for
+from payments.providers import GatewayStatus, ProviderError, provider_configured, provider_for
 from payments.states import ASSESSMENT_MACHINE, PAYMENT_MACHINE, REFUND_MACHINE, AStatus, PStatus, RStatus
 
 logger = logging.getLogger(__name__)
@@ -301,6 +301,8 @@ def _payment_create(
     return_url: str,
     request: HttpRequest | None,
 ) -> PaymentIntent:
+    # Refused before anything is written when no provider is installed here (503).
+    provider = provider_configured()
     # The assessment row lock serialises everyone paying it: of two racing payers the
     # second waits here, then sees the first one's payment.
     locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
@@ -336,6 +338,7 @@ def _payment_create(
         created_by=created_by,
         method=method,
         amount_jpy=amount,
+        provider=provider.name,
         idempotency_key=key,
         request_fingerprint=fingerprint,
         expires_at=timezone.now() + timedelta(minutes=settings.PAYMENTS_INTENT_TTL_MINUTES),
@@ -348,7 +351,6 @@ def _payment_create(
         after={"amount_jpy": amount, "method": method, "assessment": locked.reference},
         request=request,
     )
-    provider = provider_for(payment.provider)
     session = provider.session_create(
         reference=str(payment), amount_jpy=amount, method=method, return_url=return_url.format(payment_id=payment.pk)
     )
@@ -567,15 +569,8 @@ def gateway_event_process(*, event_pk: int) -> str:
     if payment is None:
         outcome = "unknown_payment"
     elif event.event_type in ("charge.succeeded", "charge.failed"):
-        data = event.payload["data"]
-        status = GatewayStatus(
-            status=data.get("status", "").replace("requires_payment", "pending"),
-            amount_jpy=int(data.get("amount_jpy", 0)),
-            card_last4=str(data.get("card_last4", ""))[-4:],
-            decline_code=str(data.get("decline_code", "")),
-            fee_jpy=int(data.get("fee_jpy", 0)),
-        )
-        outcome = _gateway_status_apply(payment, status, system="sandbox-gateway")
+        status = provider_for(payment.provider).event_status(data=event.payload["data"])
+        outcome = _gateway_status_apply(payment, status, system=f"{payment.provider}-gateway")
     else:
         # Refund notifications confirm what the portal asked for; nothing to change.
         outcome = "noted"
@@ -597,8 +592,11 @@ def _refund_check_officer(user: User) -> None:
 def refund_request(
     *, payment: PaymentIntent, amount_jpy: int, reason: str, requested_by: User, request: HttpRequest | None = None
 ) -> Refund:
-    """Refunds up to what remains. Above the threshold a second officer (a supervisor)
-    must approve before any money moves."""
+    """Refunds up to what remains. When the payment's running total of refunds (those
+    made and those awaiting approval, this one included) would pass the threshold, a
+    second officer (a supervisor) must approve before any money moves, so splitting a
+    refund into small ones never avoids approval. The payment's row lock makes the
+    total exact under concurrent requests."""
     _refund_check_officer(requested_by)
     locked = PaymentIntent.objects.select_for_update().get(pk=payment.pk)
     if locked.status not in PaymentIntent.CAPTURED_STATUSES:
@@ -625,7 +623,8 @@ def refund_request(
             "payment": locked,
         }
         raise ApplicationError(message, code="refund_exceeds_remaining", fields={"amount_jpy": [message]})
-    needs_approval = amount_jpy > settings.PAYMENTS_REFUND_APPROVAL_THRESHOLD_JPY
+    refunds_total = locked.refunded_jpy + reserved + amount_jpy
+    needs_approval = refunds_total > settings.PAYMENTS_REFUND_APPROVAL_THRESHOLD_JPY
     refund = Refund.objects.create(
         payment=locked,
         amount_jpy=amount_jpy,
@@ -638,7 +637,12 @@ def refund_request(
         actor=requested_by,
         obj=refund,
         company=locked.company,
-        after={"amount_jpy": amount_jpy, "reason": reason, "needs_approval": needs_approval},
+        after={
+            "amount_jpy": amount_jpy,
+            "reason": reason,
+            "refunds_total_jpy": refunds_total,
+            "needs_approval": needs_approval,
+        },
         request=request,
     )
     if not needs_approval:

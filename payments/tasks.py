@@ -55,14 +55,19 @@ def payments_expire_stale() -> int:
 
 
 @shared_task(soft_time_limit=240, time_limit=300)
-def settlement_import_daily(day_iso: str | None = None, provider: str = "sandbox") -> dict[str, int]:
+def settlement_import_daily(day_iso: str | None = None, provider: str = "") -> dict[str, int] | None:
     """Fetches the gateway's settlement file for a day (default: yesterday, Japan time)
-    and matches it against the ledger. The same file twice changes nothing."""
+    and matches it against the ledger. The same file twice changes nothing. The provider
+    is the configured one unless named; with none configured there is nothing to import."""
     from datetime import date
 
     from payments.providers import provider_for
     from payments.reconciliation import settlement_import
 
+    provider = provider or settings.PAYMENTS_GATEWAY_PROVIDER
+    if not provider:
+        logger.info("No payment provider is configured: no settlement file to import")
+        return None
     day = date.fromisoformat(day_iso) if day_iso else timezone.localdate() - timedelta(days=1)
     data = provider_for(provider).settlement_file(day=day)
     settlement, created = settlement_import(data=data, day=day, provider=provider)

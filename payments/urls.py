@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.apps import apps
 from django.urls import include, path
 
 from payments import views
@@ -25,5 +26,7 @@ urlpatterns = [
     path("payments/officer/deferrals/", views.deferral_approvals, name="payments-deferrals"),
     path("payments/refunds/<int:refund_id>/decide/", views.refund_decide, name="payments-refund-decide"),
     path("payments/webhooks/gateway/", views.gateway_webhook, name="payments-gateway-webhook"),
-    path("sandbox-gateway/", include("payments.sandbox.urls")),
 ]
+# The sandbox gateway's hosted payment page exists only where its app is installed.
+if apps.is_installed("payments.sandbox"):
+    urlpatterns.append(path("sandbox-gateway/", include("payments.sandbox.urls")))

@@ -43,9 +43,13 @@ INSTALLED_APPS = [
     "declarations",
     "inspection",
     "payments",
-    # The built-in sandbox payment gateway: its own tables, pages and webhooks.
-    "payments.sandbox",
 ]
+# The built-in sandbox payment gateway (its own tables, hosted payment page and webhooks)
+# takes payments with no money moved, so it is installed only where this allows it: on
+# in local and test settings, refused by production settings.
+PAYMENTS_SANDBOX_ENABLED = env.bool("PAYMENTS_SANDBOX_ENABLED", default=False)
+if PAYMENTS_SANDBOX_ENABLED:
+    INSTALLED_APPS.append("payments.sandbox")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -285,7 +289,10 @@ WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=10)
 # networks (a trader must not make the portal call its internal services).
 WEBHOOK_ALLOW_PRIVATE_URLS = env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=False)
 
-# Payments. The portal verifies the gateway's webhooks with this shared secret and
+# Payments. The processor new payments go to, a name of payments.providers.PROVIDERS;
+# empty: none, and creating a payment answers 503 "no payment provider is configured".
+PAYMENTS_GATEWAY_PROVIDER = env("PAYMENTS_GATEWAY_PROVIDER", default="sandbox" if PAYMENTS_SANDBOX_ENABLED else "")
+# The portal verifies the gateway's webhooks with this shared secret and
 # refuses notifications whose timestamp is further than the tolerance from now.
 PAYMENTS_GATEWAY_WEBHOOK_SECRET = env("PAYMENTS_GATEWAY_WEBHOOK_SECRET", default="sandbox-webhook-secret")
 PAYMENTS_WEBHOOK_TOLERANCE_SECONDS = env.int("PAYMENTS_WEBHOOK_TOLERANCE_SECONDS", default=300)

@@ -23,5 +23,11 @@ if len(PAYMENTS_GATEWAY_WEBHOOK_SECRET) < 32:  # noqa: F405  (also refuses the s
     raise ImproperlyConfigured(
         "PAYMENTS_GATEWAY_WEBHOOK_SECRET must be set to the payment gateway's signing secret (32+ characters)."
     )
+# The sandbox gateway marks payments paid with no money moved: never in production.
+if PAYMENTS_SANDBOX_ENABLED or PAYMENTS_GATEWAY_PROVIDER == "sandbox":  # noqa: F405
+    raise ImproperlyConfigured(
+        "The sandbox payment gateway cannot run in production: unset PAYMENTS_SANDBOX_ENABLED "
+        "and set PAYMENTS_GATEWAY_PROVIDER to a real payment provider (or leave it empty)."
+    )
 # The load balancer probes /healthz over plain HTTP inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

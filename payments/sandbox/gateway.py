@@ -109,9 +109,8 @@ def charge_pay_card(*, token: str, card_number: str, expiry_month: int, expiry_y
     today = timezone.localdate()
     if (expiry_year, expiry_month) < (today.year, today.month):
         raise GatewayError("invalid_expiry", _("The card's expiry date is in the past."))
-    charge.card_number = number
     charge.card_last4 = number[-4:]
-    charge.save(update_fields=["card_number", "card_last4", "updated_at"])
+    charge.save(update_fields=["card_last4", "updated_at"])
     outcome = TEST_CARDS.get(number, "card_not_supported")
     if outcome == "":
         _settle(charge, status=Status.SUCCEEDED)
@@ -131,8 +130,8 @@ def charge_approve(*, token: str, bank_account: str = "") -> GatewayCharge:
     if charge.method == "direct_debit":
         if not bank_account.strip():
             raise GatewayError("account_required", _("Choose the account to debit."))
-        charge.bank_account = bank_account.strip()[:30]
-        charge.save(update_fields=["bank_account", "updated_at"])
+        charge.bank_account_last4 = bank_account.strip()[-4:]
+        charge.save(update_fields=["bank_account_last4", "updated_at"])
     _settle(charge, status=Status.SUCCEEDED)
     return charge
 

@@ -1,5 +1,5 @@
-"""The sandbox gateway's own records. Only the gateway holds card numbers (this table
-plays the processor's card vault); the portal never reads these tables."""
+"""The sandbox gateway's own records; the portal never reads these tables. Not even the
+sandbox keeps a full card or account number: only their last four digits."""
 
 from __future__ import annotations
 
@@ -20,10 +20,9 @@ class GatewayCharge(models.Model):
     method = models.CharField(max_length=20)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.REQUIRES_PAYMENT)
     return_url = models.CharField(max_length=300)
-    card_number = models.CharField(max_length=19, blank=True)
     card_last4 = models.CharField(max_length=4, blank=True)
     payeasy_number = models.CharField(max_length=20, blank=True)
-    bank_account = models.CharField(max_length=30, blank=True)
+    bank_account_last4 = models.CharField(max_length=4, blank=True)
     decline_code = models.CharField(max_length=40, blank=True)
     fee_jpy = models.BigIntegerField(default=0)
     refunded_jpy = models.BigIntegerField(default=0)

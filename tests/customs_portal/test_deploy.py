@@ -13,12 +13,17 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     # DJANGO_ALLOW_ASYNC_UNSAFE is set by the browser tests' fixture (tests/browser.py) for
-    # this test process only; a production check must not inherit it.
-    clean_env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in ("SECRET_KEY", "DEBUG", "PAYMENTS_GATEWAY_WEBHOOK_SECRET", "DJANGO_ALLOW_ASYNC_UNSAFE")
-    }
+    # this test process only, and the sandbox gateway by the test settings; a production
+    # check must inherit neither.
+    inherited = (
+        "SECRET_KEY",
+        "DEBUG",
+        "PAYMENTS_GATEWAY_WEBHOOK_SECRET",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+        "PAYMENTS_SANDBOX_ENABLED",
+        "PAYMENTS_GATEWAY_PROVIDER",
+    )
+    clean_env = {key: value for key, value in os.environ.items() if key not in inherited}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
