@@ -323,6 +323,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"token-login": "10/minute", "traveller-estimate": "60/minute"},
     "DEFAULT_VERSIONING_CLASS": None,
 }
+# The OpenAPI schema (/api/schema/) and its docs page (/api/docs/) need a signed-in user
+# (a session or an API token); local development and the tests keep them open.
+API_DOCS_REQUIRE_LOGIN = env.bool("API_DOCS_REQUIRE_LOGIN", default=True)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Customs portal API",
     "DESCRIPTION": "Declarations, payments and notifications for traders' systems.",

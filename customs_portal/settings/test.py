@@ -12,6 +12,7 @@ import secrets
 
 os.environ.setdefault("SECRET_KEY", "test-only-not-secret")
 os.environ.setdefault("WEBHOOK_ALLOW_PRIVATE_URLS", "true")
+os.environ.setdefault("API_DOCS_REQUIRE_LOGIN", "false")
 # Tests run against real PostgreSQL and Redis (`make test` starts them when down).
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/customs_portal")
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")

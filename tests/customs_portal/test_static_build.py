@@ -25,6 +25,8 @@ _NOT_IN_PRODUCTION = (
     "CACHE_URL",
     "STATIC_ROOT",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "WEBHOOK_ALLOW_PRIVATE_URLS",
+    "API_DOCS_REQUIRE_LOGIN",
 )
 HASHED_STATIC = re.compile(r'/static/[\w/.-]+\.[0-9a-f]{12}\.(?:css|js)"')
 
@@ -73,9 +75,11 @@ from customs_portal.models import User
 anonymous, trader = Client(), Client()
 trader.force_login(User.objects.get(username={username!r}))
 pages = {{}}
-for client, path in [(anonymous, "/"), (anonymous, "/accounts/login/"), (trader, "/trader/"), (trader, "/api/docs/")]:
+visits = [(anonymous, "/"), (anonymous, "/accounts/login/"), (trader, "/trader/"), (trader, "/api/docs/")]
+visits += [(anonymous, "/api/docs/?anonymous"), (anonymous, "/api/schema/?anonymous")]
+for client, path in visits:
     response = client.get(path, secure=True)
-    pages[path] = {{"status": response.status_code, "body": response.content.decode()}}
+    pages[path] = {{"status": response.status_code, "body": response.content.decode(), "to": response.get("Location")}}
 asset = "/static/" + staticfiles_storage.stored_name("css/portal.css")
 response = anonymous.get(asset, secure=True)
 pages[asset] = {{"status": response.status_code, "body": response.get("Cache-Control", "")}}
@@ -112,5 +116,8 @@ def test_production_serves_pages_with_the_collected_static_manifest(static_root,
         assert HASHED_STATIC.search(pages[path]["body"]), path
         assert '/static/css/portal.css"' not in pages[path]["body"]
     assert trader_a.username in pages["/trader/"]["body"]
+    assert pages["/api/schema/?anonymous"]["status"] == 401
+    docs = pages["/api/docs/?anonymous"]
+    assert docs["status"] == 302 and docs["to"].startswith("/accounts/login/?next=/api/docs/")
     [asset] = [path for path in pages if path.startswith("/static/")]
     assert pages[asset]["status"] == 200 and "immutable" in pages[asset]["body"]
