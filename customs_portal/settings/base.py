@@ -116,6 +116,8 @@ AUTH_USER_MODEL = "customs_portal.User"
 AUTHENTICATION_BACKENDS = [
     # Axes first: it refuses a locked-out username/IP before the password is checked.
     "axes.backends.AxesStandaloneBackend",
+    # Then the per-address limit (LOGIN_ADDRESS_FAILURE_LIMIT), over every username.
+    "customs_portal.login_throttle.AddressLockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -131,6 +133,9 @@ LOGOUT_REDIRECT_URL = "public-home"
 # Login throttling: five wrong passwords for one username from one address lock that
 # pair out for 15 minutes; the lock-out is recorded and visible in the admin.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+# Twenty failed logins from one address within those 15 minutes, whatever usernames they
+# named, lock the whole address out (customs_portal.login_throttle).
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
