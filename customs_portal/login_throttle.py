@@ -26,8 +26,9 @@ def login_failures_from_address(*, ip_address: str) -> int:
 
 class AddressLockoutBackend:
     """Refuses every login from an address that has reached LOGIN_ADDRESS_FAILURE_LIMIT
-    failures, even with a right password. It authenticates nobody itself; the refusal
-    reaches axes' middleware, which answers with the lock-out page."""
+    failures, even with a right password. It authenticates nobody itself, and has no
+    `get_user`, so sessions never name it; the refusal reaches axes' middleware, which
+    answers with the lock-out page."""
 
     def authenticate(self, request: HttpRequest | None, **credentials: object) -> None:
         if request is None:
@@ -37,6 +38,3 @@ class AddressLockoutBackend:
             return None
         request.axes_locked_out = True
         raise PermissionDenied("Too many failed logins from this address.")
-
-    def get_user(self, user_id: int) -> None:
-        return None
