@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from drf_spectacular.utils import extend_schema
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 
 
@@ -17,8 +17,12 @@ class PortalSchemaView(SpectacularAPIView):
         return [IsAuthenticated()] if settings.API_DOCS_REQUIRE_LOGIN else [AllowAny()]
 
 
-class PortalSwaggerView(SpectacularSwaggerView):
-    """The docs page; a visitor who is not signed in is sent to the login page."""
+class PortalSwaggerView(SpectacularSwaggerSplitView):
+    """The docs page; a visitor who is not signed in is sent to the login page. Its
+    initialisation script comes from this view too (`?script`), not inline, so the page
+    runs under the portal's Content-Security-Policy."""
+
+    template_name = "api/swagger_ui.html"
 
     @extend_schema(exclude=True)
     def get(self, request, *args, **kwargs):
