@@ -12,11 +12,11 @@ import secrets
 
 os.environ.setdefault("SECRET_KEY", "test-only-not-secret")
 os.environ.setdefault("WEBHOOK_ALLOW_PRIVATE_URLS", "true")
-os.environ.setdefault("API_DOCS_REQUIRE_LOGIN", "false")
 # Tests run against real PostgreSQL and Redis (`make test` starts them when down).
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/customs_portal")
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
 TEST_RUN_ID = os.environ.setdefault("TEST_RUN_ID", secrets.token_hex(4))
+os.environ.setdefault("API_DOCS_REQUIRE_LOGIN", "false")
 
 from customs_portal.settings.base import *  # noqa: E402,F403  (settings modules layer by star import)
 

@@ -27,6 +27,7 @@ _NOT_IN_PRODUCTION = (
     "DJANGO_ALLOW_ASYNC_UNSAFE",
     "WEBHOOK_ALLOW_PRIVATE_URLS",
     "API_DOCS_REQUIRE_LOGIN",
+    "PAYMENTS_SANDBOX_ENABLED",
 )
 HASHED_STATIC = re.compile(r'/static/[\w/.-]+\.[0-9a-f]{12}\.(?:css|js)"')
 
