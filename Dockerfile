@@ -35,14 +35,11 @@ WORKDIR /app
 # The code stays owned by root: the app user can read it but not change it.
 COPY . .
 
-# The static files are built into the image and served by whitenoise. production.py
-# insists on a long SECRET_KEY, so this one step gets a throwaway key that exists only
-# for it (not an ENV: it must never reach the running containers). An in-memory
-# database and broker keep the step from touching var/.
-RUN SECRET_KEY=build-only-collectstatic-key-never-used-at-runtime-0123456789 \
-    DATABASE_URL=sqlite://:memory: \
-    CELERY_BROKER_URL=memory:// \
-    python manage.py collectstatic --noinput -v 0
+# The static files are built into the image and served by whitenoise. The build settings
+# are production's with placeholder secrets and an in-memory database and broker; they
+# serve collectstatic only and never reach the running containers, which need the real
+# secrets from .env.
+RUN DJANGO_SETTINGS_MODULE=customs_portal.settings.build python manage.py collectstatic --noinput -v 0
 
 # var/ holds Celery beat's schedule and media/ the uploaded files; both are volumes in
 # docker-compose.yml, and an empty named volume takes over this ownership.

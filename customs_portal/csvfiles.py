@@ -21,6 +21,9 @@ from customs_portal.errors import ApplicationError
 if TYPE_CHECKING:
     from customs_portal.models import User
 
+# A cell starting with one of these is read as a formula by spreadsheet programs.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
 TRUE_WORDS = frozenset({"true", "yes", "y", "1", "t"})
 FALSE_WORDS = frozenset({"false", "no", "n", "0", "f", ""})
 
@@ -57,6 +60,15 @@ class ImportRejected(ApplicationError):
             )
         super().__init__(message, code="import_rejected", fields=fields)
         self.errors = errors
+
+
+def csv_cell_safe(value: object) -> object:
+    """The value for a CSV cell that we export: text that a spreadsheet would run as a
+    formula (a company named "=HYPERLINK(...)") gets a leading apostrophe, so that whoever
+    opens the export runs nothing that someone else typed. Other values pass unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
 
 
 def decode_csv(data: bytes, *, file_name: str) -> str:

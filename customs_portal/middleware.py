@@ -76,3 +76,19 @@ class MethodNotAllowedPageMiddleware:
         page = render(request, "405.html", status=405)
         page["Allow"] = response.get("Allow", "")
         return page
+
+
+class SecurityHeadersMiddleware:
+    """Adds the Content-Security-Policy (CONTENT_SECURITY_POLICY: our own scripts and
+    styles only, no inline script) and the Permissions-Policy (PERMISSIONS_POLICY: no
+    camera, microphone, location or payment API) to every response, unless a view set
+    its own."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response

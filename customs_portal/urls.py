@@ -3,9 +3,9 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from customs_portal import views
+from customs_portal.api.docs import PortalSchemaView, PortalSwaggerView
 
 urlpatterns = [
     path("", views.public_home, name="public-home"),
@@ -34,8 +34,8 @@ urlpatterns = [
     path("", include("inspection.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("customs_portal.api_urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/schema/", PortalSchemaView.as_view(), name="api-schema"),
+    path("api/docs/", PortalSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
 # Uploaded files (MEDIA_ROOT) are never served by URL, not even under DEBUG: each kind has

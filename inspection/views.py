@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from customs_portal import aeo, ml_registry
+from customs_portal.csvfiles import csv_cell_safe
 from customs_portal.errors import ApplicationError
 from customs_portal.forms import form_add_application_error
 from customs_portal.permissions import ANY_OFFICER, SUPERVISOR, role_required
@@ -35,18 +36,10 @@ class _Echo:
         return value
 
 
-def _csv_cell(value):
-    """Text that a spreadsheet would run as a formula (a company named "=HYPERLINK(...)") is
-    quoted, so that an officer opening the export runs nothing a trader typed."""
-    if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")):
-        return "'" + value
-    return value
-
-
 def _csv_response(filename: str, header: list[str], rows) -> StreamingHttpResponse:
     writer = csv.writer(_Echo())
     response = StreamingHttpResponse(
-        (writer.writerow([_csv_cell(value) for value in row]) for row in [header, *rows]),
+        (writer.writerow([csv_cell_safe(value) for value in row]) for row in [header, *rows]),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -53,6 +53,8 @@ if PAYMENTS_SANDBOX_ENABLED:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy and Permissions-Policy on every response, static files too.
+    "customs_portal.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -120,6 +122,8 @@ AUTH_USER_MODEL = "customs_portal.User"
 AUTHENTICATION_BACKENDS = [
     # Axes first: it refuses a locked-out username/IP before the password is checked.
     "axes.backends.AxesStandaloneBackend",
+    # Then the per-address limit (LOGIN_ADDRESS_FAILURE_LIMIT), over every username.
+    "customs_portal.login_throttle.AddressLockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -135,6 +139,9 @@ LOGOUT_REDIRECT_URL = "public-home"
 # Login throttling: five wrong passwords for one username from one address lock that
 # pair out for 15 minutes; the lock-out is recorded and visible in the admin.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+# Twenty failed logins from one address within those 15 minutes, whatever usernames they
+# named, lock the whole address out (customs_portal.login_throttle).
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
@@ -156,6 +163,34 @@ CSRF_FAILURE_VIEW = "customs_portal.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Pages run only the scripts and styles vendored in static/: no inline script or style,
+# no CDN, no plugin, no framing, forms post only to the portal.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    ]
+)
+# No page uses the camera, microphone, location, payment or device APIs.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in [
+        "camera",
+        "microphone",
+        "geolocation",
+        "payment",
+        "usb",
+        "accelerometer",
+        "gyroscope",
+        "magnetometer",
+    ]
+)
 
 # HTTPS hardening; production.py turns these on.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
@@ -176,7 +211,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -330,6 +365,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"token-login": "10/minute", "traveller-estimate": "60/minute"},
     "DEFAULT_VERSIONING_CLASS": None,
 }
+# The OpenAPI schema (/api/schema/) and its docs page (/api/docs/) need a signed-in user
+# (a session or an API token); local development and the tests keep them open.
+API_DOCS_REQUIRE_LOGIN = env.bool("API_DOCS_REQUIRE_LOGIN", default=True)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Customs portal API",
     "DESCRIPTION": "Declarations, payments and notifications for traders' systems.",

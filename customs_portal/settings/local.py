@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("DEBUG", "true")
+os.environ.setdefault("API_DOCS_REQUIRE_LOGIN", "false")
 os.environ.setdefault("SECRET_KEY", "local-development-only-not-secret")
 os.environ.setdefault("WEBHOOK_ALLOW_PRIVATE_URLS", "true")
 os.environ.setdefault("PAYMENTS_SANDBOX_ENABLED", "true")

@@ -17,6 +17,7 @@ os.environ.setdefault("PAYMENTS_SANDBOX_ENABLED", "true")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/customs_portal")
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
 TEST_RUN_ID = os.environ.setdefault("TEST_RUN_ID", secrets.token_hex(4))
+os.environ.setdefault("API_DOCS_REQUIRE_LOGIN", "false")
 
 from customs_portal.settings.base import *  # noqa: E402,F403  (settings modules layer by star import)
 

@@ -12,6 +12,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from customs_portal.csvfiles import csv_cell_safe
 from customs_portal.models import OFFICER_ROLES, Role, User
 from declarations.core.models import Declaration
 from declarations.manifests.messages import failure_text, rejected_summary_text, row_errors_text
@@ -139,16 +140,21 @@ class _Echo:
         return value
 
 
+def _row(values: list[object]) -> list[object]:
+    return [csv_cell_safe(value) for value in values]
+
+
 def manifest_results_csv(*, manifest: Manifest) -> Iterator[str]:
     """The manifest's row results as CSV lines (UTF-8 with a byte-order mark, which
     spreadsheet programs need to read Japanese), read from the database in chunks: the
-    bad rows of a rejected manifest, or the declarations of an imported one."""
+    bad rows of a rejected manifest, or the declarations of an imported one. Text cells
+    that a spreadsheet would run as a formula are escaped (`csv_cell_safe`)."""
     writer = csv.writer(_Echo(), lineterminator="\r\n")
     yield "\ufeff" + writer.writerow(RESULT_COLUMNS)
     errors = manifest_error_rows(manifest=manifest).values_list("row_number", "house_waybill", "errors")
     for row_number, waybill, messages in errors.iterator(chunk_size=5_000):
         yield writer.writerow(
-            [row_number, waybill, "error", "", "", "", "", "", "", " | ".join(row_errors_text(messages))]
+            _row([row_number, waybill, "error", "", "", "", "", "", "", " | ".join(row_errors_text(messages))])
         )
     declarations = manifest_declarations(manifest=manifest).values_list(
         "number", "manifest_reference", "customs_value_jpy", "customs_duty_jpy", "consumption_tax_jpy",
@@ -156,4 +162,4 @@ def manifest_results_csv(*, manifest: Manifest) -> Iterator[str]:
     )  # fmt: skip
     for number, waybill, value, duty, tax, local, total in declarations.iterator(chunk_size=5_000):
         row_number = number.rpartition("-")[2]
-        yield writer.writerow([row_number, waybill, "imported", number, value, duty, tax, local, total, ""])
+        yield writer.writerow(_row([row_number, waybill, "imported", number, value, duty, tax, local, total, ""]))

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.customs_portal.factories import PASSWORD
 
@@ -59,3 +63,39 @@ def test_forms_are_csrf_protected(trader_a):
     client.force_login(trader_a)
     response = client.post(reverse("notifications-read-all"))
     assert response.status_code == 403
+
+
+SPRAYER = "203.0.113.7"
+
+
+def _spray(client, count: int) -> list[int]:
+    """Wrong passwords for `count` different usernames, all from one address."""
+    return [
+        client.post(reverse("login"), {"username": f"user-{n}", "password": "guess"}, REMOTE_ADDR=SPRAYER).status_code
+        for n in range(count)
+    ]
+
+
+def test_usernames_sprayed_from_one_address_are_stopped_at_the_address_limit(client, trader_a):
+    limit = settings.LOGIN_ADDRESS_FAILURE_LIMIT
+    assert limit < 30
+    assert _spray(client, 30) == [200] * limit + [429] * (30 - limit)
+
+    right = client.post(reverse("login"), {"username": "trader_a", "password": PASSWORD}, REMOTE_ADDR=SPRAYER)
+    assert right.status_code == 429 and "_auth_user_id" not in client.session
+    token = client.post(reverse("api-token"), {"username": "trader_a", "password": PASSWORD}, REMOTE_ADDR=SPRAYER)
+    assert token.status_code == 400 and "token" not in token.json()
+
+
+def test_an_address_lock_out_leaves_other_addresses_alone_and_ends_after_the_cool_off(client, trader_a, settings):
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 3
+    assert _spray(client, 4) == [200, 200, 200, 429]
+    elsewhere = client.post(
+        reverse("login"), {"username": "trader_a", "password": PASSWORD}, REMOTE_ADDR="198.51.100.2"
+    )
+    assert elsewhere.status_code == 302
+    client.logout()
+
+    AccessAttempt.objects.update(attempt_time=timezone.now() - settings.AXES_COOLOFF_TIME - timedelta(minutes=1))
+    later = client.post(reverse("login"), {"username": "trader_a", "password": PASSWORD}, REMOTE_ADDR=SPRAYER)
+    assert later.status_code == 302

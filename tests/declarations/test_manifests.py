@@ -344,6 +344,20 @@ def test_results_csv_lists_each_parcel_with_its_declaration_and_taxes(client_for
     assert int(rows[0]["total_tax_jpy"]) == first.total_tax_jpy
 
 
+@pytest.mark.parametrize("waybill", ['=HYPERLINK("http://evil.example","x")', "+1+1", "-2+3", "@SUM(A1)"])
+def test_results_csv_never_exports_a_waybill_as_a_spreadsheet_formula(waybill, client_for, trader_a, office, tariff):
+    rows = [[waybill, "A", "Goods", "999999999", "10", "USD", "1", "CN"], GOOD_ROWS[0]]
+    rejected = process(upload(trader_a, office, manifest_csv(rows)))
+    imported = process(upload(trader_a, office, manifest_csv([[waybill, *GOOD_ROWS[1][1:]]]), name="second.csv"))
+
+    for manifest, status in [(rejected, "error"), (imported, "imported")]:
+        assert manifest.status == (Manifest.Status.REJECTED if status == "error" else Manifest.Status.DONE)
+        response = client_for(trader_a).get(f"/trader/manifests/{manifest.pk}/results.csv")
+        text = b"".join(response.streaming_content).decode("utf-8-sig")
+        row = next(csv.DictReader(io.StringIO(text, newline="")))
+        assert (row["status"], row["house_waybill"]) == (status, "'" + waybill)
+
+
 def test_a_trader_sees_only_its_own_companys_manifests(api_for, client_for, trader_a, trader_b, office, tariff):
     manifest = process(upload(trader_a, office, manifest_csv(GOOD_ROWS)))
     own = process(upload(trader_b, office, manifest_csv(GOOD_ROWS[:1])))
