@@ -322,7 +322,7 @@ class ReconciliationListApi(APIView):
 
 
 class ReconciliationResolveApi(APIView):
-    permission_classes = [IsOfficer]
+    permission_classes = [IsFinanceOfficer]
 
     class ReconciliationResolveInput(serializers.Serializer):
         note = serializers.CharField(max_length=500)
