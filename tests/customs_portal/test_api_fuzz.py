@@ -16,14 +16,15 @@ from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
 
-# Few examples per operation and persona, derandomized: the whole run takes about a
-# minute on two cores (58 operations) and finds the same cases every time.
+# Few examples per operation and persona, derandomized: the whole run takes about 20 s
+# on two cores (58 operations, 1,160 requests) and finds the same cases every time.
 MAX_EXAMPLES = 10
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
@@ -31,9 +32,10 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 def _problems(case, response) -> list[str]:
     try:
         case.validate_response(response, checks=CHECKS)
-    except BaseException as failed:  # schemathesis raises an exception group of failures
-        found = getattr(failed, "exceptions", None) or [failed]
-        return [str(getattr(one, "title", "") or one).splitlines()[0] for one in found]
+    except FailureGroup as failed:  # one failure per check that failed
+        return [failure.title for failure in failed.exceptions]
+    except Failure as failed:
+        return [failed.title]
     return []
 
 
