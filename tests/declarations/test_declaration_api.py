@@ -13,7 +13,7 @@ from declarations.core.services import submission
 from declarations.models import Declaration, DeclarationAttachment, DeclarationVersion
 from tests.declarations import declaration_payloads as p
 from tests.declarations.factories import documents_attach
-from tests.declarations.test_declaration_attachments import image_bytes, pdf_bytes
+from tests.declarations.test_declaration_attachments import image_bytes, pdf_bytes, png_claiming
 
 pytestmark = pytest.mark.django_db
 Status = Declaration.Status
@@ -176,25 +176,11 @@ def test_attachments_upload_as_multipart_and_a_disguised_file_is_refused(api_for
     assert api_for(trader_b).post(url, {"kind": "invoice", "file": other}, format="multipart").status_code == 404
 
 
-def _png_claiming(width: int, height: int) -> bytes:
-    """A small PNG file whose header claims `width` × `height` pixels."""
-    import struct
-    import zlib
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
-    )
-
-
 def test_an_image_claiming_a_hundred_thousand_pixels_square_is_refused_with_a_400(api_for, trader_a):
     api = api_for(trader_a)
     body = _create(api, documents=False)
     url = f"{URL}{body['id']}/attachments/"
-    bomb = SimpleUploadedFile("scan.png", _png_claiming(100_000, 100_000), "image/png")
+    bomb = SimpleUploadedFile("scan.png", png_claiming(100_000, 100_000), "image/png")
     refused = api.post(url, {"kind": "invoice", "file": bomb}, format="multipart", HTTP_ACCEPT_LANGUAGE="en")
     assert refused.status_code == 400
     error = refused.json()["error"]
