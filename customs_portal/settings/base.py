@@ -356,6 +356,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # DRF's three, with a JSON parser that refuses too deeply nested JSON as a 400.
+    "DEFAULT_PARSER_CLASSES": [
+        "customs_portal.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "customs_portal.api.pagination.StandardPagination",
     # Tags each operation with its area (declarations, tariff, payments...).
     "DEFAULT_SCHEMA_CLASS": "customs_portal.api.schema.PortalAutoSchema",

@@ -61,7 +61,7 @@ from customs_portal.notifications import notify_company
 from customs_portal.state_machine import StateMachine
 from declarations.core.models import Declaration, DeclarationLine, DeclarationStatusChange
 from declarations.manifests import screening
-from declarations.manifests.messages import Message, message
+from declarations.manifests.messages import Message, failure_text, message
 from declarations.manifests.models import Manifest, ManifestRowError
 from declarations.tariff import interface as tariff
 
@@ -194,7 +194,7 @@ def manifest_upload(
         return UploadResult(manifest=earlier, duplicate=True)
     text, encoding = manifest_decode(data)
     manifest_header_check(text)
-    rows = sum(1 for cells in csv.reader(io.StringIO(text, newline="")) if any(cell.strip() for cell in cells)) - 1
+    rows = sum(1 for _row in _rows(text))
     if rows > MAX_ROWS:
         raise ApplicationError(
             _("The manifest has %(count)s rows; at most %(limit)s are accepted in one file. Split it.")
@@ -261,16 +261,34 @@ def _parse_decimal(text: str) -> Decimal | None:
 
 def _rows(text: str) -> Iterator[tuple[int, dict[str, str], str]]:
     """Each non-empty row keyed by the normalized header, with the line it starts on
-    and the cells beyond the header (joined) if any."""
+    and the cells beyond the header (joined) if any. A file that the CSV reader cannot
+    read on (a cell over its field size limit, a quote never closed) is refused as
+    "csv_unreadable", with the line where reading stopped."""
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = [_normalize_column(cell) for cell in next(reader, [])]
-    line = reader.line_num
-    for cells in reader:
-        first_line, line = line + 1, reader.line_num
-        if not any(cell.strip() for cell in cells):
-            continue
-        extra = ",".join(cells[len(header) :]).strip(", ")
-        yield first_line, {name: cell.strip() for name, cell in zip(header, cells, strict=False)}, extra
+    try:
+        header = [_normalize_column(cell) for cell in next(reader, [])]
+        line = reader.line_num
+        for cells in reader:
+            first_line, line = line + 1, reader.line_num
+            if not any(cell.strip() for cell in cells):
+                continue
+            extra = ",".join(cells[len(header) :]).strip(", ")
+            yield first_line, {name: cell.strip() for name, cell in zip(header, cells, strict=False)}, extra
+    except csv.Error as error:
+        raise _csv_unreadable(line=reader.line_num) from error
+
+
+class ManifestUnreadable(ApplicationError):
+    """A refusal of the file that carries its stored reason (`failure`, a code with parameters)."""
+
+    def __init__(self, failure: Message) -> None:
+        worded = failure_text(failure)
+        super().__init__(worded, code=failure["code"], fields={"file": [worded]})
+        self.failure = failure
+
+
+def _csv_unreadable(*, line: int) -> ManifestUnreadable:
+    return ManifestUnreadable(message("csv_unreadable", line=line, limit=csv.field_size_limit()))
 
 
 def _parse_row(row_number: int, cells: dict[str, str], extra: str) -> ParcelRow:
@@ -671,6 +689,8 @@ def _failure_of(error: ApplicationError) -> Message:
         return message("too_many_rows", limit=MAX_ROWS)
     if error.code == "not_csv":
         return message("not_csv")
+    if isinstance(error, ManifestUnreadable):
+        return error.failure
     return message("processing_error")
 
 
