@@ -206,8 +206,20 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "control_folder": str(VAR_DIR / "celery" / "control"),
     }
     if CELERY_BROKER_URL.startswith("filesystem")
-    else {"visibility_timeout": 3600}
+    else {
+        "visibility_timeout": 3600,
+        # A broker that is down must fail a publish within seconds (the outbox keeps the
+        # task), not hold a web request for the default retries.
+        "socket_connect_timeout": 2,
+        "socket_timeout": 5,
+        "max_retries": 1,
+    }
 )
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_REDIS_SOCKET_TIMEOUT = 5
 if CELERY_BROKER_URL.startswith("filesystem"):
     _broker_dir.mkdir(parents=True, exist_ok=True)
     (VAR_DIR / "celery" / "results").mkdir(parents=True, exist_ok=True)
@@ -216,6 +228,11 @@ CELERY_RESULT_BACKEND = env(
     default=CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else f"file://{VAR_DIR / 'celery' / 'results'}",
 )
 CELERY_RESULT_EXPIRES = timedelta(days=1)
+# The Redis result backend retries a lost connection 20 times a second apart by default;
+# a caller waiting on a result should fail within seconds instead.
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -254,6 +271,13 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Manifest screening chunks whose task was lost (a broker down when the import committed).
     "manifest-screening-requeue": {"task": "declarations.manifest_tasks.manifest_screening_requeue", "schedule": 300.0},
+    # Outbox rows whose send after commit failed (a broker that was down): sent with backoff.
+    "outbox-relay": {"task": "customs_portal.tasks.outbox_relay", "schedule": 30.0},
+    # Outbox rows sent more than a week ago are deleted once a day.
+    "outbox-purge-sent": {"task": "customs_portal.tasks.outbox_purge_sent", "schedule": 86400.0},
+    # Declarations stuck between the two apps: awaiting payment with no assessment, or
+    # with a paid or deferred assessment but not permitted.
+    "payments-handoffs-repair": {"task": "payments.tasks.handoffs_repair", "schedule": 300.0},
     # Webhook deliveries whose worker died mid-request would otherwise stay "sending".
     "webhook-requeue-stuck": {"task": "customs_portal.tasks.webhook_requeue_stuck", "schedule": 300.0},
     # The risk model learns the past week's inspection results every Sunday night; the

@@ -58,6 +58,7 @@ from customs_portal.audit import audit_record
 from customs_portal.errors import ApplicationError
 from customs_portal.models import Company, CustomsOffice, User
 from customs_portal.notifications import notify_company
+from customs_portal.outbox import outbox_enqueue
 from customs_portal.state_machine import StateMachine
 from declarations.core.models import Declaration, DeclarationLine, DeclarationStatusChange
 from declarations.manifests import screening
@@ -229,7 +230,7 @@ def manifest_upload(
             after={"file": manifest.original_name, "size": manifest.size, "sha256": sha256, "encoding": encoding},
             request=request,
         )
-        transaction.on_commit(lambda: manifest_tasks.manifest_process.delay(manifest.pk))
+        outbox_enqueue(manifest_tasks.manifest_process.name, manifest.pk, key=f"manifest_process:{manifest.pk}")
     return UploadResult(manifest=manifest, duplicate=False)
 
 
@@ -635,7 +636,8 @@ def _import(manifest: Manifest, *, parcels: list[RatedParcel], rows_total: int, 
 
     # The parcels wait in "submitted" until their chunks are screened (on the ml queue).
     chunk_ids = [chunk.pk for chunk in screening.manifest_screening_plan(manifest=manifest, declaration_ids=all_ids)]
-    transaction.on_commit(lambda: manifest_tasks.manifest_screen_chunks_queue(chunk_ids))
+    for chunk_id in chunk_ids:
+        outbox_enqueue(manifest_tasks.manifest_screen_chunk.name, chunk_id, key=f"manifest_screen_chunk:{chunk_id}")
 
 
 def manifest_fail(*, manifest_id: int, failure: Message) -> None:
