@@ -197,6 +197,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="customs-portal@localhost
 # Celery. Without CELERY_BROKER_URL a file-system broker under var/ is used, so
 # `make run` needs no server; production and tests use Redis.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://localhost/")
+CELERY_VISIBILITY_TIMEOUT = 2100
 _broker_dir = VAR_DIR / "celery" / "broker"
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     {
@@ -207,7 +208,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
     }
     if CELERY_BROKER_URL.startswith("filesystem")
     else {
-        "visibility_timeout": 3600,
+        # Redis hands an unacknowledged task to another worker after this long: just
+        # above the longest hard time limit of any task (risk model training, 2,000 s),
+        # so a running task is never given out twice and a dead worker's task waits no
+        # longer than needed (tests/customs_portal/test_celery_settings.py checks it).
+        "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
         # A broker that is down must fail a publish within seconds (the outbox keeps the
         # task), not hold a web request for the default retries.
         "socket_connect_timeout": 2,
@@ -269,6 +274,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payments.tasks.deferred_consolidate_previous_month",
         "schedule": 86400.0,
     },
+    # Manifests whose worker died mid-import (lease expired) or whose task never started.
+    "manifest-resume-stalled": {"task": "declarations.manifest_tasks.manifest_resume_stalled", "schedule": 60.0},
     # Manifest screening chunks whose task was lost (a broker down when the import committed).
     "manifest-screening-requeue": {"task": "declarations.manifest_tasks.manifest_screening_requeue", "schedule": 300.0},
     # Outbox rows whose send after commit failed (a broker that was down): sent with backoff.
@@ -299,6 +306,9 @@ MANIFEST_MAX_UPLOAD_BYTES = env.int("MANIFEST_MAX_UPLOAD_BYTES", default=50 * 10
 # large enough that the per-run costs vanish, small enough that two worker processes
 # share a manifest evenly and a run's memory stays small.
 MANIFEST_SCREEN_CHUNK = env.int("MANIFEST_SCREEN_CHUNK", default=5_000)
+# The lease of a run processing a manifest: it renews it at least every few seconds, and
+# another run takes the manifest over when it has not been renewed for this long.
+MANIFEST_LEASE_SECONDS = env.int("MANIFEST_LEASE_SECONDS", default=60)
 
 # Outgoing webhooks to traders' systems.
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
