@@ -1,10 +1,12 @@
 """Bulk manifests of e-commerce parcels: upload, validation and import.
 
 `manifest_upload` stores the file (refusing what is not a manifest CSV, is too big or
-was uploaded before) and queues `manifest_tasks.manifest_process` on commit. The task
-calls `manifest_process`, which
+was uploaded before) and queues `manifest_tasks.manifest_process` through the outbox.
+The task calls `manifest_process`, which
 
-1. claims the manifest with a conditional update (a second run finds it taken);
+1. claims the manifest with a conditional update and a lease that it renews with each
+   progress write (a second run finds it taken, and takes it over once the lease has
+   expired: the run's worker died);
 2. checks every row (columns, tariff code in force, country, value, currency with a
    customs rate, weight, house waybill unique in the file and against the company's
    declarations, the ¥200,000 limit of simplified handling) and rates each parcel with

@@ -166,3 +166,13 @@ def test_an_officer_decision_with_the_broker_down_is_saved_and_answered_and_its_
     declaration.refresh_from_db()
     assert declaration.status == Status.REJECTED
     assert OutboxTask.objects.filter(task_name="customs_portal.tasks.notification_email", sent_at__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_rows_sent_more_than_a_week_ago_are_purged_and_unsent_ones_kept(broker_down):
+    old = outbox.outbox_enqueue("customs_portal.tasks.ping", 1)
+    unsent = outbox.outbox_enqueue("customs_portal.tasks.ping", 2)
+    OutboxTask.objects.filter(pk=old.pk).update(sent_at=timezone.now() - timedelta(days=8))
+    OutboxTask.objects.filter(pk=unsent.pk).update(created_at=timezone.now() - timedelta(days=30))
+    assert outbox.outbox_purge_sent() == 1
+    assert list(OutboxTask.objects.values_list("pk", flat=True)) == [unsent.pk]

@@ -99,3 +99,24 @@ def test_a_worker_killed_mid_import_leaves_the_manifest_to_another_which_imports
     assert parcels.count() == ROWS == done.declarations_created
     repeated = parcels.values("manifest_reference").annotate(n=Count("id")).filter(n__gt=1)
     assert not repeated.exists()
+
+
+@pytest.mark.django_db
+def test_the_task_retries_while_another_run_holds_the_lease_and_stops_once_the_manifest_is_done(trader_a):
+    from celery.exceptions import Retry
+
+    from declarations.manifests import services as manifests
+
+    result = manifests.manifest_upload(
+        company=trader_a.company,
+        uploaded_by=trader_a,
+        office=CustomsOfficeFactory(code="1A"),
+        data=_manifest_csv().getvalue()[:2000].rsplit(b"\n", 1)[0] + b"\n",
+        file_name="held.csv",
+    )
+    held = Manifest.objects.filter(pk=result.manifest.pk)
+    held.update(status=Manifest.Status.IMPORTING, started_at=timezone.now(), heartbeat_at=timezone.now())
+    with pytest.raises(Retry):
+        manifest_tasks.manifest_process(result.manifest.pk)
+    held.update(status=Manifest.Status.DONE)
+    assert manifest_tasks.manifest_process(result.manifest.pk) == "skipped"
