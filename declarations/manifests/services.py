@@ -45,7 +45,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 
 from django.conf import settings
@@ -414,7 +414,7 @@ class _Progress:
             self.connection.close()
 
 
-def _lease_expired(now) -> Q:
+def _lease_expired(now: datetime) -> Q:
     return Q(status__in=[MStatus.VALIDATING, MStatus.IMPORTING]) & (
         Q(heartbeat_at__lt=now - lease()) | Q(heartbeat_at__isnull=True, started_at__lt=now - lease())
     )
