@@ -230,11 +230,15 @@ def test_processing_twice_imports_once(trader_a, office, tariff):
 def test_a_manifest_whose_worker_died_is_claimed_again_and_one_still_running_is_not(trader_a, office, tariff):
     result = upload(trader_a, office, manifest_csv(GOOD_ROWS))
     running = Manifest.objects.filter(pk=result.manifest.pk)
-    running.update(status=Manifest.Status.IMPORTING, started_at=timezone.now())
+    running.update(status=Manifest.Status.IMPORTING, started_at=timezone.now(), heartbeat_at=timezone.now())
     assert manifests.manifest_process(manifest_id=result.manifest.pk) == "skipped"
+    assert 0 < manifests.manifest_lease_wait(manifest_id=result.manifest.pk) <= manifests.lease().total_seconds()
+    assert manifests.manifests_stalled() == []
 
-    running.update(started_at=timezone.now() - manifests.STALE_AFTER - timedelta(minutes=1))
+    running.update(heartbeat_at=timezone.now() - manifests.lease() - timedelta(seconds=1))
+    assert manifests.manifests_stalled() == [result.manifest.pk]
     assert manifests.manifest_process(manifest_id=result.manifest.pk) == "done"
+    assert manifests.manifest_lease_wait(manifest_id=result.manifest.pk) is None
     assert Declaration.objects.filter(source=Declaration.Source.MANIFEST).count() == 4
 
 
