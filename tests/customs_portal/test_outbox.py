@@ -30,6 +30,17 @@ def broker_down(monkeypatch):
 
     monkeypatch.setenv("CELERY_BROKER_URL", CLOSED_BROKER)
     monkeypatch.setitem(app.conf, "broker_url", CLOSED_BROKER)
+    _broker_connections_drop(app)  # an earlier test's pooled connection would still reach the broker
+    yield
+    monkeypatch.undo()
+    _broker_connections_drop(app)
+
+
+def _broker_connections_drop(app) -> None:
+    """Closes the app's pooled broker connections, so the next send connects to the
+    broker the configuration names now."""
+    app._pool = None  # left to the garbage collector: a send in flight may still hold it
+    app.amqp._producer_pool = None
 
 
 def _api(user) -> APIClient:
@@ -88,7 +99,9 @@ def test_the_relay_sends_what_the_broker_missed_and_the_worker_screens_it(trader
         with monkeypatch.context() as down:
             down.setenv("CELERY_BROKER_URL", CLOSED_BROKER)
             down.setitem(app.conf, "broker_url", CLOSED_BROKER)
+            _broker_connections_drop(app)
             assert _api(trader_a).post(f"/api/v1/declarations/{declaration.pk}/submit/").status_code == 200
+        _broker_connections_drop(app)
         assert OutboxTask.objects.filter(sent_at__isnull=True).count() >= 1
         with running_worker():
             declaration.refresh_from_db()
