@@ -264,3 +264,24 @@ def test_events_recorded_before_the_chain_are_chained_in_id_order_by_the_migrati
     audit_record(action="company.changed", actor=supervisor)
     status, report = verify()
     assert (status, report["events"]) == (0, 4)
+
+
+def test_docker_compose_runs_the_application_as_customs_app_and_only_migrate_as_the_owner():
+    from pathlib import Path
+
+    import yaml
+    from django.conf import settings
+
+    root = Path(settings.BASE_DIR)
+    services = yaml.safe_load((root / "docker-compose.yml").read_text())["services"]
+    for name in ("web", "worker", "beat"):
+        environment = services[name]["environment"]
+        assert environment["DATABASE_URL"].startswith("postgres://customs_app:"), name
+        assert environment["POSTGRES_PASSWORD"] == "", name
+    migrate = services["migrate"]
+    assert migrate["environment"]["DATABASE_URL"].startswith("postgres://customs:${POSTGRES_PASSWORD")
+    assert "grant_app_role customs_app" in migrate["command"][-1]
+    assert migrate["command"][-1].index("migrate --noinput") < migrate["command"][-1].index("grant_app_role")
+    assert "./scripts/postgres-init:/docker-entrypoint-initdb.d:ro" in services["postgres"]["volumes"]
+    init = (root / "scripts/postgres-init/10-app-role.sh").read_text()
+    assert "CREATE ROLE customs_app LOGIN PASSWORD :'app_password' NOSUPERUSER" in init
