@@ -285,3 +285,21 @@ def test_docker_compose_runs_the_application_as_customs_app_and_only_migrate_as_
     assert "./scripts/postgres-init:/docker-entrypoint-initdb.d:ro" in services["postgres"]["volumes"]
     init = (root / "scripts/postgres-init/10-app-role.sh").read_text()
     assert "CREATE ROLE customs_app LOGIN PASSWORD :'app_password' NOSUPERUSER" in init
+
+
+def test_values_the_database_normalises_still_verify(rf, supervisor):
+    request = rf.get("/", REMOTE_ADDR="2001:0db8:0000:0000:0000:0000:0000:0001")
+    audit_record(action="company.changed", actor=supervisor, request=request, after={"big": 1e16, "r": 0.1, "t": (1,)})
+    assert AuditEvent.objects.get().ip_address == "2001:db8::1"
+    assert verify()[0] == 0
+
+
+def test_a_broken_chain_is_named_in_the_text_output_with_exit_status_one(three_events):
+    from io import StringIO
+
+    tamper("UPDATE customs_portal_auditevent SET action = 'declaration.permitted' WHERE id = %s", [three_events[0].pk])
+    out = StringIO()
+    with pytest.raises(SystemExit) as exit_:
+        call_command("verify_audit_trail", stdout=out)
+    assert exit_.value.code == 1
+    assert out.getvalue().startswith(f"Audit trail broken at event {three_events[0].pk} (position 1): content_changed")
