@@ -35,7 +35,9 @@ class CheckedDocument:
 
 
 def document_type(content: bytes) -> str | None:
-    """The real type of the file from its bytes, or None when it is none we accept."""
+    """The real type of the file from its bytes, or None when it is none we accept. An
+    image whose header claims more pixels than Pillow's decompression-bomb limit is refused
+    with its own error: it could not be shown or printed anyway."""
     if content.startswith(b"%PDF-"):
         return PDF if b"%%EOF" in content[-2048:] else None
     if content.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")):
@@ -45,6 +47,11 @@ def document_type(content: bytes) -> str | None:
             with Image.open(io.BytesIO(content)) as image:
                 image_format = image.format
                 image.verify()
+        except Image.DecompressionBombError as bomb:
+            raise document_error(
+                _("The image is too large in pixels; scan or export it at a lower resolution."),
+                code="image_too_large",
+            ) from bomb
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
             return None
         return {"PNG": PNG, "JPEG": JPEG}.get(image_format or "")

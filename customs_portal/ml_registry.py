@@ -257,7 +257,8 @@ def model_version_promote(
         request=request,
     )
     transaction.on_commit(
-        lambda: model_version_promoted.send(sender=ModelVersion, model_version=model_version, previous=previous)
+        lambda: model_version_promoted.send(sender=ModelVersion, model_version=model_version, previous=previous),
+        robust=True,
     )
     return model_version
 

@@ -398,3 +398,26 @@ class ModelVersion(models.Model):
     @property
     def label(self) -> str:
         return f"{self.name}:{self.version}"
+
+
+class OutboxTask(models.Model):
+    """A Celery task recorded in the transaction of the write that calls for it; sent to
+    the broker after commit, or later by the relay when the broker was unreachable."""
+
+    task_name = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    key = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    not_before = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["next_attempt_at"], name="outbox_unsent_due", condition=models.Q(sent_at__isnull=True))
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_name}{tuple(self.args)}"

@@ -29,13 +29,14 @@ from urllib.parse import urlsplit
 import requests
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import models, transaction
+from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from customs_portal.audit import audit_record
 from customs_portal.errors import ApplicationError
 from customs_portal.models import Company, Notification, Role, User, WebhookDelivery, WebhookSubscription
+from customs_portal.outbox import outbox_enqueue
 from customs_portal.wordings import Wordings
 
 logger = logging.getLogger(__name__)
@@ -106,9 +107,9 @@ def notify_company(
         for subscription in company.webhook_subscriptions.filter(is_active=True)
         if subscription.wants(event)
     ]
-    transaction.on_commit(lambda: tasks.notification_email.delay(notification.pk))
+    outbox_enqueue(tasks.notification_email.name, notification.pk, key=f"notification_email:{notification.pk}")
     for delivery in deliveries:
-        transaction.on_commit(lambda delivery_id=delivery.pk: tasks.webhook_deliver.delay(delivery_id))
+        outbox_enqueue(tasks.webhook_deliver.name, delivery.pk, key=f"webhook_deliver:{delivery.pk}")
     return notification
 
 

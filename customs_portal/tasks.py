@@ -1,4 +1,5 @@
-"""Celery entry points of the shared domain: notification e-mail and webhook delivery."""
+"""Celery entry points of the shared domain: notification e-mail, webhook delivery and
+the outbox relay."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
-from customs_portal import notifications
+from customs_portal import notifications, outbox
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +51,18 @@ def webhook_requeue_stuck() -> int:
     for delivery_id in ids:
         webhook_deliver.delay(delivery_id)
     return len(ids)
+
+
+@shared_task(soft_time_limit=50, time_limit=60)
+def outbox_relay() -> int:
+    """Sends the outbox rows whose send after commit failed (see the beat schedule)."""
+    return outbox.outbox_relay()
+
+
+@shared_task(soft_time_limit=240, time_limit=300)
+def outbox_purge_sent() -> int:
+    """Deletes outbox rows sent more than a week ago."""
+    return outbox.outbox_purge_sent()
 
 
 @shared_task

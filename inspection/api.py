@@ -31,7 +31,10 @@ class RiskScoreOutput(serializers.Serializer):
         """The results the caller may record on this declaration now ("record_inspection",
         "record_post_clearance_audit"): what the result form and its service allow."""
         return services.inspection_result_allowed_actions(
-            declaration=score.declaration, user=self.context["request"].user, recorded=selectors.recorded_kinds(score)
+            declaration=score.declaration,
+            user=self.context["request"].user,
+            recorded=selectors.recorded_kinds(score),
+            inspected=selectors.score_inspected(score),
         )
 
     def get_reasons(self, score) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from customs_portal.models import ModelVersion
+from customs_portal.outbox import outbox_enqueue
 from inspection import services, tasks
 
 
@@ -11,4 +12,4 @@ def risk_rescore_on_promotion(*, model_version: ModelVersion, **kwargs) -> None:
     the promotion of another model changes nothing here."""
     if model_version.name != services.MODEL_NAME:
         return
-    tasks.risk_rescore_open.delay(model_version.pk)
+    outbox_enqueue(tasks.risk_rescore_open.name, model_version.pk, key=f"risk_rescore_open:{model_version.pk}")

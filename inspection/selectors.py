@@ -8,7 +8,7 @@ from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet, Subqu
 from django.shortcuts import get_object_or_404
 
 from customs_portal.models import Company, Role, User
-from declarations.models import Declaration, DeclarationLine
+from declarations.models import Declaration, DeclarationLine, DeclarationStatusChange
 from inspection.models import InspectionResult, RiskScore
 
 OPEN_STATUSES = [
@@ -35,11 +35,39 @@ def latest_scores() -> QuerySet[RiskScore]:
 
 def with_recorded_results(scores: QuerySet[RiskScore]) -> QuerySet[RiskScore]:
     """`scores`, each annotated with whether a result of each kind is already recorded for
-    its declaration (`<kind>_recorded`), in the same query; `recorded_kinds` reads them."""
+    its declaration (`<kind>_recorded`) and whether its current submission went through
+    physical inspection (`inspected`), in the same query; `recorded_kinds` and
+    `score_inspected` read them."""
     results = InspectionResult.objects.filter(declaration_id=OuterRef("declaration_id"))
     return scores.annotate(
-        **{f"{kind}_recorded": Exists(results.filter(kind=kind)) for kind in InspectionResult.Kind.values}
+        **{f"{kind}_recorded": Exists(results.filter(kind=kind)) for kind in InspectionResult.Kind.values},
+        inspected=Exists(_left_inspection_since_submission("declaration_id")),
     )
+
+
+def _left_inspection_since_submission(declaration_ref: str) -> QuerySet[DeclarationStatusChange]:
+    """The declaration's status changes out of physical inspection that no later
+    (re)submission, an amendment's new version, has superseded."""
+    changes = DeclarationStatusChange.objects.filter(declaration_id=OuterRef(declaration_ref))
+    resubmitted = DeclarationStatusChange.objects.filter(
+        declaration_id=OuterRef("declaration_id"), to_status=Declaration.Status.SUBMITTED, id__gt=OuterRef("id")
+    )
+    return changes.filter(from_status=Declaration.Status.INSPECTION).exclude(Exists(resubmitted))
+
+
+def declaration_inspected(declaration: Declaration) -> bool:
+    """Whether the declaration's current version went through physical inspection: it is
+    in inspection now, or an inspection officer decided it and no amendment followed."""
+    if declaration.status == Declaration.Status.INSPECTION:
+        return True
+    return (
+        Declaration.objects.filter(pk=declaration.pk).filter(Exists(_left_inspection_since_submission("pk"))).exists()
+    )
+
+
+def score_inspected(score: RiskScore) -> bool:
+    """`declaration_inspected` for the declaration of a score from `with_recorded_results`."""
+    return score.declaration.status == Declaration.Status.INSPECTION or bool(getattr(score, "inspected", False))
 
 
 def recorded_kinds(score: RiskScore) -> set[str]:

@@ -853,26 +853,33 @@ def risk_rescore_open(*, model_version: ModelVersion, batch_size: int = 5000) ->
 # Officers' results.
 
 
-# Who records which result, and on which declarations. A physical inspection or the
-# document examination of an open declaration is the clearance and inspection officers'
-# work; a post-clearance audit, of a cleared declaration, is the audit officers'.
-# Supervisors may record either.
+# Who records which result, and on which declarations. An inspection result is the
+# inspection officers' work, on a declaration of the inspection lane: in physical
+# inspection now, or released or permitted straight after it (its current version went
+# through inspection, no amendment since). A post-clearance audit is the audit officers'
+# work, on a permitted declaration. Supervisors may record either.
 RESULT_RECORDERS = {
-    InspectionResult.Kind.INSPECTION: {Role.CLEARANCE_OFFICER, Role.INSPECTION_OFFICER, Role.SUPERVISOR},
+    InspectionResult.Kind.INSPECTION: {Role.INSPECTION_OFFICER, Role.SUPERVISOR},
     InspectionResult.Kind.POST_CLEARANCE_AUDIT: {Role.AUDIT_OFFICER, Role.SUPERVISOR},
 }
-RESULT_STATUSES = {
-    InspectionResult.Kind.INSPECTION: {*selectors.OPEN_STATUSES, *selectors.CLEARED},
-    InspectionResult.Kind.POST_CLEARANCE_AUDIT: set(selectors.CLEARED),
-}
+INSPECTED_STATUSES = {Declaration.Status.INSPECTION, *selectors.CLEARED}
 RESULT_ACTIONS = {kind: f"record_{kind}" for kind in InspectionResult.Kind.values}
 
 
-def _result_refusal(*, declaration: Declaration, user: User, kind: str, recorded: set[str]) -> ApplicationError | None:
-    """Why `user` may not record a result of `kind` on `declaration` now; None if they may."""
+def _in_result_state(*, declaration: Declaration, kind: str, inspected: bool) -> bool:
+    if kind == InspectionResult.Kind.POST_CLEARANCE_AUDIT:
+        return declaration.status == Declaration.Status.PERMITTED
+    return declaration.status in INSPECTED_STATUSES and inspected
+
+
+def _result_refusal(
+    *, declaration: Declaration, user: User, kind: str, recorded: set[str], inspected: bool
+) -> ApplicationError | None:
+    """Why `user` may not record a result of `kind` on `declaration` now; None if they may.
+    `inspected` tells whether the declaration's current version went through inspection."""
     if not (user.is_authenticated and user.is_active and user.role in RESULT_RECORDERS.get(kind, ())):
         return ApplicationError(_("Your role may not record this kind of result."), code="not_allowed")
-    if declaration.status not in RESULT_STATUSES[kind]:
+    if not _in_result_state(declaration=declaration, kind=kind, inspected=inspected):
         return ApplicationError(
             _("This kind of result cannot be recorded for a declaration in this state."), code="wrong_state"
         )
@@ -883,19 +890,30 @@ def _result_refusal(*, declaration: Declaration, user: User, kind: str, recorded
     return None
 
 
+def _inspected(declaration: Declaration) -> bool:
+    """`selectors.declaration_inspected`, without a query where the status alone decides."""
+    if declaration.status not in selectors.CLEARED:
+        return declaration.status == Declaration.Status.INSPECTION
+    return selectors.declaration_inspected(declaration)
+
+
 def inspection_result_allowed_actions(
-    *, declaration: Declaration, user: User, recorded: set[str] | None = None
+    *, declaration: Declaration, user: User, recorded: set[str] | None = None, inspected: bool | None = None
 ) -> list[str]:
     """The results `user` may record on `declaration` now, as actions ("record_inspection",
     "record_post_clearance_audit"): by role, by the declaration's state, and only a kind not
-    recorded yet. `recorded` is the kinds already recorded (read here when not given);
+    recorded yet. `recorded` is the kinds already recorded and `inspected` whether the
+    current version went through inspection (both read here when not given);
     `inspection_result_record` refuses what this does not allow."""
     if recorded is None:
         recorded = set(InspectionResult.objects.filter(declaration=declaration).values_list("kind", flat=True))
+    if inspected is None:
+        inspected = _inspected(declaration)
     return [
         RESULT_ACTIONS[kind]
         for kind in InspectionResult.Kind.values
-        if _result_refusal(declaration=declaration, user=user, kind=kind, recorded=recorded) is None
+        if _result_refusal(declaration=declaration, user=user, kind=kind, recorded=recorded, inspected=inspected)
+        is None
     ]
 
 
@@ -914,8 +932,13 @@ def inspection_result_record(
     """Records what an inspection or a post-clearance audit found in the declaration's
     current version: a label for training, on that version's lines. Refused unless
     `inspection_result_allowed_actions` allows the officer this kind of result."""
+    # The row is locked first: the status, the version and the results recorded are read
+    # as of now, and an amendment or a second officer cannot slip in between.
+    declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
     recorded = set(InspectionResult.objects.filter(declaration=declaration).values_list("kind", flat=True))
-    refusal = _result_refusal(declaration=declaration, user=officer, kind=kind, recorded=recorded)
+    refusal = _result_refusal(
+        declaration=declaration, user=officer, kind=kind, recorded=recorded, inspected=_inspected(declaration)
+    )
     if refusal is not None:
         raise refusal
     if outcome == InspectionResult.Outcome.DISCREPANCY:
@@ -927,8 +950,7 @@ def inspection_result_record(
             )
     else:
         additional_duty_jpy, fraud_type = 0, ""
-    # The version is read under a row lock: an amendment cannot slip in between.
-    version = Declaration.objects.select_for_update().values_list("version", flat=True).get(pk=declaration.pk)
+    version = declaration.version
     result = InspectionResult.objects.create(
         declaration=declaration, declaration_version=version, kind=kind, outcome=outcome,
         additional_duty_jpy=additional_duty_jpy, fraud_type=fraud_type, notes=notes, officer=officer,

@@ -75,7 +75,10 @@ def _with_reasons_and_actions(scores, user) -> list[tuple]:
             score,
             reasons_text(score.reasons),
             services.inspection_result_allowed_actions(
-                declaration=score.declaration, user=user, recorded=selectors.recorded_kinds(score)
+                declaration=score.declaration,
+                user=user,
+                recorded=selectors.recorded_kinds(score),
+                inspected=selectors.score_inspected(score),
             ),
         )
         for score in scores

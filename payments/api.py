@@ -307,10 +307,15 @@ class ReconciliationItemOutput(serializers.Serializer):
     resolution_note = serializers.CharField()
 
 
+class ReconciliationOutput(serializers.Serializer):
+    open_counts = serializers.DictField(child=serializers.IntegerField(), help_text="Open items per kind.")
+    items = ReconciliationItemOutput(many=True)
+
+
 class ReconciliationListApi(APIView):
     permission_classes = [IsOfficer]
 
-    @extend_schema(responses=ReconciliationItemOutput(many=True))
+    @extend_schema(responses=ReconciliationOutput)
     def get(self, request):
         overview = selectors.reconciliation_overview()
         return Response(
@@ -322,7 +327,7 @@ class ReconciliationListApi(APIView):
 
 
 class ReconciliationResolveApi(APIView):
-    permission_classes = [IsOfficer]
+    permission_classes = [IsFinanceOfficer]
 
     class ReconciliationResolveInput(serializers.Serializer):
         note = serializers.CharField(max_length=500)

@@ -113,7 +113,8 @@ def assessment_defer(*, assessment: Assessment, requested_by: User, request: Htt
     )
     if locked.declaration_id:
         declaration_id = locked.declaration_id
-        transaction.on_commit(lambda: _release(declaration_id))
+        # Robust: the deferral stays saved if the permit fails; the handoff sweep retries it.
+        transaction.on_commit(lambda: _release(declaration_id), robust=True)
     return locked
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from customs_portal.audit import audit_record
 from customs_portal.errors import ApplicationError
 from customs_portal.models import User
+from customs_portal.permissions import FINANCE_OFFICER, user_has_role
 from payments.models import JournalEntry, PaymentIntent, ReconciliationItem, Refund, SettlementImport
 
 COLUMNS = ["record_type", "gateway_reference", "merchant_reference", "method", "amount_jpy", "fee_jpy", "at"]
@@ -117,8 +118,15 @@ def _ledger_amount(row: dict[str, str]) -> tuple[int | None, PaymentIntent | Non
 
 
 def reconciliation_item_resolve(*, item: ReconciliationItem, note: str, resolved_by: User, request=None) -> None:
-    if not resolved_by.is_officer:
-        raise ApplicationError(_("Only officers resolve reconciliation items."), code="permission_denied", status=403)
+    """Marks a difference between the settlement file and the ledger as resolved, with how.
+    Only the officers who handle payments (`FINANCE_OFFICER`: clearance and audit
+    officers, supervisors) may; the resolution is audited."""
+    if not user_has_role(resolved_by, FINANCE_OFFICER):
+        raise ApplicationError(
+            _("Only clearance officers, audit officers and supervisors resolve reconciliation items."),
+            code="permission_denied",
+            status=403,
+        )
     note = note.strip()
     if not note:
         message = _("Explain how the difference was resolved.")

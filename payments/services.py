@@ -22,6 +22,7 @@ from customs_portal.audit import SystemEvent, audit_record, audit_record_many
 from customs_portal.errors import ApplicationError
 from customs_portal.models import Role, User
 from customs_portal.notifications import notify_company
+from customs_portal.outbox import outbox_enqueue
 from customs_portal.permissions import FINANCE_OFFICER
 from declarations.models import Declaration
 from payments import ledger
@@ -415,14 +416,15 @@ def _capture(payment: PaymentIntent, *, status: GatewayStatus, system: str) -> s
     ASSESSMENT_MACHINE.transition(assessment, to=AStatus.PAID, settled_at=timezone.now())
     audit_record(action="assessment.paid", system=system, obj=assessment, company=assessment.company)
     receipt = receipt_issue(payment=payment)
-    transaction.on_commit(lambda: _after_capture(payment_id=payment.pk, receipt_id=receipt.pk))
+    from payments import tasks
+
+    outbox_enqueue(tasks.receipt_email.name, receipt.pk, key=f"receipt_email:{receipt.pk}")
+    # Robust: the capture stays saved if the permit fails; the handoff sweep retries it.
+    transaction.on_commit(lambda: _after_capture(payment_id=payment.pk), robust=True)
     return "succeeded"
 
 
-def _after_capture(*, payment_id: int, receipt_id: int) -> None:
-    from payments import tasks
-
-    tasks.receipt_email.delay(receipt_id)
+def _after_capture(*, payment_id: int) -> None:
     payment = PaymentIntent.objects.select_related("assessment__declaration").get(pk=payment_id)
     declaration = payment.assessment.declaration
     if declaration is not None and declaration.status == Declaration.Status.AWAITING_PAYMENT:
@@ -555,7 +557,7 @@ def gateway_event_receive(*, body: bytes, signature_header: str) -> tuple[Gatewa
             )
     except IntegrityError:
         return GatewayEvent.objects.get(event_id=event["id"]), False
-    transaction.on_commit(lambda: tasks.gateway_event_process.delay(stored.pk))
+    outbox_enqueue(tasks.gateway_event_process.name, stored.pk, key=f"gateway_event_process:{stored.pk}")
     return stored, True
 
 

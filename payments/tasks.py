@@ -80,3 +80,12 @@ def deferred_consolidate_previous_month() -> int:
     from payments.deferral import deferred_month_consolidate, previous_month_start
 
     return len(deferred_month_consolidate(month_start=previous_month_start(timezone.localdate())))
+
+
+@shared_task(soft_time_limit=240, time_limit=300)
+def handoffs_repair() -> dict[str, int]:
+    """Completes the declaration handoffs left halfway (see the beat schedule)."""
+    from payments import handoffs
+
+    result = handoffs.handoffs_repair()
+    return {"assessed": result.assessed, "permitted": result.permitted}

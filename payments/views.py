@@ -20,6 +20,7 @@ from customs_portal.permissions import (
     TRADER,
     TRADER_OR_OFFICER,
     role_required,
+    user_has_role,
 )
 from payments import deferral, selectors, services
 from payments.forms import DeferralApproveForm, PayForm, PaymentSearchForm, RefundForm
@@ -248,11 +249,14 @@ def gateway_webhook(request: HttpRequest) -> HttpResponse:
 
 @role_required(*ANY_OFFICER)
 def reconciliation(request: HttpRequest) -> HttpResponse:
-    return render(request, "payments/reconciliation.html", selectors.reconciliation_overview())
+    may_resolve = user_has_role(request.user, FINANCE_OFFICER)
+    return render(
+        request, "payments/reconciliation.html", {**selectors.reconciliation_overview(), "may_resolve": may_resolve}
+    )
 
 
 @require_POST
-@role_required(*ANY_OFFICER)
+@role_required(*FINANCE_OFFICER)
 def reconciliation_resolve(request: HttpRequest, item_id: int) -> HttpResponse:
     item = get_object_or_404(ReconciliationItem, pk=item_id)
     try:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -64,9 +65,25 @@ def _throttled_body(exc: exceptions.Throttled) -> dict[str, Any]:
     return body
 
 
+def _too_large_body() -> dict[str, Any]:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1024 / 1024
+    message = _("The request body is too large: at most %(limit)s MB are accepted, files excepted.") % {
+        "limit": f"{limit:g}"
+    }
+    return error_body(code="request_too_large", message=message)
+
+
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, ApplicationError):
         return Response(error_body(code=exc.code, message=exc.message, fields=exc.fields), status=exc.status)
+    # Django's refusals of a request body (too large, too many fields) would otherwise be
+    # answered with its HTML 400 page.
+    if isinstance(exc, RequestDataTooBig):
+        return Response(_too_large_body(), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    if isinstance(exc, SuspiciousOperation):
+        return Response(
+            error_body(code="bad_request", message=_("The request cannot be read.")), status=status.HTTP_400_BAD_REQUEST
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

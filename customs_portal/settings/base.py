@@ -236,6 +236,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="customs-portal@localhost
 # Celery. Without CELERY_BROKER_URL a file-system broker under var/ is used, so
 # `make run` needs no server; production and tests use Redis.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://localhost/")
+CELERY_VISIBILITY_TIMEOUT = 2100
 _broker_dir = VAR_DIR / "celery" / "broker"
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     {
@@ -245,8 +246,24 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "control_folder": str(VAR_DIR / "celery" / "control"),
     }
     if CELERY_BROKER_URL.startswith("filesystem")
-    else {"visibility_timeout": 3600}
+    else {
+        # Redis hands an unacknowledged task to another worker after this long: just
+        # above the longest hard time limit of any task (risk model training, 2,000 s),
+        # so a running task is never given out twice and a dead worker's task waits no
+        # longer than needed (tests/customs_portal/test_celery_settings.py checks it).
+        "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+        # A broker that is down must fail a publish within seconds (the outbox keeps the
+        # task), not hold a web request for the default retries.
+        "socket_connect_timeout": 2,
+        "socket_timeout": 5,
+        "max_retries": 1,
+    }
 )
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_REDIS_SOCKET_TIMEOUT = 5
 if CELERY_BROKER_URL.startswith("filesystem"):
     _broker_dir.mkdir(parents=True, exist_ok=True)
     (VAR_DIR / "celery" / "results").mkdir(parents=True, exist_ok=True)
@@ -255,6 +272,11 @@ CELERY_RESULT_BACKEND = env(
     default=CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else f"file://{VAR_DIR / 'celery' / 'results'}",
 )
 CELERY_RESULT_EXPIRES = timedelta(days=1)
+# The Redis result backend retries a lost connection 20 times a second apart by default;
+# a caller waiting on a result should fail within seconds instead.
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -291,8 +313,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payments.tasks.deferred_consolidate_previous_month",
         "schedule": 86400.0,
     },
+    # Manifests whose worker died mid-import (lease expired) or whose task never started.
+    "manifest-resume-stalled": {"task": "declarations.manifest_tasks.manifest_resume_stalled", "schedule": 60.0},
     # Manifest screening chunks whose task was lost (a broker down when the import committed).
     "manifest-screening-requeue": {"task": "declarations.manifest_tasks.manifest_screening_requeue", "schedule": 300.0},
+    # Outbox rows whose send after commit failed (a broker that was down): sent with backoff.
+    "outbox-relay": {"task": "customs_portal.tasks.outbox_relay", "schedule": 30.0},
+    # Outbox rows sent more than a week ago are deleted once a day.
+    "outbox-purge-sent": {"task": "customs_portal.tasks.outbox_purge_sent", "schedule": 86400.0},
+    # Declarations stuck between the two apps: awaiting payment with no assessment, or
+    # with a paid or deferred assessment but not permitted.
+    "payments-handoffs-repair": {"task": "payments.tasks.handoffs_repair", "schedule": 300.0},
     # Webhook deliveries whose worker died mid-request would otherwise stay "sending".
     "webhook-requeue-stuck": {"task": "customs_portal.tasks.webhook_requeue_stuck", "schedule": 300.0},
     # The risk model learns the past week's inspection results every Sunday night; the
@@ -314,6 +345,9 @@ MANIFEST_MAX_UPLOAD_BYTES = env.int("MANIFEST_MAX_UPLOAD_BYTES", default=50 * 10
 # large enough that the per-run costs vanish, small enough that two worker processes
 # share a manifest evenly and a run's memory stays small.
 MANIFEST_SCREEN_CHUNK = env.int("MANIFEST_SCREEN_CHUNK", default=5_000)
+# The lease of a run processing a manifest: it renews it at least every few seconds, and
+# another run takes the manifest over when it has not been renewed for this long.
+MANIFEST_LEASE_SECONDS = env.int("MANIFEST_LEASE_SECONDS", default=60)
 
 # Outgoing webhooks to traders' systems.
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
@@ -356,6 +390,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # DRF's three, with a JSON parser that refuses too deeply nested JSON as a 400.
+    "DEFAULT_PARSER_CLASSES": [
+        "customs_portal.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "customs_portal.api.pagination.StandardPagination",
     # Tags each operation with its area (declarations, tariff, payments...).
     "DEFAULT_SCHEMA_CLASS": "customs_portal.api.schema.PortalAutoSchema",

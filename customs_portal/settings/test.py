@@ -44,7 +44,10 @@ DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{T
 # touches this run's tasks, results or unacknowledged messages.
 if CELERY_BROKER_URL.startswith("redis"):  # noqa: F405
     CELERY_BROKER_TRANSPORT_OPTIONS = {**CELERY_BROKER_TRANSPORT_OPTIONS, "global_keyprefix": f"test-{TEST_RUN_ID}:"}  # noqa: F405
-    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"global_keyprefix": f"test-{TEST_RUN_ID}:"}
+    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+        **CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS,  # noqa: F405
+        "global_keyprefix": f"test-{TEST_RUN_ID}:",
+    }
 CELERY_TASK_DEFAULT_QUEUE = f"celery-{TEST_RUN_ID}"
 CELERY_TASK_ROUTES = {
     pattern: {**route, "queue": f"{route['queue']}-{TEST_RUN_ID}"}

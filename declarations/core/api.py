@@ -15,7 +15,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from customs_portal.api.pagination import StandardPagination
+from customs_portal.api.pagination import StandardPagination, paginated
 from customs_portal.api.validation import validate_or_raise
 from customs_portal.errors import ApplicationError
 from customs_portal.permissions import IsOfficer, IsTrader, IsTraderOrOfficer
@@ -196,7 +196,8 @@ class DeclarationListCreateApi(APIView):
 
     @extend_schema(
         parameters=[DeclarationListInput],
-        responses=DeclarationSummaryOutput(many=True),
+        responses=paginated("PaginatedDeclarationSummaryList", DeclarationSummaryOutput(many=True)),
+        operation_id="v1_declarations_list",
         summary="List declarations",
     )
     def get(self, request):

@@ -135,14 +135,17 @@ def declaration_transition(
         )
         if notify:
             _notify(locked, reason=reason)
+        # Robust: a receiver that fails is logged and never turns the saved transition
+        # into an error; the handoff sweep of payments repairs a missed assessment.
         transaction.on_commit(
             lambda: hooks.declaration_status_changed.send(
                 sender=Declaration, declaration=locked, from_status=from_status, to_status=to
-            )
+            ),
+            robust=True,
         )
         if to == Status.AWAITING_PAYMENT:
             transaction.on_commit(
-                lambda: hooks.declaration_awaiting_payment.send(sender=Declaration, declaration=locked)
+                lambda: hooks.declaration_awaiting_payment.send(sender=Declaration, declaration=locked), robust=True
             )
     declaration.refresh_from_db()
     return declaration

@@ -88,6 +88,7 @@ def _failure_wording(code: str, p: dict[str, Any]) -> str | None:
             _("The manifest has more than %(limit)s rows; split it into several files.") % {"limit": f"{p['limit']:,}"}
         ),
         "no_rows": lambda: _("The manifest has no parcel rows."),
+        "csv_unreadable": lambda: _csv_unreadable_text(p),
         "waybill_race": lambda: _(
             "A house waybill of this file was declared by another upload meanwhile; nothing was "
             "imported. Upload the file again to see which rows."
@@ -133,3 +134,10 @@ def rejected_summary_text(*, rows_failed: int, rows_total: int) -> str:
         "%(count)d of %(total)d rows have errors; nothing was imported. Correct the rows listed and upload the file again.",
         rows_failed,
     ) % {"count": rows_failed, "total": rows_total}
+
+
+def _csv_unreadable_text(p: dict[str, Any]) -> str:
+    return _(
+        "Line %(line)s cannot be read as CSV: a cell is longer than %(limit)s characters or its quotes are "
+        "not closed. Correct the file and upload it again."
+    ) % {"line": f"{p['line']:,}", "limit": f"{p['limit']:,}"}

@@ -48,6 +48,10 @@ class Manifest(models.Model):
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # The run that processes the manifest holds a lease: it renews heartbeat_at while it
+    # works, and another run may take the manifest over once the lease has expired.
+    claim_token = models.CharField(max_length=32, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("manifest")

@@ -239,7 +239,7 @@ def _write(parcels: list[Declaration], decisions: dict[int, hooks.LaneDecision])
     audit_record_many(events)
     _hand_to_payments(owing)
     if transitions:
-        transaction.on_commit(lambda: _status_changed(transitions))
+        transaction.on_commit(lambda: _status_changed(transitions), robust=True)
 
 
 def _hand_to_payments(owing: list[Declaration]) -> None:
@@ -250,7 +250,8 @@ def _hand_to_payments(owing: list[Declaration]) -> None:
         return
     for parcel in owing:  # a receiver of the single signal only
         transaction.on_commit(
-            lambda parcel=parcel: hooks.declaration_awaiting_payment.send(sender=Declaration, declaration=parcel)
+            lambda parcel=parcel: hooks.declaration_awaiting_payment.send(sender=Declaration, declaration=parcel),
+            robust=True,
         )
 
 

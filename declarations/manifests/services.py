@@ -1,10 +1,12 @@
 """Bulk manifests of e-commerce parcels: upload, validation and import.
 
 `manifest_upload` stores the file (refusing what is not a manifest CSV, is too big or
-was uploaded before) and queues `manifest_tasks.manifest_process` on commit. The task
-calls `manifest_process`, which
+was uploaded before) and queues `manifest_tasks.manifest_process` through the outbox.
+The task calls `manifest_process`, which
 
-1. claims the manifest with a conditional update (a second run finds it taken);
+1. claims the manifest with a conditional update and a lease that it renews with each
+   progress write (a second run finds it taken, and takes it over once the lease has
+   expired: the run's worker died);
 2. checks every row (columns, tariff code in force, country, value, currency with a
    customs rate, weight, house waybill unique in the file and against the company's
    declarations, the ¥200,000 limit of simplified handling) and rates each parcel with
@@ -40,9 +42,10 @@ import io
 import logging
 import re
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 
 from django.conf import settings
@@ -58,10 +61,11 @@ from customs_portal.audit import audit_record
 from customs_portal.errors import ApplicationError
 from customs_portal.models import Company, CustomsOffice, User
 from customs_portal.notifications import notify_company
+from customs_portal.outbox import outbox_enqueue
 from customs_portal.state_machine import StateMachine
 from declarations.core.models import Declaration, DeclarationLine, DeclarationStatusChange
 from declarations.manifests import screening
-from declarations.manifests.messages import Message, message
+from declarations.manifests.messages import Message, failure_text, message
 from declarations.manifests.models import Manifest, ManifestRowError
 from declarations.tariff import interface as tariff
 
@@ -74,10 +78,10 @@ SIMPLIFIED_LIMIT_JPY = 200_000
 ABSURD_VALUE = Decimal(1_000_000_000)
 MAX_WEIGHT_KG = Decimal(1_000)
 BATCH = 5_000
-# A manifest still validating or importing this long after its start lost its worker
-# (the task's hard time limit is shorter), so another run may claim it.
-STALE_AFTER = timedelta(minutes=15)
 PROGRESS_EVERY = 5_000
+# An uploaded manifest whose task has not started after this long lost its message (a
+# whole worker killed before it acknowledged it): beat queues it again.
+UPLOADED_STALE_AFTER = timedelta(minutes=5)
 
 MStatus = Manifest.Status
 # A claim moves an uploaded manifest to validating; so does the claim of a stale one
@@ -194,7 +198,7 @@ def manifest_upload(
         return UploadResult(manifest=earlier, duplicate=True)
     text, encoding = manifest_decode(data)
     manifest_header_check(text)
-    rows = sum(1 for cells in csv.reader(io.StringIO(text, newline="")) if any(cell.strip() for cell in cells)) - 1
+    rows = sum(1 for _row in _rows(text))
     if rows > MAX_ROWS:
         raise ApplicationError(
             _("The manifest has %(count)s rows; at most %(limit)s are accepted in one file. Split it.")
@@ -229,7 +233,7 @@ def manifest_upload(
             after={"file": manifest.original_name, "size": manifest.size, "sha256": sha256, "encoding": encoding},
             request=request,
         )
-        transaction.on_commit(lambda: manifest_tasks.manifest_process.delay(manifest.pk))
+        outbox_enqueue(manifest_tasks.manifest_process.name, manifest.pk, key=f"manifest_process:{manifest.pk}")
     return UploadResult(manifest=manifest, duplicate=False)
 
 
@@ -261,16 +265,34 @@ def _parse_decimal(text: str) -> Decimal | None:
 
 def _rows(text: str) -> Iterator[tuple[int, dict[str, str], str]]:
     """Each non-empty row keyed by the normalized header, with the line it starts on
-    and the cells beyond the header (joined) if any."""
+    and the cells beyond the header (joined) if any. A file that the CSV reader cannot
+    read on (a cell over its field size limit, a quote never closed) is refused as
+    "csv_unreadable", with the line where reading stopped."""
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = [_normalize_column(cell) for cell in next(reader, [])]
-    line = reader.line_num
-    for cells in reader:
-        first_line, line = line + 1, reader.line_num
-        if not any(cell.strip() for cell in cells):
-            continue
-        extra = ",".join(cells[len(header) :]).strip(", ")
-        yield first_line, {name: cell.strip() for name, cell in zip(header, cells, strict=False)}, extra
+    try:
+        header = [_normalize_column(cell) for cell in next(reader, [])]
+        line = reader.line_num
+        for cells in reader:
+            first_line, line = line + 1, reader.line_num
+            if not any(cell.strip() for cell in cells):
+                continue
+            extra = ",".join(cells[len(header) :]).strip(", ")
+            yield first_line, {name: cell.strip() for name, cell in zip(header, cells, strict=False)}, extra
+    except csv.Error as error:
+        raise _csv_unreadable(line=reader.line_num) from error
+
+
+class ManifestUnreadable(ApplicationError):
+    """A refusal of the file that carries its stored reason (`failure`, a code with parameters)."""
+
+    def __init__(self, failure: Message) -> None:
+        worded = failure_text(failure)
+        super().__init__(worded, code=failure["code"], fields={"file": [worded]})
+        self.failure = failure
+
+
+def _csv_unreadable(*, line: int) -> ManifestUnreadable:
+    return ManifestUnreadable(message("csv_unreadable", line=line, limit=csv.field_size_limit()))
 
 
 def _parse_row(row_number: int, cells: dict[str, str], extra: str) -> ParcelRow:
@@ -369,12 +391,22 @@ class RatedParcel:
     result: tariff.DutyResult
 
 
+class LeaseLost(Exception):
+    """Another run took the manifest over: this one must stop and write nothing."""
+
+
+def lease() -> timedelta:
+    return timedelta(seconds=settings.MANIFEST_LEASE_SECONDS)
+
+
 class _Progress:
     """Writes rows_done on its own connection, so the progress of the import transaction
-    is visible to the status endpoint before the transaction commits."""
+    is visible to the status endpoint before the transaction commits. Each write renews
+    the run's lease; it raises LeaseLost when another run holds the manifest."""
 
-    def __init__(self, manifest_id: int) -> None:
+    def __init__(self, manifest_id: int, token: str) -> None:
         self.manifest_id = manifest_id
+        self.token = token
         # SQLite (`make run`) allows one writer at a time: a second connection would wait
         # for the import transaction, so there the progress shows when it commits.
         self.own_connection = bulk.on_postgresql()
@@ -383,25 +415,58 @@ class _Progress:
         )
 
     def __call__(self, rows_done: int, **fields: object) -> None:
-        assignments = ", ".join(["rows_done = %s", *(f"{name} = %s" for name in fields)])
+        assignments = ", ".join(["rows_done = %s", "heartbeat_at = %s", *(f"{name} = %s" for name in fields)])
         with self.connection.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {Manifest._meta.db_table} SET {assignments} WHERE id = %s",  # noqa: S608  (names are ours)
-                [rows_done, *fields.values(), self.manifest_id],
+                f"UPDATE {Manifest._meta.db_table} SET {assignments} WHERE id = %s AND claim_token = %s",  # noqa: S608  (names are ours)
+                [rows_done, timezone.now(), *fields.values(), self.manifest_id, self.token],
             )
+            renewed = cursor.rowcount
+        # Zero rows: another run holds the lease, or this connection cannot see the row
+        # yet (the claim is uncommitted in the caller's transaction, as in tests).
+        if renewed == 0 and not Manifest.objects.filter(pk=self.manifest_id, claim_token=self.token).exists():
+            raise LeaseLost(self.manifest_id)
 
     def close(self) -> None:
         if self.own_connection:
             self.connection.close()
 
 
-def _claim(manifest_id: int) -> bool:
-    """Claims an uploaded manifest, or one whose worker died mid-run (acks_late hands the
-    task to another worker; the import transaction left nothing behind)."""
+def _lease_expired(now: datetime) -> Q:
+    return Q(status__in=[MStatus.VALIDATING, MStatus.IMPORTING]) & (
+        Q(heartbeat_at__lt=now - lease()) | Q(heartbeat_at__isnull=True, started_at__lt=now - lease())
+    )
+
+
+def _claim(manifest_id: int) -> str | None:
+    """Claims an uploaded manifest, or one whose run stopped renewing its lease (a worker
+    killed mid-run: the import transaction left nothing behind). Returns the new lease's
+    token, or None when the manifest is not claimable."""
     now = timezone.now()
-    waiting_or_stale = Q(status=MStatus.UPLOADED) | Q(started_at__lt=now - STALE_AFTER)
-    claimable = Manifest.objects.filter(waiting_or_stale, pk=manifest_id)
-    return bool(MANIFEST_MACHINE.claim(claimable, to=MStatus.VALIDATING, started_at=now, rows_done=0))
+    token = uuid.uuid4().hex
+    claimable = Manifest.objects.filter(Q(status=MStatus.UPLOADED) | _lease_expired(now), pk=manifest_id)
+    claimed = MANIFEST_MACHINE.claim(
+        claimable, to=MStatus.VALIDATING, started_at=now, heartbeat_at=now, claim_token=token, rows_done=0
+    )
+    return token if claimed else None
+
+
+def manifest_lease_wait(*, manifest_id: int) -> float | None:
+    """Seconds until the lease of the run holding the manifest expires, or None when no
+    run holds it (it is finished, or gone)."""
+    manifest = Manifest.objects.filter(pk=manifest_id).values("status", "heartbeat_at", "started_at").first()
+    if manifest is None or manifest["status"] not in (MStatus.VALIDATING, MStatus.IMPORTING):
+        return None
+    renewed = manifest["heartbeat_at"] or manifest["started_at"] or timezone.now()
+    return max((renewed + lease() - timezone.now()).total_seconds(), 0.0)
+
+
+def manifests_stalled() -> list[int]:
+    """Manifests whose run stopped renewing its lease, and uploaded ones whose task never
+    started: the beat task queues them again."""
+    now = timezone.now()
+    stalled = _lease_expired(now) | Q(status=MStatus.UPLOADED, created_at__lt=now - UPLOADED_STALE_AFTER)
+    return list(Manifest.objects.filter(stalled).order_by("pk").values_list("pk", flat=True))
 
 
 def manifest_validate(
@@ -566,7 +631,14 @@ def _line(declaration_id: int, parcel: RatedParcel) -> dict[str, object]:
 
 
 @transaction.atomic(durable=True)
-def _import(manifest: Manifest, *, parcels: list[RatedParcel], rows_total: int, progress: _Progress | None) -> None:
+def _import(
+    manifest: Manifest,
+    *,
+    parcels: list[RatedParcel],
+    rows_total: int,
+    progress: _Progress | None,
+    token: str | None = None,
+) -> None:
     now = timezone.now()
     declarations = bulk.Copier(
         Declaration,
@@ -607,6 +679,12 @@ def _import(manifest: Manifest, *, parcels: list[RatedParcel], rows_total: int, 
         name: sum(getattr(parcel.result.total, name) for parcel in parcels)
         for name in ("customs_duty_jpy", "consumption_tax_jpy", "local_consumption_tax_jpy")
     }
+    # Locks the manifest row until this transaction ends, so a run that takes over now
+    # waits and then finds it done; a run that took over already makes this one roll back.
+    if token is not None and not Manifest.objects.filter(pk=manifest.pk, claim_token=token).update(
+        heartbeat_at=timezone.now()
+    ):
+        raise LeaseLost(manifest.pk)
     _finish(
         manifest,
         status=Manifest.Status.DONE,
@@ -635,7 +713,8 @@ def _import(manifest: Manifest, *, parcels: list[RatedParcel], rows_total: int, 
 
     # The parcels wait in "submitted" until their chunks are screened (on the ml queue).
     chunk_ids = [chunk.pk for chunk in screening.manifest_screening_plan(manifest=manifest, declaration_ids=all_ids)]
-    transaction.on_commit(lambda: manifest_tasks.manifest_screen_chunks_queue(chunk_ids))
+    for chunk_id in chunk_ids:
+        outbox_enqueue(manifest_tasks.manifest_screen_chunk.name, chunk_id, key=f"manifest_screen_chunk:{chunk_id}")
 
 
 def manifest_fail(*, manifest_id: int, failure: Message) -> None:
@@ -671,15 +750,19 @@ def _failure_of(error: ApplicationError) -> Message:
         return message("too_many_rows", limit=MAX_ROWS)
     if error.code == "not_csv":
         return message("not_csv")
+    if isinstance(error, ManifestUnreadable):
+        return error.failure
     return message("processing_error")
 
 
 def manifest_process(*, manifest_id: int) -> str:
-    """Validates and imports a claimed manifest; "skipped" when another run has it."""
-    if not _claim(manifest_id):
+    """Validates and imports a manifest it claims; "skipped" when another run holds its
+    lease or it is finished (the task retries while the lease lasts)."""
+    token = _claim(manifest_id)
+    if token is None:
         return "skipped"
     manifest = Manifest.objects.select_related("company", "uploaded_by").get(pk=manifest_id)
-    progress = _Progress(manifest_id)
+    progress = _Progress(manifest_id, token)
     started = time.monotonic()
     try:
         with translation.override(manifest.language):
@@ -696,19 +779,22 @@ def manifest_process(*, manifest_id: int) -> str:
                     return Manifest.Status.FAILED
                 _reject(manifest, bad=bad, rows_total=rows_total)
                 return Manifest.Status.REJECTED
-            MANIFEST_MACHINE.transition(manifest, to=MStatus.IMPORTING, rows_done=0)
+            MANIFEST_MACHINE.transition(manifest, to=MStatus.IMPORTING, rows_done=0, heartbeat_at=timezone.now())
             logger.info(
                 "Manifest %s: %d rows validated in %.1f s.", manifest_id, rows_total, time.monotonic() - started
             )
             started = time.monotonic()
             try:
-                _import(manifest, parcels=parcels, rows_total=rows_total, progress=progress)
+                _import(manifest, parcels=parcels, rows_total=rows_total, progress=progress, token=token)
                 logger.info("Manifest %s: imported in %.1f s.", manifest_id, time.monotonic() - started)
             except IntegrityError:
                 # Another manifest declared one of these house waybills after our check.
                 manifest_fail(manifest_id=manifest_id, failure=message("waybill_race"))
                 return Manifest.Status.FAILED
             return Manifest.Status.DONE
+    except LeaseLost:
+        logger.warning("Manifest %s was taken over by another run; this one stopped.", manifest_id)
+        return "skipped"
     except Exception:
         # Recorded on the manifest so that the trader sees it and may upload the file again.
         logger.exception("Manifest %s failed.", manifest_id)

@@ -19,18 +19,34 @@ logger = logging.getLogger(__name__)
 
 # A 100,000-row manifest takes well under a minute; the limits leave room for a slow disk.
 @shared_task(
+    bind=True,
     name="declarations.manifest_tasks.manifest_process",
     acks_late=True,
+    max_retries=None,
     soft_time_limit=600,
     time_limit=660,
 )
-def manifest_process(manifest_id: int) -> str:
-    """Validates and imports one uploaded manifest; a second run finds it claimed. A
-    failure is recorded on the manifest by the service, so nothing is retried here."""
+def manifest_process(self, manifest_id: int) -> str:
+    """Validates and imports one uploaded manifest. While another run holds its lease
+    this retries when that lease would expire, so a run whose worker died is taken over;
+    a failure is recorded on the manifest by the service and not retried."""
     result = manifests.manifest_process(manifest_id=manifest_id)
     if result == "skipped":
+        wait = manifests.manifest_lease_wait(manifest_id=manifest_id)
+        if wait is not None:
+            raise self.retry(countdown=wait + 1)
         logger.info("Manifest %s was not waiting for processing; nothing to do.", manifest_id)
     return result
+
+
+@shared_task(name="declarations.manifest_tasks.manifest_resume_stalled", soft_time_limit=60, time_limit=90)
+def manifest_resume_stalled() -> int:
+    """Queues again the manifests whose run stopped renewing its lease (see the beat
+    schedule)."""
+    manifest_ids = manifests.manifests_stalled()
+    for manifest_id in manifest_ids:
+        manifest_process.delay(manifest_id)
+    return len(manifest_ids)
 
 
 def manifest_screen_chunks_queue(chunk_ids: list[int]) -> None:

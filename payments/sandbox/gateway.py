@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customs_portal.audit import audit_record
+from customs_portal.outbox import outbox_enqueue
 from payments.sandbox.models import GatewayCharge, GatewayNotification, GatewayRefund
 
 logger = logging.getLogger(__name__)
@@ -218,13 +219,17 @@ def notification_emit(*, charge: GatewayCharge, event_type: str) -> GatewayNotif
             },
         },
     )
-    transaction.on_commit(lambda: tasks.gateway_notification_deliver.delay(notification.pk))
+    outbox_enqueue(
+        tasks.gateway_notification_deliver.name, notification.pk, key=f"gateway_notification:{notification.pk}"
+    )
     if settings.SANDBOX_GATEWAY_DELIVERY_CHAOS:
         # Like a real processor on a bad day: every event is sent a second time, after a
         # random delay, so duplicates and out-of-order arrivals happen.
-        delay = secrets.randbelow(6)
-        transaction.on_commit(
-            lambda: tasks.gateway_notification_deliver.apply_async(args=[notification.pk], countdown=delay)
+        outbox_enqueue(
+            tasks.gateway_notification_deliver.name,
+            notification.pk,
+            key=f"gateway_notification:{notification.pk}:again",
+            countdown=secrets.randbelow(6),
         )
     return notification
 

@@ -3,6 +3,8 @@ attachments and officer decisions; traders are scoped to their company."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -11,7 +13,7 @@ from declarations.core.services import submission
 from declarations.models import Declaration, DeclarationAttachment, DeclarationVersion
 from tests.declarations import declaration_payloads as p
 from tests.declarations.factories import documents_attach
-from tests.declarations.test_declaration_attachments import image_bytes, pdf_bytes
+from tests.declarations.test_declaration_attachments import image_bytes, pdf_bytes, png_claiming
 
 pytestmark = pytest.mark.django_db
 Status = Declaration.Status
@@ -172,6 +174,39 @@ def test_attachments_upload_as_multipart_and_a_disguised_file_is_refused(api_for
     assert [a["original_name"] for a in api.get(url).json()] == ["invoice.pdf"]
     other = SimpleUploadedFile("x.pdf", pdf_bytes())
     assert api_for(trader_b).post(url, {"kind": "invoice", "file": other}, format="multipart").status_code == 404
+
+
+def test_an_image_claiming_a_hundred_thousand_pixels_square_is_refused_with_a_400(api_for, trader_a):
+    api = api_for(trader_a)
+    body = _create(api, documents=False)
+    url = f"{URL}{body['id']}/attachments/"
+    bomb = SimpleUploadedFile("scan.png", png_claiming(100_000, 100_000), "image/png")
+    refused = api.post(url, {"kind": "invoice", "file": bomb}, format="multipart", HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 400
+    error = refused.json()["error"]
+    assert error["code"] == "image_too_large"
+    assert error["fields"]["file"] == ["The image is too large in pixels; scan or export it at a lower resolution."]
+    assert not DeclarationAttachment.objects.exists()
+
+
+@pytest.mark.parametrize("days_ahead", [31, None])
+def test_a_draft_dated_beyond_the_far_future_limit_is_refused_with_a_field_error(api_for, trader_a, days_ahead):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    day = date(9999, 12, 31) if days_ahead is None else timezone.localdate() + timedelta(days=days_ahead)
+    response = api_for(trader_a).post(
+        URL, p.payload(declaration_date=day.isoformat()), format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 400
+    error = response.json()["error"]
+    latest = (timezone.localdate() + timedelta(days=30)).isoformat()
+    assert error["fields"]["declaration_date"] == [
+        f"The declaration date {day.isoformat()} is more than 30 days after today. "
+        f"Enter the date the declaration is filed, {latest} at the latest."
+    ]
+    assert not Declaration.objects.exists()
 
 
 def test_withdrawal_through_the_api(api_for, trader_a):

@@ -25,6 +25,20 @@ def image_bytes(kind: str) -> bytes:
     return buffer.getvalue()
 
 
+def png_claiming(width: int, height: int) -> bytes:
+    """A small PNG file whose header claims `width` × `height` pixels."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+    )
+
+
 def pdf_bytes() -> bytes:
     from reportlab.pdfgen import canvas
 

@@ -11,7 +11,7 @@ from declarations.core.services import drafts, submission
 from declarations.models import Declaration, DeclarationAttachment
 from tests.declarations import declaration_payloads as p
 from tests.declarations.factories import CustomsOfficeFactory, documents_attach
-from tests.declarations.test_declaration_attachments import image_bytes, pdf_bytes
+from tests.declarations.test_declaration_attachments import image_bytes, pdf_bytes, png_claiming
 
 pytestmark = pytest.mark.django_db
 Status = Declaration.Status
@@ -247,3 +247,14 @@ def test_sending_an_amendment_without_a_reason_shows_the_error_and_changes_nothi
     assert "Say why the declaration is amended." in response.content.decode()
     declaration.refresh_from_db()
     assert (declaration.version, declaration.status) == (1, Status.DOCUMENT_REVIEW)
+
+
+def test_an_image_claiming_too_many_pixels_is_refused_on_the_detail_page(client_for, trader_a):
+    declaration = _draft(trader_a, documents=False)
+    bomb = SimpleUploadedFile("scan.png", png_claiming(100_000, 100_000), "image/png")
+    response = client_for(trader_a).post(
+        f"/declarations/{declaration.pk}/attachments/", {"kind": "invoice", "file": bomb}, follow=True, **EN
+    )
+    assert response.status_code == 200
+    assert "The image is too large in pixels" in response.content.decode()
+    assert not DeclarationAttachment.objects.exists()

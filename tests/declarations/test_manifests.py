@@ -9,6 +9,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.files.base import ContentFile
 from django.test import override_settings
 from django.utils import timezone, translation
 
@@ -229,11 +230,15 @@ def test_processing_twice_imports_once(trader_a, office, tariff):
 def test_a_manifest_whose_worker_died_is_claimed_again_and_one_still_running_is_not(trader_a, office, tariff):
     result = upload(trader_a, office, manifest_csv(GOOD_ROWS))
     running = Manifest.objects.filter(pk=result.manifest.pk)
-    running.update(status=Manifest.Status.IMPORTING, started_at=timezone.now())
+    running.update(status=Manifest.Status.IMPORTING, started_at=timezone.now(), heartbeat_at=timezone.now())
     assert manifests.manifest_process(manifest_id=result.manifest.pk) == "skipped"
+    assert 0 < manifests.manifest_lease_wait(manifest_id=result.manifest.pk) <= manifests.lease().total_seconds()
+    assert manifests.manifests_stalled() == []
 
-    running.update(started_at=timezone.now() - manifests.STALE_AFTER - timedelta(minutes=1))
+    running.update(heartbeat_at=timezone.now() - manifests.lease() - timedelta(seconds=1))
+    assert manifests.manifests_stalled() == [result.manifest.pk]
     assert manifests.manifest_process(manifest_id=result.manifest.pk) == "done"
+    assert manifests.manifest_lease_wait(manifest_id=result.manifest.pk) is None
     assert Declaration.objects.filter(source=Declaration.Source.MANIFEST).count() == 4
 
 
@@ -289,6 +294,33 @@ def test_an_oversized_upload_is_refused_with_the_limit(api_for, trader_a, office
     assert "a manifest may be at most" in error["message"]
     assert error["fields"] == {"file": ["The file is too large."]}
     assert not Manifest.objects.exists()
+
+
+def test_a_cell_over_the_csv_field_limit_is_refused_with_its_line_not_a_500(api_for, trader_a, office, tariff):
+    rows = [GOOD_ROWS[0], ["HAWB0009", "Yamada Taro", "x" * (csv.field_size_limit() + 1), *GOOD_ROWS[0][3:]]]
+    data = io.BytesIO(manifest_csv(rows))
+    data.name = "long.csv"
+    response = api_for(trader_a).post(
+        "/api/v1/manifests/", {"file": data, "office": office.code}, format="multipart", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "csv_unreadable"
+    assert error["fields"]["file"] == [
+        "Line 3 cannot be read as CSV: a cell is longer than 131,072 characters or its quotes are not closed. "
+        "Correct the file and upload it again."
+    ]
+    assert not Manifest.objects.exists()
+
+
+def test_a_stored_manifest_the_csv_reader_cannot_read_fails_with_a_stored_reason(trader_a, office, tariff):
+    # Stored before the upload check refused such files: processing records why, in codes.
+    result = upload(trader_a, office, manifest_csv(GOOD_ROWS))
+    long_cell = manifest_csv([["HAWB0009", "Yamada Taro", "x" * 140_000, *GOOD_ROWS[0][3:]]])
+    result.manifest.file.save("long.csv", ContentFile(long_cell), save=True)
+    manifest = process(result)
+    assert manifest.status == Manifest.Status.FAILED
+    assert manifest.failure == {"code": "csv_unreadable", "params": {"line": 2, "limit": 131072}}
 
 
 def test_upload_page_redirects_to_the_manifest_and_says_when_it_is_a_duplicate(client_for, trader_a, office, tariff):

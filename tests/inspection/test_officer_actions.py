@@ -11,8 +11,8 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from customs_portal.errors import ApplicationError
-from customs_portal.models import ModelVersion
-from declarations.models import Declaration
+from customs_portal.models import AuditEvent, ModelVersion
+from declarations.models import Declaration, DeclarationStatusChange
 from inspection import services
 from inspection.models import InspectionResult
 from inspection.reasons import reason_text
@@ -22,11 +22,21 @@ from tests.tariff.factories import TariffLineFactory
 Kind, Outcome = InspectionResult.Kind, InspectionResult.Outcome
 
 
-def _declaration(trader, status: str) -> Declaration:
+def _declaration(trader, status: str, *, path: tuple[str, ...] = ()) -> Declaration:
+    """A submitted declaration of `trader` put in `status`; `path` is the statuses its
+    timeline shows it went through on the way (after submission)."""
     declaration = submitted_declaration(company=trader.company, declarant=trader)
+    steps = [Declaration.Status.SUBMITTED, *path, status]
+    for from_status, to_status in zip(steps, steps[1:], strict=False):
+        DeclarationStatusChange.objects.create(
+            declaration=declaration, from_status=from_status, to_status=to_status, actor_label="test"
+        )
     Declaration.objects.filter(pk=declaration.pk).update(status=status)
     declaration.refresh_from_db()
     return declaration
+
+
+INSPECTED = (Declaration.Status.INSPECTION,)
 
 
 def _record(declaration, officer, kind):
@@ -53,20 +63,50 @@ def test_each_role_is_told_the_results_it_may_record_by_the_declarations_state(
     trader_a, clearance_officer, inspection_officer, audit_officer, supervisor
 ):
     open_one = _declaration(trader_a, Declaration.Status.INSPECTION)
-    cleared = _declaration(trader_a, Declaration.Status.PERMITTED)
+    inspected = _declaration(trader_a, Declaration.Status.PERMITTED, path=INSPECTED)
+    released = _declaration(trader_a, Declaration.Status.AWAITING_PAYMENT, path=INSPECTED)
+    green = _declaration(trader_a, Declaration.Status.PERMITTED, path=(Declaration.Status.SCREENING,))
+    reviewed = _declaration(trader_a, Declaration.Status.DOCUMENT_REVIEW)
     draft = _declaration(trader_a, Declaration.Status.DRAFT)
 
     def allowed(declaration, user):
         return services.inspection_result_allowed_actions(declaration=declaration, user=user)
 
-    assert allowed(open_one, clearance_officer) == allowed(open_one, inspection_officer) == ["record_inspection"]
-    assert allowed(open_one, audit_officer) == []
-    assert allowed(open_one, supervisor) == ["record_inspection"]
-    assert allowed(cleared, audit_officer) == ["record_post_clearance_audit"]
-    assert allowed(cleared, supervisor) == ["record_inspection", "record_post_clearance_audit"]
+    assert allowed(open_one, inspection_officer) == allowed(open_one, supervisor) == ["record_inspection"]
+    assert allowed(open_one, clearance_officer) == allowed(open_one, audit_officer) == []
+    assert allowed(reviewed, inspection_officer) == allowed(reviewed, supervisor) == []
+    assert allowed(released, inspection_officer) == ["record_inspection"]
+    assert allowed(released, audit_officer) == []
+    assert allowed(inspected, audit_officer) == ["record_post_clearance_audit"]
+    assert allowed(inspected, supervisor) == ["record_inspection", "record_post_clearance_audit"]
+    assert allowed(green, supervisor) == ["record_post_clearance_audit"]
+    assert allowed(green, inspection_officer) == []
     assert allowed(draft, supervisor) == []
-    _record(cleared, audit_officer, Kind.POST_CLEARANCE_AUDIT)
-    assert allowed(cleared, supervisor) == ["record_inspection"]
+    _record(inspected, audit_officer, Kind.POST_CLEARANCE_AUDIT)
+    assert allowed(inspected, supervisor) == ["record_inspection"]
+
+
+@pytest.mark.django_db
+def test_an_amendment_after_inspection_ends_the_inspection_result_of_the_old_version(trader_a, inspection_officer):
+    amended = _declaration(
+        trader_a,
+        Declaration.Status.PERMITTED,
+        path=(*INSPECTED, Declaration.Status.AWAITING_PAYMENT, Declaration.Status.SUBMITTED),
+    )
+    assert services.inspection_result_allowed_actions(declaration=amended, user=inspection_officer) == []
+    with pytest.raises(ApplicationError) as refused:
+        _record(amended, inspection_officer, Kind.INSPECTION)
+    assert refused.value.code == "wrong_state"
+
+
+@pytest.mark.django_db
+def test_a_recorded_result_is_tied_to_the_declaration_version_and_audited(trader_a, inspection_officer):
+    declaration = _declaration(trader_a, Declaration.Status.INSPECTION)
+    Declaration.objects.filter(pk=declaration.pk).update(version=3)
+    result = _record(declaration, inspection_officer, Kind.INSPECTION)
+    assert result.declaration_version == 3
+    event = AuditEvent.objects.get(action="inspection.inspection_result")
+    assert event.actor == inspection_officer and event.after["declaration_version"] == 3
 
 
 @pytest.mark.django_db
@@ -74,11 +114,16 @@ def test_each_role_is_told_the_results_it_may_record_by_the_declarations_state(
     ("persona", "status", "kind", "code"),
     [
         ("audit_officer", Declaration.Status.INSPECTION, Kind.INSPECTION, "not_allowed"),
+        ("clearance_officer", Declaration.Status.INSPECTION, Kind.INSPECTION, "not_allowed"),
         ("clearance_officer", Declaration.Status.PERMITTED, Kind.POST_CLEARANCE_AUDIT, "not_allowed"),
         ("inspection_officer", Declaration.Status.PERMITTED, Kind.POST_CLEARANCE_AUDIT, "not_allowed"),
         ("trader_a", Declaration.Status.INSPECTION, Kind.INSPECTION, "not_allowed"),
         ("supervisor", Declaration.Status.INSPECTION, Kind.POST_CLEARANCE_AUDIT, "wrong_state"),
+        ("audit_officer", Declaration.Status.AWAITING_PAYMENT, Kind.POST_CLEARANCE_AUDIT, "wrong_state"),
+        ("audit_officer", Declaration.Status.DRAFT, Kind.POST_CLEARANCE_AUDIT, "wrong_state"),
         ("supervisor", Declaration.Status.DRAFT, Kind.INSPECTION, "wrong_state"),
+        ("inspection_officer", Declaration.Status.DOCUMENT_REVIEW, Kind.INSPECTION, "wrong_state"),
+        ("inspection_officer", Declaration.Status.PERMITTED, Kind.INSPECTION, "wrong_state"),
     ],
 )
 def test_the_service_refuses_a_result_the_rule_does_not_allow_and_records_nothing(
@@ -92,11 +137,11 @@ def test_the_service_refuses_a_result_the_rule_does_not_allow_and_records_nothin
 
 
 @pytest.mark.django_db
-def test_a_second_result_of_the_same_kind_is_refused(trader_a, inspection_officer, clearance_officer):
+def test_a_second_result_of_the_same_kind_is_refused(trader_a, inspection_officer, supervisor):
     declaration = _declaration(trader_a, Declaration.Status.INSPECTION)
     _record(declaration, inspection_officer, Kind.INSPECTION)
     with pytest.raises(ApplicationError) as refused:
-        _record(declaration, clearance_officer, Kind.INSPECTION)
+        _record(declaration, supervisor, Kind.INSPECTION)
     assert refused.value.code == "duplicate_result"
     assert InspectionResult.objects.count() == 1
 
@@ -106,15 +151,15 @@ def test_a_second_result_of_the_same_kind_is_refused(trader_a, inspection_office
 
 @pytest.mark.django_db
 def test_the_result_form_offers_only_the_kinds_allowed_and_refuses_an_officer_who_may_record_none(
-    trader_a, client_for, audit_officer, clearance_officer
+    trader_a, client_for, audit_officer, inspection_officer
 ):
     open_one = _declaration(trader_a, Declaration.Status.INSPECTION)
     url = reverse("inspection-result", args=[open_one.pk])
     assert client_for(audit_officer).get(url).status_code == 403
     post = {"kind": "inspection", "outcome": "no_discrepancy", "additional_duty_jpy": "0"}
     assert client_for(audit_officer).post(url, post).status_code == 403
-    cleared = _declaration(trader_a, Declaration.Status.PERMITTED)
-    clearance = client_for(clearance_officer)
+    cleared = _declaration(trader_a, Declaration.Status.PERMITTED, path=INSPECTED)
+    clearance = client_for(inspection_officer)
     page = clearance.get(reverse("inspection-result", args=[cleared.pk]), HTTP_ACCEPT_LANGUAGE="en")
     assert re.findall(
         r'<option value="(\w+)"', page.content.decode().split('id="id_kind"')[1].split("</select>")[0]
@@ -154,6 +199,7 @@ def test_notes_over_the_limit_say_the_limit_and_their_length_and_record_nothing(
 def test_the_inspection_list_links_the_result_form_only_where_the_officer_may_record(
     scored, client_for, inspection_officer, audit_officer
 ):
+    Declaration.objects.filter(pk__in=[d.pk for d in scored]).update(status=Declaration.Status.INSPECTION)
     _record(scored[0], inspection_officer, Kind.INSPECTION)
     result_link = 'href="/inspection/declarations/{}/result/"'
     page = client_for(inspection_officer).get(reverse("inspection-list")).content.decode()
@@ -166,6 +212,7 @@ def test_the_inspection_list_links_the_result_form_only_where_the_officer_may_re
 def test_the_inspection_list_api_tells_each_officer_what_they_may_record(
     scored, inspection_officer, audit_officer, django_assert_max_num_queries
 ):
+    Declaration.objects.filter(pk__in=[d.pk for d in scored]).update(status=Declaration.Status.INSPECTION)
     _record(scored[0], inspection_officer, Kind.INSPECTION)
     client = APIClient()
     client.force_authenticate(inspection_officer)

@@ -66,6 +66,10 @@ def desk(history_in_db, trader_a, trader_b, clearance_officer, inspection_office
         _declaration(trader_b, tokyo, "laptops", "CN", value=30_000, kg=100),
         _declaration(trader_b, tokyo, "shirts", "GB", value=80_000),
     ]
+    # The first one is inspected whichever lane the model chose: an inspection officer
+    # clears it below and records what the inspection found.
+    Declaration.objects.filter(pk=scored[0].pk).update(status=Declaration.Status.INSPECTION)
+    scored[0].refresh_from_db()
     for declaration in scored:  # the lists show cleared declarations too, whichever lane the model chose
         if declaration.status in (Declaration.Status.DOCUMENT_REVIEW, Declaration.Status.INSPECTION):
             officer = (

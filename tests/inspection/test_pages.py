@@ -18,7 +18,9 @@ def scored(trained_model, trader_a):
     for value in (50000, 200000, 900000):
         declaration = submitted_declaration(company=trader_a.company, declarant=trader_a, value=value)
         declarations.append(submit_and_screen(declaration, by=trader_a))
-    return declarations
+    # All of them under physical inspection, where an inspection officer records results.
+    Declaration.objects.filter(pk__in=[d.pk for d in declarations]).update(status=Declaration.Status.INSPECTION)
+    return [Declaration.objects.get(pk=d.pk) for d in declarations]
 
 
 @pytest.mark.django_db

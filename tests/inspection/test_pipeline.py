@@ -72,15 +72,16 @@ def test_the_promoted_artefact_predicts_exactly_what_its_stored_metrics_were_com
 
 @pytest.mark.django_db
 def test_a_result_labels_the_lines_of_the_version_it_judged_not_a_later_amendment(
-    history_in_db, trader_a, clearance_officer
+    history_in_db, trader_a, inspection_officer
 ):
     TariffLineFactory(hs_code="610910000", rates={"general": "10.9%"})
     declaration = submitted_declaration(company=trader_a.company, declarant=trader_a)
     declaration_submit(declaration=declaration, submitted_by=trader_a)
+    Declaration.objects.filter(pk=declaration.pk).update(status=Declaration.Status.INSPECTION)
     declaration = Declaration.objects.get(pk=declaration.pk)
     result = services.inspection_result_record(
         declaration=declaration, kind=InspectionResult.Kind.INSPECTION, outcome=InspectionResult.Outcome.DISCREPANCY,
-        additional_duty_jpy=30000, fraud_type="misclassification", notes="", officer=clearance_officer,
+        additional_duty_jpy=30000, fraud_type="misclassification", notes="", officer=inspection_officer,
     )  # fmt: skip
     assert result.declaration_version == declaration.version == 1
     judged = DeclarationLine.objects.get(declaration=declaration)
@@ -98,14 +99,14 @@ def test_a_result_labels_the_lines_of_the_version_it_judged_not_a_later_amendmen
 
 
 @pytest.mark.django_db
-def test_a_result_whose_version_is_not_known_any_more_is_not_learnt(history_in_db, trader_a, clearance_officer):
+def test_a_result_whose_version_is_not_known_any_more_is_not_learnt(history_in_db, trader_a, inspection_officer):
     declaration = submitted_declaration(company=trader_a.company, declarant=trader_a)
     # Under inspection, but its version 1 was never frozen (as no submission leaves it).
     Declaration.objects.filter(pk=declaration.pk).update(status=Declaration.Status.INSPECTION)
     declaration.refresh_from_db()
     services.inspection_result_record(
         declaration=declaration, kind=InspectionResult.Kind.INSPECTION, outcome=InspectionResult.Outcome.NO_DISCREPANCY,
-        additional_duty_jpy=0, fraud_type="", notes="", officer=clearance_officer,
+        additional_duty_jpy=0, fraud_type="", notes="", officer=inspection_officer,
     )  # fmt: skip
     Declaration.objects.filter(pk=declaration.pk).update(version=2)  # amended, version 1 never frozen
     frame = services.training_frame()

@@ -11,7 +11,7 @@ import pytest
 
 from customs_portal import ml_registry
 from customs_portal.errors import ApplicationError
-from customs_portal.models import AuditEvent, ModelVersion
+from customs_portal.models import AuditEvent, ModelVersion, OutboxTask
 from inspection import ml, services, synthetic, tasks
 from inspection.models import HistoricalDeclaration
 
@@ -96,26 +96,26 @@ def test_the_risk_model_ignores_the_versions_of_other_models(trained_model):
 
 @pytest.mark.django_db
 def test_promoting_a_risk_version_queues_the_rescoring_of_open_declarations_once_committed(
-    trained_model, django_capture_on_commit_callbacks, monkeypatch
+    trained_model, django_capture_on_commit_callbacks
 ):
-    queued = []
-    monkeypatch.setattr(tasks.risk_rescore_open, "delay", queued.append)
     with django_capture_on_commit_callbacks(execute=True):
         again = services.risk_model_train(system="test")
-        assert queued == []
-    assert queued == [again.pk]
+        assert not _queued_rescores()
+    assert _queued_rescores() == [[again.pk]]
+
+
+def _queued_rescores() -> list[list[int]]:
+    return list(OutboxTask.objects.filter(task_name=tasks.risk_rescore_open.name).values_list("args", flat=True))
 
 
 @pytest.mark.django_db
-def test_promoting_another_model_rescores_nothing(django_capture_on_commit_callbacks, monkeypatch):
-    queued = []
-    monkeypatch.setattr(tasks.risk_rescore_open, "delay", queued.append)
+def test_promoting_another_model_rescores_nothing(django_capture_on_commit_callbacks):
     other = ml_registry.model_version_register(
         name="xray", write=lambda directory: (directory / "weights.bin").write_bytes(b"\0"), system="test"
     )
     with django_capture_on_commit_callbacks(execute=True):
         ml_registry.model_version_promote(model_version=other, system="test")
-    assert queued == []
+    assert not _queued_rescores()
 
 
 @pytest.mark.django_db

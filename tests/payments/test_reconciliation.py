@@ -86,3 +86,54 @@ def test_a_malformed_settlement_file_is_refused(trader_a):
 
 def test_traders_cannot_see_reconciliation(trader_a, client_for):
     assert client_for(trader_a).get("/payments/officer/reconciliation/").status_code == 403
+
+
+def _difference(trader) -> ReconciliationItem:
+    """An open reconciliation item: a settled charge missing from the gateway's file."""
+    paid = _paid(trader)
+    lines = gateway.settlement_csv(day=timezone.localdate()).decode().splitlines()
+    data = ("\n".join(row for row in lines if paid.gateway_token not in row) + "\n").encode()
+    settlement_import(data=data, day=timezone.localdate())
+    return ReconciliationItem.objects.get(kind=Kind.MISSING_IN_FILE)
+
+
+@pytest.mark.parametrize("persona", ["clearance_officer", "audit_officer", "supervisor"])
+def test_the_officers_who_handle_payments_resolve_a_difference(request, trader_a, persona):
+    item = _difference(trader_a)
+    officer = request.getfixturevalue(persona)
+    reconciliation_item_resolve(item=item, note="Gateway corrected its file.", resolved_by=officer)
+    item.refresh_from_db()
+    assert item.resolved_by == officer
+
+
+@pytest.mark.parametrize("persona", ["inspection_officer", "trader_a"])
+def test_other_roles_may_not_resolve_a_difference_and_nothing_changes(request, trader_a, persona, client_for):
+    item = _difference(trader_a)
+    user = request.getfixturevalue(persona)
+    with pytest.raises(ApplicationError) as refused:
+        reconciliation_item_resolve(item=item, note="Looks fine.", resolved_by=user)
+    assert refused.value.code == "permission_denied"
+    response = client_for(user).post(f"/payments/officer/reconciliation/{item.pk}/resolve/", {"note": "Looks fine."})
+    assert response.status_code == 403
+    item.refresh_from_db()
+    assert item.resolved_at is None
+    assert not AuditEvent.objects.filter(action="reconciliation.resolved").exists()
+
+
+def test_the_reconciliation_page_offers_resolving_only_to_those_who_may(trader_a, client_for, inspection_officer):
+    _difference(trader_a)
+    page = client_for(inspection_officer).get("/payments/officer/reconciliation/", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    assert "/resolve/" not in page.content.decode() and "Not resolved yet" in page.content.decode()
+
+
+def test_the_api_refuses_an_inspection_officer_resolving_a_difference(trader_a, inspection_officer, audit_officer):
+    from rest_framework.test import APIClient
+
+    item = _difference(trader_a)
+    client = APIClient()
+    client.force_authenticate(inspection_officer)
+    url = f"/api/v1/payments/reconciliation/{item.pk}/resolve/"
+    assert client.post(url, {"note": "Looks fine."}, format="json").status_code == 403
+    client.force_authenticate(audit_officer)
+    assert client.post(url, {"note": "Checked with the gateway."}, format="json").status_code == 200

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from customs_portal.audit import audit_record
 from customs_portal.errors import ApplicationError
 from customs_portal.models import User
+from customs_portal.outbox import outbox_enqueue
 from customs_portal.templatetags.portal_format import yen
 from declarations.core import precheck, workflow
 from declarations.core.models import Declaration, DeclarationLine
@@ -259,6 +260,6 @@ def declaration_amend(
         workflow.declaration_transition(
             declaration=locked, to=Status.SUBMITTED, actor=amended_by, reason=reason.strip(), request=request
         )
-    transaction.on_commit(lambda: tasks.declaration_screen.delay(locked.pk))
+    outbox_enqueue(tasks.declaration_screen.name, locked.pk)
     declaration.refresh_from_db()
     return declaration

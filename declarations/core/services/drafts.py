@@ -4,11 +4,13 @@ updating a draft."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customs_portal.audit import audit_record
@@ -100,6 +102,22 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
+def _date_too_far_ahead(day: date) -> str | None:
+    """Why `day` is refused as a declaration date, when it is more than
+    DECLARATION_DATE_MAX_DAYS_AHEAD days after today (the limit the pre-submission check
+    applies too); None when it is not."""
+    latest = timezone.localdate() + timedelta(days=settings.DECLARATION_DATE_MAX_DAYS_AHEAD)
+    if day <= latest:
+        return None
+    too_far = _("The declaration date %(date)s is more than %(days)s days after today.") % {
+        "date": day.isoformat(),
+        "days": settings.DECLARATION_DATE_MAX_DAYS_AHEAD,
+    }
+    return f"{too_far} " + _("Enter the date the declaration is filed, %(latest)s at the latest.") % {
+        "latest": latest.isoformat()
+    }
+
+
 def _header_clean(*, kind: str, data: dict[str, Any], errors: _Errors) -> dict[str, Any]:
     clean: dict[str, Any] = {name: _text(data.get(name)) for name in HEADER_FIELDS}
     office = data.get("office")
@@ -130,6 +148,9 @@ def _header_clean(*, kind: str, data: dict[str, Any], errors: _Errors) -> dict[s
             day = None
     if not isinstance(day, date):
         errors.add("declaration_date", _("Give the declaration date as YYYY-MM-DD."))
+        day = None
+    elif (far := _date_too_far_ahead(day)) is not None:
+        errors.add("declaration_date", far)
         day = None
     clean["declaration_date"] = day
     currency = clean["invoice_currency"].upper() or "JPY"

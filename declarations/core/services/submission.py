@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from customs_portal.errors import ApplicationError
 from customs_portal.models import User
+from customs_portal.outbox import outbox_enqueue
 from declarations import hooks
 from declarations.core import precheck, screening, workflow
 from declarations.core.models import Declaration, DeclarationLine, DeclarationVersion
@@ -134,7 +135,7 @@ def declaration_submit(*, declaration: Declaration, submitted_by: User, request=
     declaration = workflow.declaration_transition(
         declaration=declaration, to=Declaration.Status.SUBMITTED, actor=submitted_by, request=request
     )
-    transaction.on_commit(lambda: tasks.declaration_screen.delay(declaration.pk))
+    outbox_enqueue(tasks.declaration_screen.name, declaration.pk)
     return declaration
 
 
