@@ -247,7 +247,7 @@ def test_grant_app_role_refuses_a_name_that_is_not_a_plain_identifier():
 def test_events_recorded_before_the_chain_are_chained_in_id_order_by_the_migration(supervisor):
     from django.db.migrations.executor import MigrationExecutor
 
-    before = [("customs_portal", "0008_user_language")]
+    before = [("customs_portal", "0009_outboxtask")]
     executor = MigrationExecutor(connection)
     executor.migrate(before)
     OldAuditEvent = executor.loader.project_state(before).apps.get_model("customs_portal", "AuditEvent")

@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("customs_portal", "0010_audit_chain_existing_events")]
+    dependencies = [("customs_portal", "0011_audit_chain_existing_events")]
 
     operations = [
         migrations.AlterField(

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("customs_portal", "0008_user_language")]
+    dependencies = [("customs_portal", "0009_outboxtask")]
 
     operations = [
         migrations.CreateModel(

@@ -32,6 +32,6 @@ def chain_existing_events(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("customs_portal", "0009_audit_chain_fields")]
+    dependencies = [("customs_portal", "0010_audit_chain_fields")]
 
     operations = [migrations.RunPython(chain_existing_events, migrations.RunPython.noop)]
