@@ -7,14 +7,16 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from customs_portal import bulk
-from customs_portal.models import AuditEvent, Company, User
+from customs_portal.audit_chain import CHAINED_FIELDS, event_hash
+from customs_portal.models import AuditChainHead, AuditEvent, Company, User
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -45,7 +47,8 @@ def audit_record(
         raise ValueError("An audit event needs an actor or the name of the system component that acted.")
     if company is None and obj is not None:
         company = getattr(obj, "company", None) if isinstance(getattr(obj, "company", None), Company) else None
-    return AuditEvent.objects.create(
+    event = AuditEvent(
+        occurred_at=timezone.now(),
         action=action,
         actor=actor,
         actor_label=actor.get_username() if actor else system,
@@ -58,6 +61,29 @@ def audit_record(
         after=after,
         ip_address=client_ip(request),
     )
+    with transaction.atomic():
+        head = _chain_head_locked()
+        _chain_link(event, seq=head.length + 1, prev_hash=head.last_hash)
+        event.save()
+        _chain_head_move(head, length=event.seq, last_hash=event.hash)
+    return event
+
+
+def _chain_head_locked() -> AuditChainHead:
+    """The chain head, locked until the transaction ends: appends wait for each other,
+    so each event links to the one committed before it."""
+    head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+    return head
+
+
+def _chain_link(event: AuditEvent, *, seq: int, prev_hash: str) -> None:
+    event.seq = seq
+    event.prev_hash = prev_hash
+    event.hash = event_hash({name: getattr(event, name) for name in CHAINED_FIELDS}, prev_hash)
+
+
+def _chain_head_move(head: AuditChainHead, *, length: int, last_hash: str) -> None:
+    AuditChainHead.objects.filter(pk=head.pk).update(length=length, last_hash=last_hash)
 
 
 @dataclass(frozen=True)
@@ -74,29 +100,44 @@ class SystemEvent:
 
 def audit_record_many(events: list[SystemEvent]) -> None:
     """Appends many system events at once (bulk screening of a manifest, its
-    assessments): the same rows `audit_record` writes one by one, in one COPY."""
+    assessments): the same rows, chained the same way, that `audit_record` writes one
+    by one, in one COPY."""
     if not events:
         return
     copier = bulk.Copier(
         AuditEvent,
         AuditEvent(actor=None, actor_role="system", ip_address=None),
-        varying=["action", "actor_label", "object_type", "object_id", "object_repr", "company_id", "before", "after"],
-    )
-    copier.copy(
-        [
-            {
-                "action": event.action,
+        varying=[
+            "occurred_at", "action", "actor_label", "object_type", "object_id", "object_repr", "company_id",
+            "before", "after", "seq", "prev_hash", "hash",
+        ],
+    )  # fmt: skip
+    now = timezone.now()
+    with transaction.atomic():
+        head = _chain_head_locked()
+        rows = []
+        prev_hash = head.last_hash
+        for seq, event in enumerate(events, start=head.length + 1):
+            row = {
+                "seq": seq,
+                "occurred_at": now,
+                "actor_id": None,
                 "actor_label": event.system,
+                "actor_role": "system",
+                "action": event.action,
                 "object_type": event.obj._meta.label,
                 "object_id": str(event.obj.pk),
                 "object_repr": str(event.obj)[:200],
                 "company_id": event.company_id,
                 "before": event.before,
                 "after": event.after,
+                "ip_address": None,
+                "prev_hash": prev_hash,
             }
-            for event in events
-        ]
-    )
+            row["hash"] = prev_hash = event_hash(row, prev_hash)
+            rows.append(row)
+        copier.copy(rows)
+        _chain_head_move(head, length=rows[-1]["seq"], last_hash=prev_hash)
 
 
 # How the audit trail reads. Actions are stored as codes, "<what>.<what happened>"

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -205,9 +206,12 @@ class AuditEventQuerySet(models.QuerySet):
 
 class AuditEvent(models.Model):
     """One thing someone did. Append-only: the model, its queryset and (on PostgreSQL) a
-    database trigger refuse updates and deletes."""
+    database trigger refuse updates and deletes. Events form a hash chain
+    (`customs_portal.audit_chain`): `seq` is the position, `prev_hash` the previous
+    event's `hash`, and `hash` covers this event's content and `prev_hash`."""
 
-    occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Set before the insert (not auto_now_add) because the hash covers it.
+    occurred_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
     actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     actor_label = models.CharField(max_length=150, help_text="Username, or the system component that acted.")
     actor_role = models.CharField(max_length=32, blank=True)
@@ -219,6 +223,9 @@ class AuditEvent(models.Model):
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    seq = models.PositiveBigIntegerField(unique=True, editable=False)
+    prev_hash = models.CharField(max_length=64, editable=False)
+    hash = models.CharField(max_length=64, editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -236,6 +243,18 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("The audit trail is append-only: audit events cannot be deleted.")
+
+
+class AuditChainHead(models.Model):
+    """The one row that records the end of the audit chain: how many events it holds and
+    the last one's hash. Appending locks it, which keeps the chain linear; a trail emptied
+    or cut short no longer matches it."""
+
+    length = models.PositiveBigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return f"{self.length} events, last {self.last_hash[:12]}"
 
 
 class Notification(models.Model):
