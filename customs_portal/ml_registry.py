@@ -9,8 +9,10 @@ The registry knows files, never what is in them: the app passes a `write(directo
 that puts its files there when registering, and a `load(directory)` that reads them back
 when loading, which the registry calls only after every file matches its checksum.
 
-Apps react to a promotion through `model_version_promoted`, sent once the promotion
-commits (kwargs: model_version, previous); the registry never imports them.
+Apps react to a promotion through two signals (kwargs: model_version, previous); the
+registry never imports them. `model_version_promoting` is sent inside the promotion's
+transaction, for work that must commit or roll back with it (an outbox task);
+`model_version_promoted` is sent once the promotion commits.
 """
 
 from __future__ import annotations
@@ -39,7 +41,8 @@ from customs_portal.models import OFFICER_ROLES, ModelVersion, Role, User
 
 MANIFEST_FILE = "manifest.json"
 
-model_version_promoted = Signal()  # kwargs: model_version, previous (None for a first version)
+model_version_promoting = Signal()  # kwargs: model_version, previous (None for a first version)
+model_version_promoted = Signal()  # the same kwargs, once the promotion has committed
 
 T = TypeVar("T")
 
@@ -256,6 +259,7 @@ def model_version_promote(
         after={"active": model_version.label},
         request=request,
     )
+    model_version_promoting.send(sender=ModelVersion, model_version=model_version, previous=previous)
     transaction.on_commit(
         lambda: model_version_promoted.send(sender=ModelVersion, model_version=model_version, previous=previous),
         robust=True,

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from django.db import transaction
 
 from customs_portal import ml_registry
 from customs_portal.errors import ApplicationError
@@ -95,13 +96,24 @@ def test_the_risk_model_ignores_the_versions_of_other_models(trained_model):
 
 
 @pytest.mark.django_db
-def test_promoting_a_risk_version_queues_the_rescoring_of_open_declarations_once_committed(
-    trained_model, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        again = services.risk_model_train(system="test")
-        assert not _queued_rescores()
-    assert _queued_rescores() == [[again.pk]]
+def test_promoting_a_risk_version_writes_its_rescore_in_the_promotions_own_transaction(trained_model):
+    def register():
+        return ml_registry.model_version_register(
+            name=services.MODEL_NAME,
+            write=lambda directory: (directory / "weights.bin").write_bytes(b"\0"),
+            system="test",
+        )
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        abandoned = register()
+        ml_registry.model_version_promote(model_version=abandoned, system="test")
+        assert [abandoned.pk] in _queued_rescores()  # written before anything commits
+        raise RuntimeError("the promotion's transaction rolls back")
+    assert [abandoned.pk] not in _queued_rescores()  # nor is a rescore left behind for it
+
+    kept = register()
+    ml_registry.model_version_promote(model_version=kept, system="test")
+    assert [kept.pk] in _queued_rescores()
 
 
 def _queued_rescores() -> list[list[int]]:
