@@ -30,15 +30,12 @@ def test_a_worker_that_stopped_beating_counts_as_down(client, settings):
     assert response.json()["checks"]["workers"]["ok"] is False
 
 
-def test_an_unreachable_broker_is_reported(client, settings):
+def test_an_unreachable_broker_is_reported(client, settings, monkeypatch):
     from customs_portal.celery import app
 
     WorkerHeartbeat.objects.create(hostname="celery@a", last_seen=timezone.now())
-    original = app.conf.broker_write_url
-    app.conf.broker_write_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
-    try:
-        response = client.get(reverse("healthz"))
-    finally:
-        app.conf.broker_write_url = original
+    # Set and removed again, not restored to a value: a pinned write URL would outlive this test.
+    monkeypatch.setitem(app.conf, "broker_write_url", "redis://127.0.0.1:1/0")  # nothing listens on port 1
+    response = client.get(reverse("healthz"))
     assert response.status_code == 503
     assert response.json()["checks"]["broker"]["ok"] is False

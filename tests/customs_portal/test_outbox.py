@@ -30,6 +30,7 @@ def broker_down(monkeypatch):
 
     monkeypatch.setenv("CELERY_BROKER_URL", CLOSED_BROKER)
     monkeypatch.setitem(app.conf, "broker_url", CLOSED_BROKER)
+    monkeypatch.setitem(app.conf, "broker_write_url", CLOSED_BROKER)
     _broker_connections_drop(app)  # an earlier test's pooled connection would still reach the broker
     yield
     monkeypatch.undo()
@@ -99,6 +100,7 @@ def test_the_relay_sends_what_the_broker_missed_and_the_worker_screens_it(trader
         with monkeypatch.context() as down:
             down.setenv("CELERY_BROKER_URL", CLOSED_BROKER)
             down.setitem(app.conf, "broker_url", CLOSED_BROKER)
+            down.setitem(app.conf, "broker_write_url", CLOSED_BROKER)
             _broker_connections_drop(app)
             assert _api(trader_a).post(f"/api/v1/declarations/{declaration.pk}/submit/").status_code == 200
         _broker_connections_drop(app)
