@@ -39,6 +39,7 @@ COPY . .
 # are production's with placeholder secrets and an in-memory database and broker; they
 # serve collectstatic only and never reach the running containers, which need the real
 # secrets from .env.
+RUN PIP="python -m pip" scripts/ensure_font.sh
 RUN DJANGO_SETTINGS_MODULE=customs_portal.settings.build python manage.py collectstatic --noinput -v 0
 
 # var/ holds Celery beat's schedule and media/ the uploaded files; both are volumes in

@@ -12,6 +12,7 @@ SCREENSHOT_DIR ?= var/screenshots
 
 venv:
 	@scripts/ensure_venv.sh
+	@PIP=$(VENV)/bin/pip scripts/ensure_font.sh
 
 ## make run: the portal with web, Celery worker and beat, on SQLite and a file broker.
 run: venv

@@ -1,6 +1,7 @@
-"""The Japanese font every PDF of the portal uses. IPAexGothic is vendored under
-static/fonts/ipaexg/ with its licence and embedded in each PDF (the glyphs used only),
-so a PDF reads the same on a machine without Japanese fonts."""
+"""The Japanese font every PDF of the portal uses. IPAexGothic lies under
+static/fonts/ipaexg/ with its licence (scripts/ensure_font.sh puts it there) and is embedded
+in each PDF (the glyphs used only), so a PDF reads the same on a machine without Japanese
+fonts."""
 
 from __future__ import annotations
 
