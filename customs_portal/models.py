@@ -23,6 +23,8 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", _("Supervisor")
     TRADER = "trader", _("Trader")
     ADMIN = "admin", _("Administrator")
+    # The service user of a registered gate kiosk: it never logs in (no password).
+    KIOSK = "kiosk", _("Kiosk (device)")
 
 
 OFFICER_ROLES = frozenset({Role.CLEARANCE_OFFICER, Role.INSPECTION_OFFICER, Role.AUDIT_OFFICER, Role.SUPERVISOR})

@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("declarations.applications.api_urls")),
     path("", include("declarations.export_control.api_urls")),
     path("", include("declarations.manifests.api_urls")),
+    path("", include("declarations.travellers.api_urls")),
 ]

@@ -11,6 +11,10 @@
   manifest screening inside its transaction, so that parcels and their assessments are
   written together; without a receiver, `declaration_awaiting_payment` is sent for each.
 - `declaration_status_changed`: sent (on commit) after every transition.
+- `traveller_duty_due`: sent inside the transaction of a kiosk's decision that lets a
+  traveller through the gate once the duty is paid; the payments app writes the
+  assessment (kind "traveller") in that transaction and calls
+  `declarations.travellers.services.traveller_duty_paid` once it is paid.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from django.dispatch import Signal
 declaration_awaiting_payment = Signal()  # kwargs: declaration
 declarations_awaiting_payment = Signal()  # kwargs: declarations (a list)
 declaration_status_changed = Signal()  # kwargs: declaration, from_status, to_status
+traveller_duty_due = Signal()  # kwargs: declaration (a TravellerDeclaration), kiosk
 
 
 @dataclass(frozen=True)

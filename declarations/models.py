@@ -20,6 +20,14 @@ from declarations.core.models import (
 )
 from declarations.export_control.models import ControlledGood, EndUser
 from declarations.manifests.models import Manifest, ManifestRowError, ManifestScreeningChunk
+from declarations.travellers.models import (
+    GateRiskRule,
+    Kiosk,
+    KioskDecision,
+    TravellerDeclaration,
+    TravellerOfficerDecision,
+    WatchListEntry,
+)
 
 __all__ = [
     "ApplicationBase",
@@ -32,10 +40,16 @@ __all__ = [
     "DeclarationVersion",
     "DutyReliefApplication",
     "EndUser",
+    "GateRiskRule",
     "IpSuspensionApplication",
     "IpSuspensionEvidence",
+    "Kiosk",
+    "KioskDecision",
     "Manifest",
     "ManifestRowError",
     "ManifestScreeningChunk",
     "Preference",
+    "TravellerDeclaration",
+    "TravellerOfficerDecision",
+    "WatchListEntry",
 ]

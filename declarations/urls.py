@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("declarations.applications.urls")),
     path("", include("declarations.export_control.urls")),
     path("", include("declarations.manifests.urls")),
+    path("", include("declarations.travellers.urls")),
 ]

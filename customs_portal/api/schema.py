@@ -15,6 +15,8 @@ API_AREAS: tuple[tuple[str, str], ...] = (
     ("duty-estimates/", "tariff"),
     ("exchange-rates/", "tariff"),
     ("traveller-estimates/", "tariff"),
+    ("traveller-declarations/", "travellers"),
+    ("kiosk/", "kiosk"),
     ("manifests/", "manifests"),
     ("applications/", "applications"),
     ("payments/", "payments"),

@@ -402,7 +402,13 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "customs_portal.api.errors.api_exception_handler",
     # Counted in the default cache, per address for anonymous callers. The travellers'
     # estimate is open to anyone (the kiosk, the public site).
-    "DEFAULT_THROTTLE_RATES": {"token-login": "10/minute", "traveller-estimate": "60/minute"},
+    # A kiosk's limit is per kiosk, well above one traveller every few seconds.
+    "DEFAULT_THROTTLE_RATES": {
+        "token-login": "10/minute",
+        "traveller-estimate": "60/minute",
+        "traveller-declaration": "20/minute",
+        "kiosk": "600/minute",
+    },
     "DEFAULT_VERSIONING_CLASS": None,
 }
 # The OpenAPI schema (/api/schema/) and its docs page (/api/docs/) need a signed-in user
@@ -427,6 +433,8 @@ SPECTACULAR_SETTINGS = {
         {"name": "risk", "description": "Risk-ranked inspection lists for officers."},
         {"name": "notifications", "description": "The company's notifications, webhooks and their deliveries."},
         {"name": "account", "description": "The caller, API tokens and the audit trail."},
+        {"name": "travellers", "description": "Travellers' baggage declarations (Form C5360) filed from a phone."},
+        {"name": "kiosk", "description": "Electronic declaration gate kiosks: QR and passport in, gate or desk out."},
     ],
     # Several choice sets share a field name ("kind", "status"): name the declarations' ones.
     "ENUM_NAME_OVERRIDES": {
@@ -521,3 +529,26 @@ RISK_TEXT_FOLDS = env.int("RISK_TEXT_FOLDS", default=5)
 # OpenMP threads of the gradient boosting. On a small shared machine, threads spinning for
 # cores that other processes hold make training ten times slower than one thread does.
 ML_THREADS = env.int("ML_THREADS", default=1)
+
+# Personal data (customs_portal.personal_data): the HMAC key of passport look-ups and the
+# Fernet keys of the encrypted copies (the first encrypts; older ones still decrypt, for
+# rotation). Empty in local and test settings: derived from SECRET_KEY there.
+PERSONAL_DATA_HASH_KEY = env("PERSONAL_DATA_HASH_KEY", default="")
+PERSONAL_DATA_ENCRYPTION_KEYS = env.list("PERSONAL_DATA_ENCRYPTION_KEYS", default=[])
+
+# Travellers (declarations.travellers). The QR token is signed with Ed25519: the private
+# key (base64 of its 32-byte seed) signs, and kiosks verify with the public keys alone
+# (TRAVELLER_TOKEN_KEY_ID names the signing key; TRAVELLER_TOKEN_OLD_PUBLIC_KEYS lists
+# "kid:base64" keys of earlier pairs still accepted). Empty: derived from SECRET_KEY
+# (local and test only; production refuses it).
+TRAVELLER_TOKEN_SIGNING_KEY = env("TRAVELLER_TOKEN_SIGNING_KEY", default="")
+TRAVELLER_TOKEN_KEY_ID = env("TRAVELLER_TOKEN_KEY_ID", default="k1")
+TRAVELLER_TOKEN_OLD_PUBLIC_KEYS = env.list("TRAVELLER_TOKEN_OLD_PUBLIC_KEYS", default=[])
+# A QR code is valid until the end of the day after the arrival date (Japan time).
+TRAVELLER_TOKEN_GRACE_DAYS = env.int("TRAVELLER_TOKEN_GRACE_DAYS", default=1)
+# How far ahead an arrival date may be declared.
+TRAVELLER_ARRIVAL_MAX_DAYS_AHEAD = env.int("TRAVELLER_ARRIVAL_MAX_DAYS_AHEAD", default=30)
+# Personal data of a traveller declaration is erased this many days after arrival.
+TRAVELLER_RETENTION_DAYS = env.int("TRAVELLER_RETENTION_DAYS", default=30)
+# A kiosk screen goes back to the start after this many seconds without a touch.
+KIOSK_IDLE_RESET_SECONDS = env.int("KIOSK_IDLE_RESET_SECONDS", default=60)

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+import pytest
+
+from tests.travellers.factories import kiosk_register
+
+
+@pytest.fixture
+def kiosk(supervisor):
+    """A registered kiosk at Narita T1; `kiosk.raw_token` is its token."""
+    kiosk, raw = kiosk_register(by=supervisor)
+    kiosk.raw_token = raw
+    return kiosk
+
+
+@pytest.fixture
+def kiosk_client(kiosk):
+    from rest_framework.test import APIClient
+
+    client = APIClient(HTTP_AUTHORIZATION=f"Kiosk {kiosk.raw_token}", HTTP_ACCEPT_LANGUAGE="en")
+    return client
