@@ -10,6 +10,7 @@ from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOpera
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import Resolver404, get_resolver, resolve
+from django.utils import translation
 
 request_logger = logging.getLogger("django.request")
 
@@ -92,3 +93,19 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
+
+
+class PortalLanguageMiddleware:
+    """Chinese and Korean are offered on the travellers' pages only: elsewhere a browser
+    asking for them gets English, which the officers' and traders' pages are written in."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.portal_languages = {code for code, _name in settings.PORTAL_LANGUAGES}
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        language = translation.get_language()
+        if language not in self.portal_languages and not request.path.startswith(settings.TRAVELLER_PATH_PREFIXES):
+            translation.activate("en")
+            request.LANGUAGE_CODE = "en"
+        return self.get_response(request)

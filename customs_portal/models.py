@@ -159,7 +159,7 @@ class User(AbstractUser):
         _("language"),
         max_length=10,
         blank=True,
-        choices=settings.LANGUAGES,
+        choices=settings.PORTAL_LANGUAGES,
         help_text=_("The language the user last chose in the portal; e-mail to the user is written in it."),
     )
 

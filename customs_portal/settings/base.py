@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "customs_portal.middleware.PortalLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -204,7 +205,12 @@ if env.bool("BEHIND_TLS_PROXY", default=False):
 
 # Internationalisation: Japanese by default, English by the switch in the header.
 LANGUAGE_CODE = "ja"
-LANGUAGES = [("ja", _("Japanese")), ("en", _("English"))]
+# Officers' and traders' pages are in Japanese and English; the travellers' phone pages
+# and the gate kiosk are also in Chinese (simplified) and Korean
+# (customs_portal.middleware.PortalLanguageMiddleware keeps those two to them).
+PORTAL_LANGUAGES = [("ja", _("Japanese")), ("en", _("English"))]
+LANGUAGES = [*PORTAL_LANGUAGES, ("zh-hans", _("Chinese (simplified)")), ("ko", _("Korean"))]
+TRAVELLER_PATH_PREFIXES = ("/travel/", "/kiosk/", "/api/v1/traveller-declarations/", "/api/v1/kiosk/")
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True

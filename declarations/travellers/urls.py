@@ -1,5 +1,19 @@
-"""The travellers' pages: the phone declaration, the kiosk and the officer console."""
+"""The travellers' pages: the phone declaration (/travel/), the gate kiosk (/kiosk/) and
+the officer console (/officer/travellers/)."""
 
 from __future__ import annotations
 
+from declarations.travellers.views import kiosk, officer, phone  # noqa: F401  (each section below uses one)
+
 urlpatterns: list = []
+
+# The phone declaration (/travel/) ---------------------------------------------------------
+urlpatterns += []
+
+
+# The gate kiosk (/kiosk/) ------------------------------------------------------------------
+urlpatterns += []
+
+
+# The officer console (/officer/travellers/) ---------------------------------------------
+urlpatterns += []

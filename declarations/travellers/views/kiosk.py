@@ -1,0 +1,3 @@
+"""kiosk pages"""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""officer pages"""
+
+from __future__ import annotations

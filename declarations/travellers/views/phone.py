@@ -1,0 +1,3 @@
+"""phone pages"""
+
+from __future__ import annotations
