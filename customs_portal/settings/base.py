@@ -332,6 +332,11 @@ CELERY_BEAT_SCHEDULE = {
     "payments-handoffs-repair": {"task": "payments.tasks.handoffs_repair", "schedule": 300.0},
     # Webhook deliveries whose worker died mid-request would otherwise stay "sending".
     "webhook-requeue-stuck": {"task": "customs_portal.tasks.webhook_requeue_stuck", "schedule": 300.0},
+    # Hourly: travellers' personal data past TRAVELLER_RETENTION_DAYS after arrival is erased.
+    "traveller-personal-data-purge": {
+        "task": "declarations.traveller_tasks.traveller_personal_data_purge",
+        "schedule": 3600.0,
+    },
     # The risk model learns the past week's inspection results every Sunday night; the
     # new version is served only if it is not worse than the active one.
     "risk-model-retrain": {

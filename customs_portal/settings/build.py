@@ -22,6 +22,10 @@ if sys.argv[1:2] != ["collectstatic"]:
 # Placeholders, not secrets: nothing runs with them but collectstatic, which signs nothing.
 os.environ["SECRET_KEY"] = "build-only-placeholder-" + "x" * 40
 os.environ["PAYMENTS_GATEWAY_WEBHOOK_SECRET"] = "build-only-placeholder-" + "x" * 16
+os.environ["PERSONAL_DATA_HASH_KEY"] = "build-only-placeholder-" + "x" * 16
+# A fixed, valid Fernet key and Ed25519 seed (32 zero bytes): placeholders like the rest.
+os.environ["PERSONAL_DATA_ENCRYPTION_KEYS"] = "A" * 43 + "="
+os.environ["TRAVELLER_TOKEN_SIGNING_KEY"] = "A" * 43 + "="
 os.environ["DATABASE_URL"] = "sqlite://:memory:"
 os.environ["CELERY_BROKER_URL"] = "memory://"
 

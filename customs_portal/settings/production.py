@@ -23,6 +23,20 @@ if len(PAYMENTS_GATEWAY_WEBHOOK_SECRET) < 32:  # noqa: F405  (also refuses the s
     raise ImproperlyConfigured(
         "PAYMENTS_GATEWAY_WEBHOOK_SECRET must be set to the payment gateway's signing secret (32+ characters)."
     )
+# Personal data and the travellers' QR tokens need their own keys: the SECRET_KEY-derived
+# ones of local and test settings would tie them to the session secret.
+if len(PERSONAL_DATA_HASH_KEY) < 32:  # noqa: F405
+    raise ImproperlyConfigured("PERSONAL_DATA_HASH_KEY must be set to a random string of at least 32 characters.")
+if not PERSONAL_DATA_ENCRYPTION_KEYS:  # noqa: F405
+    raise ImproperlyConfigured(
+        "PERSONAL_DATA_ENCRYPTION_KEYS must list at least one Fernet key "
+        "(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')."
+    )
+if not TRAVELLER_TOKEN_SIGNING_KEY:  # noqa: F405
+    raise ImproperlyConfigured(
+        "TRAVELLER_TOKEN_SIGNING_KEY must be set to the base64 of a random 32-byte Ed25519 seed "
+        "(python -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())')."
+    )
 # The sandbox gateway marks payments paid with no money moved: never in production.
 if PAYMENTS_SANDBOX_ENABLED or PAYMENTS_GATEWAY_PROVIDER == "sandbox":  # noqa: F405
     raise ImproperlyConfigured(

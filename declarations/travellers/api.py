@@ -4,8 +4,11 @@ token and a passport MRZ and gets the gate or the desk."""
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
@@ -54,6 +57,14 @@ class KioskAuthentication(BaseAuthentication):
         return self.keyword
 
 
+class KioskAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = KioskAuthentication
+    name = "kioskToken"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "header", "name": "Authorization", "description": "Kiosk <token>"}
+
+
 class IsKiosk(BasePermission):
     def has_permission(self, request, view) -> bool:
         return isinstance(request.auth, Kiosk)
@@ -69,7 +80,7 @@ class KioskThrottle(SimpleRateThrottle):
 # The phone's declaration -------------------------------------------------------------------
 
 
-class PassportInput(serializers.Serializer):
+class TravellerPassportInput(serializers.Serializer):
     number = serializers.RegexField(
         r"^[A-Za-z0-9]{5,9}$", error_messages={"invalid": _("Give the passport number: 5 to 9 letters and digits.")}
     )
@@ -81,13 +92,13 @@ class PassportInput(serializers.Serializer):
     given_names = serializers.CharField(max_length=60, allow_blank=True, default="")
 
 
-class FamilyInput(serializers.Serializer):
+class TravellerFamilyInput(serializers.Serializer):
     adults = serializers.IntegerField(min_value=0, max_value=MAX_FAMILY, default=0)
     minors = serializers.IntegerField(min_value=0, max_value=MAX_FAMILY, default=0)
     infants = serializers.IntegerField(min_value=0, max_value=MAX_FAMILY, default=0)
 
 
-class ItemInput(serializers.Serializer):
+class TravellerGoodsInput(serializers.Serializer):
     category = serializers.ChoiceField(choices=list(TRAVELLER_CATEGORIES.items()))
     description = serializers.CharField(max_length=100, allow_blank=True, default="")
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
@@ -99,10 +110,10 @@ class ItemInput(serializers.Serializer):
     for_child_use = serializers.BooleanField(default=False)
 
 
-class DeclarationInput(serializers.Serializer):
+class TravellerDeclarationInput(serializers.Serializer):
     client_id = serializers.UUIDField(help_text=_("Chosen by the phone; sending again with it files nothing twice."))
     language = serializers.ChoiceField(choices=TRAVELLER_LANGUAGES, default="ja")
-    passport = PassportInput()
+    passport = TravellerPassportInput()
     flight_number = serializers.RegexField(
         r"^[A-Za-z0-9]{2}\d{1,4}[A-Za-z]?$", error_messages={"invalid": _("Give the flight number, e.g. NH204.")}
     )
@@ -111,10 +122,10 @@ class DeclarationInput(serializers.Serializer):
     )
     arrival_airport = serializers.ChoiceField(choices=Airport.choices)
     arrival_date = serializers.DateField()
-    family = FamilyInput(default=dict)
+    family = TravellerFamilyInput(default=dict)
     answers = serializers.DictField(child=serializers.BooleanField())
     unaccompanied_packages = serializers.IntegerField(min_value=0, max_value=99, default=0)
-    items = ItemInput(many=True, default=list, max_length=MAX_ITEMS)
+    items = TravellerGoodsInput(many=True, default=list, max_length=MAX_ITEMS)
     address_in_japan = serializers.CharField(max_length=200, allow_blank=True, default="")
     phone = serializers.CharField(max_length=30, allow_blank=True, default="")
 
@@ -165,7 +176,7 @@ EstimateOutput = inline_serializer(
 )
 
 
-class DeclarationOutput(serializers.Serializer):
+class TravellerDeclarationOutput(serializers.Serializer):
     reference = serializers.CharField()
     token = serializers.CharField(help_text=_("The QR code's content: a signed token with no personal data in clear."))
     token_expires_at = serializers.DateTimeField()
@@ -185,9 +196,11 @@ class TravellerDeclarationEstimateApi(_PublicApi):
 
     throttle_scope = "traveller-estimate"
 
-    @extend_schema(request=DeclarationInput, responses={200: EstimateOutput}, summary="Preview a declaration's duty")
+    @extend_schema(
+        request=TravellerDeclarationInput, responses={200: EstimateOutput}, summary="Preview a declaration's duty"
+    )
     def post(self, request):
-        data = validate_or_raise(DeclarationInput(data=request.data))
+        data = validate_or_raise(TravellerDeclarationInput(data=request.data))
         return Response(services.traveller_estimate_preview(data=declaration_input(data)))
 
 
@@ -198,17 +211,17 @@ class TravellerDeclarationCreateApi(_PublicApi):
     throttle_scope = "traveller-declaration"
 
     @extend_schema(
-        request=DeclarationInput,
-        responses={201: DeclarationOutput, 200: DeclarationOutput},
+        request=TravellerDeclarationInput,
+        responses={201: TravellerDeclarationOutput, 200: TravellerDeclarationOutput},
         summary="File a baggage declaration (Form C5360)",
     )
     def post(self, request):
-        data = validate_or_raise(DeclarationInput(data=request.data))
+        data = validate_or_raise(TravellerDeclarationInput(data=request.data))
         before = services.TravellerDeclaration.objects.filter(client_id=data["client_id"]).exists()
         declaration = services.traveller_declaration_submit(
             data=declaration_input(data), client_id=data["client_id"], language=data["language"]
         )
-        return Response(DeclarationOutput(declaration).data, status=200 if before else 201)
+        return Response(TravellerDeclarationOutput(declaration).data, status=200 if before else 201)
 
 
 # The kiosk ----------------------------------------------------------------------------------
@@ -287,8 +300,6 @@ class KioskDecisionApi(_KioskApi):
         data = validate_or_raise(KioskDecisionInput(data=request.data))
         decision = services.kiosk_decide(kiosk=request.auth, token=data["token"], mrz=data["mrz"], request_key=key)
         language = data.get("language") or (decision.declaration.language if decision.declaration_id else "ja")
-        from django.utils import translation
-
         with translation.override(language):
             return Response(KioskDecisionOutput(decision).data)
 
@@ -311,8 +322,6 @@ class KioskMeApi(_KioskApi):
         summary="The kiosk itself",
     )
     def get(self, request):
-        from django.conf import settings
-
         kiosk = request.auth
         return Response(
             {

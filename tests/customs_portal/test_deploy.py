@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 import subprocess
@@ -9,6 +10,17 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def production_keys() -> dict[str, str]:
+    """Fresh keys for personal data and the travellers' QR tokens, as a deployment has."""
+    from cryptography.fernet import Fernet
+
+    return {
+        "PERSONAL_DATA_HASH_KEY": secrets.token_urlsafe(48),
+        "PERSONAL_DATA_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "TRAVELLER_TOKEN_SIGNING_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+    }
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
@@ -27,7 +39,7 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env={**clean_env, "DJANGO_SETTINGS_MODULE": "customs_portal.settings.production", **env},
+        env={**clean_env, "DJANGO_SETTINGS_MODULE": "customs_portal.settings.production", **production_keys(), **env},
         capture_output=True,
         text=True,
         timeout=120,
@@ -58,3 +70,25 @@ def test_production_refuses_the_sandbox_webhook_secret():
     result = _manage("check", SECRET_KEY=secrets.token_urlsafe(64))
     assert result.returncode != 0
     assert "PAYMENTS_GATEWAY_WEBHOOK_SECRET must be set" in result.stderr
+
+
+def test_production_refuses_to_start_without_the_personal_data_keys():
+    result = _manage(
+        "check",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        PAYMENTS_GATEWAY_WEBHOOK_SECRET=secrets.token_hex(32),
+        PERSONAL_DATA_HASH_KEY="",
+    )
+    assert result.returncode != 0
+    assert "PERSONAL_DATA_HASH_KEY must be set" in result.stderr
+
+
+def test_production_refuses_to_start_without_the_token_signing_key():
+    result = _manage(
+        "check",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        PAYMENTS_GATEWAY_WEBHOOK_SECRET=secrets.token_hex(32),
+        TRAVELLER_TOKEN_SIGNING_KEY="",
+    )
+    assert result.returncode != 0
+    assert "TRAVELLER_TOKEN_SIGNING_KEY must be set" in result.stderr

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from tests.customs_portal.test_deploy import production_keys
+
 ROOT = Path(__file__).resolve().parents[2]
 # What the test process carries that an image build or a production container never has.
 _NOT_IN_PRODUCTION = (
@@ -37,7 +39,12 @@ def _manage(settings: str, *args: str, **env: str) -> subprocess.CompletedProces
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env={**clean_env, "DJANGO_SETTINGS_MODULE": f"customs_portal.settings.{settings}", **env},
+        env={
+            **clean_env,
+            "DJANGO_SETTINGS_MODULE": f"customs_portal.settings.{settings}",
+            **(production_keys() if settings == "production" else {}),
+            **env,
+        },
         capture_output=True,
         text=True,
         timeout=300,

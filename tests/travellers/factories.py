@@ -9,8 +9,7 @@ from typing import Any
 from django.utils import timezone
 
 from declarations.travellers import services
-from declarations.travellers.api import DeclarationInput as DeclarationSerializer
-from declarations.travellers.api import declaration_input
+from declarations.travellers.api import TravellerDeclarationInput, declaration_input
 from declarations.travellers.mrz import mrz_compose
 
 PASSPORT = {
@@ -56,7 +55,7 @@ def declaration_payload(**overrides: Any) -> dict[str, Any]:
 def declaration_file(**overrides: Any):
     """A declaration filed through the service, as the API would."""
     payload = declaration_payload(**overrides)
-    serializer = DeclarationSerializer(data=payload)
+    serializer = TravellerDeclarationInput(data=payload)
     serializer.is_valid(raise_exception=True)
     data = serializer.validated_data
     return services.traveller_declaration_submit(

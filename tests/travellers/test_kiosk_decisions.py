@@ -100,15 +100,12 @@ def test_a_qr_code_signed_with_another_key_goes_to_the_desk(kiosk_client):
     declaration = declaration_file()
     with override_settings(TRAVELLER_TOKEN_SIGNING_KEY=base64.b64encode(b"\x01" * 32).decode()):
         tokens.keys_reset()
-        try:
-            other = tokens.token_issue(
-                reference=declaration.reference,
-                binding="0" * 32,
-                expires_at=declaration.token_expires_at,
-                issued_at=timezone.now(),
-            )
-        finally:
-            pass
+        other = tokens.token_issue(
+            reference=declaration.reference,
+            binding="0" * 32,
+            expires_at=declaration.token_expires_at,
+            issued_at=timezone.now(),
+        )
     tokens.keys_reset()
     assert decide(kiosk_client, other).json()["lane"] == "desk"
 
