@@ -124,12 +124,14 @@ APP_SEEDERS = [
     "declarations.demo.export_control",
     "declarations.demo.applications",
     "declarations.demo.manifests",
+    "declarations.demo.travellers",
     "payments.demo",
 ]
 
 
-def seed_apps() -> list[tuple[str, float]]:
-    """Runs `seed()` of every app demo module that exists; each is idempotent."""
+def seed_apps() -> list[tuple[str, float, list[str]]]:
+    """Runs `seed()` of every app demo module that exists; each is idempotent and may
+    return lines to print (a kiosk token, a sample MRZ)."""
     done = []
     for module_name in APP_SEEDERS:
         if importlib.util.find_spec(module_name.rpartition(".")[0]) is None:
@@ -137,6 +139,6 @@ def seed_apps() -> list[tuple[str, float]]:
         if importlib.util.find_spec(module_name) is None:
             continue
         started = time.monotonic()
-        importlib.import_module(module_name).seed()
-        done.append((module_name, time.monotonic() - started))
+        lines = importlib.import_module(module_name).seed() or []
+        done.append((module_name, time.monotonic() - started, lines))
     return done

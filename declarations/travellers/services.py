@@ -289,6 +289,19 @@ def kiosk_revoke(*, kiosk: Kiosk, revoked_by: User, request: HttpRequest | None 
     return kiosk
 
 
+@transaction.atomic
+def kiosk_token_rotate(*, kiosk: Kiosk, rotated_by: User, request: HttpRequest | None = None) -> str:
+    """Gives an active kiosk a new token (shown once); the old one stops working."""
+    kiosk = Kiosk.objects.select_for_update().get(pk=kiosk.pk)
+    if kiosk.revoked_at is not None:
+        raise ApplicationError(_("This kiosk is already revoked."), code="kiosk_revoked", status=409)
+    raw = "kiosk_" + secrets.token_urlsafe(32)
+    kiosk.token_hash, kiosk.token_hint = _token_hash(raw), raw[-4:]
+    kiosk.save(update_fields=["token_hash", "token_hint"])
+    audit_record(action="traveller.kiosk_token_rotated", actor=rotated_by, obj=kiosk, request=request)
+    return raw
+
+
 def kiosk_authenticate(*, raw_token: str) -> Kiosk | None:
     """The active kiosk holding this token, or None. Notes when it was last seen (at
     most once a minute, to keep the write off every request)."""

@@ -20,8 +20,12 @@ class Command(BaseCommand):
                 "Refusing to create demo logins with DEBUG off; pass --allow-production for a demo server."
             )
         logins = seed_demo(password=settings.DEMO_PASSWORD)
-        for module, seconds in seed_apps():
+        notes = []
+        for module, seconds, lines in seed_apps():
             self.stdout.write(f"Seeded {module} ({seconds:.1f} s)")
+            notes.extend(lines)
+        for line in notes:
+            self.stdout.write(line)
         self.stdout.write(f"Demo logins (password for all: {settings.DEMO_PASSWORD}):")
         for login in logins:
             self.stdout.write(f"  {login.username:<12} {login.description}")
