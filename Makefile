@@ -38,5 +38,5 @@ lint: venv
 
 ## Recompiles locale/*/LC_MESSAGES/django.mo after editing the .po files.
 messages: venv
-	@$(PY) manage.py makemessages -l ja --ignore '.venv/*' --ignore 'var/*' --ignore 'staticfiles/*'
+	@$(PY) manage.py makemessages -l ja -l zh_Hans -l ko --ignore '.venv/*' --ignore 'var/*' --ignore 'staticfiles/*'
 	@$(PY) manage.py compilemessages --ignore '.venv/*'

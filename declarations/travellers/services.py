@@ -307,7 +307,9 @@ def kiosk_authenticate(*, raw_token: str) -> Kiosk | None:
     most once a minute, to keep the write off every request)."""
     if not raw_token or len(raw_token) > 100:
         return None
-    kiosk = Kiosk.objects.filter(token_hash=_token_hash(raw_token), revoked_at__isnull=True).first()
+    kiosk = (
+        Kiosk.objects.select_related("user").filter(token_hash=_token_hash(raw_token), revoked_at__isnull=True).first()
+    )
     if kiosk is not None:
         now = timezone.now()
         if kiosk.last_seen_at is None or now - kiosk.last_seen_at > timedelta(minutes=1):

@@ -32,6 +32,8 @@ class Entry:
     fuzzy: bool = False
     obsolete: bool = False
     line: int = 0
+    # Where the string is used (the "#:" comments): paths relative to the repository.
+    sources: list[str] = field(default_factory=list)
 
     @property
     def key(self) -> str:
@@ -44,6 +46,7 @@ def po_entries(path: Path) -> list[Entry]:
     msgstr[n], each followed by its continuation strings."""
     entries: list[Entry] = []
     entry, target, flags = None, None, False
+    sources: list[str] = []
 
     def finish():
         if entry is not None and entry.msgid:
@@ -59,6 +62,9 @@ def po_entries(path: Path) -> list[Entry]:
         if line.startswith("#,"):
             flags = flags or "fuzzy" in line
             continue
+        if line.startswith("#:"):
+            sources += [place.rpartition(":")[0] or place for place in line[2:].split()]
+            continue
         if line.startswith("#"):
             continue
         keyword, _space, rest = line.partition(" ")
@@ -66,8 +72,8 @@ def po_entries(path: Path) -> list[Entry]:
         # A msgctxt starts an entry, and so does a msgid that no msgctxt came just before.
         if keyword == "msgctxt" or (keyword == "msgid" and target != "context"):
             finish()
-            entry = Entry(msgid="", fuzzy=flags, obsolete=obsolete, line=number)
-            flags = False
+            entry = Entry(msgid="", fuzzy=flags, obsolete=obsolete, line=number, sources=sources)
+            flags, sources = False, []
         if keyword.startswith('"'):
             if target == "msgstr":
                 entry.msgstr[-1] += text
@@ -111,6 +117,36 @@ def _untranslated(entries: list[Entry]) -> list[str]:
         for entry in entries
         if entry.fuzzy or not entry.msgstr or any(not text for text in entry.msgstr)
     ]
+
+
+# What the travellers read on their phone and at the kiosk, which is also in Chinese
+# (simplified) and Korean.
+TRAVELLER_SOURCES = (
+    "templates/travellers/base_traveller.html",
+    "templates/travellers/phone/",
+    "templates/travellers/kiosk/",
+    "declarations/travellers/views/phone.py",
+    "declarations/travellers/views/kiosk.py",
+    "declarations/travellers/api.py",
+    "declarations/travellers/mrz.py",
+    "declarations/travellers/questions.py",
+)
+TRAVELLER_CATALOGUES = ("zh_Hans", "ko")
+
+
+@pytest.mark.parametrize("language", TRAVELLER_CATALOGUES)
+def test_every_string_of_the_traveller_pages_is_translated(language):
+    catalogue = ROOT / "locale" / language / "LC_MESSAGES" / "django.po"
+    entries = [
+        entry
+        for entry in po_entries(catalogue)
+        if any(source.startswith(TRAVELLER_SOURCES) for source in entry.sources)
+    ]
+    assert len(entries) > 50  # the traveller pages' strings are in the catalogue
+    untranslated = _untranslated(entries)
+    assert not untranslated, f"{len(untranslated)} traveller msgids without a {language} translation:\n" + "\n".join(
+        untranslated
+    )
 
 
 def test_every_msgid_has_a_japanese_translation():
