@@ -183,6 +183,13 @@ def test_a_declaration_confirmed_offline_is_kept_and_sent_once_when_the_network_
     page.reload()
     page.wait_for_load_state("networkidle")
     assert TravellerDeclaration.objects.count() == 1
+    # The QR code opens again with no network, from the service worker's cache.
+    page.context.set_offline(True)
+    page.goto("/travel/my-qr/")
+    page.wait_for_function("() => document.querySelector('[data-qr-image]').naturalWidth > 0")
+    assert page.locator("[data-qr-reference]").inner_text() == TravellerDeclaration.objects.get().reference
+    journey.step("my-qr-offline")
+    page.context.set_offline(False)
     _without_expected(journey, "net::ERR_INTERNET_DISCONNECTED")
     journey.assert_no_problems()
 
@@ -218,6 +225,12 @@ def test_back_forward_and_reload_keep_what_was_typed(browser_as):
     assert page.locator("#f-flight").input_value() == "NH204"
     assert _state(page) == "draft"
     journey.step("draft-kept")
+    # Switching the language keeps the step and what was typed.
+    page.locator(".t-lang button[value=ja]").click()
+    page.wait_for_url("**/travel/declare/#journey")
+    assert page.locator("html").get_attribute("lang") == "ja"
+    assert page.locator("#f-flight").input_value() == "NH204"
+    assert page.locator("section[data-step=journey]").is_visible()
     journey.assert_no_problems()
 
 
@@ -282,6 +295,7 @@ def test_absurd_values_are_refused_next_to_their_fields(browser_as):
             break
         page.locator("[data-add-item]").click()
     assert page.locator("[data-item]").count() == 30
+    assert "at most 30 lines" in page.locator("[data-items-full]").inner_text()
 
     # A date of birth the page lets through and the server refuses comes back next to
     # its field, on its step, in the page language.

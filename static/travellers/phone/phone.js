@@ -313,6 +313,9 @@
       });
       var full = itemRows().length >= config.maxItems;
       form.querySelector("[data-add-item]").disabled = full;
+      var note = form.querySelector("[data-items-full]");
+      note.textContent = full ? T.tooManyItems : "";
+      note.hidden = !full;
     }
 
     function showMeasure(row) {
@@ -489,6 +492,9 @@
       if (step === "goods" && !wantsGoods()) step = "questions";
       if (step === "done" && !load(KEYS.pending) && !load(KEYS.qr)) step = "review";
       current = step;
+      // The language switch comes back to this step.
+      var back = document.querySelector(".t-lang input[name=next]");
+      if (back) back.value = window.location.pathname + "#" + step;
       form.querySelectorAll("[data-step]").forEach(function (section) { section.hidden = section.dataset.step !== step; });
       document.querySelectorAll("[data-step-mark]").forEach(function (mark) {
         if (mark.dataset.stepMark === step) mark.setAttribute("aria-current", "step");

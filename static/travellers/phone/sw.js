@@ -35,14 +35,15 @@ function networkFirst(request) {
     }
     return response;
   }, function () {
-    return caches.match(request, { ignoreSearch: request.mode === "navigate" }).then(function (cached) {
+    // Pages vary on the language cookie; offline, the page last fetched is the one to show.
+    return caches.match(request, { ignoreSearch: request.mode === "navigate", ignoreVary: true }).then(function (cached) {
       return cached || Response.error();
     });
   });
 }
 
 function cacheFirst(request) {
-  return caches.match(request).then(function (cached) {
+  return caches.match(request, { ignoreVary: true }).then(function (cached) {
     return cached || fetch(request).then(function (response) {
       if (response.ok) {
         var copy = response.clone();
