@@ -12,9 +12,11 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from declarations.travellers.models import TravellerDeclaration
+from declarations.travellers import services
+from declarations.travellers.models import GateRiskRule, TravellerDeclaration
 from declarations.travellers.tokens import token_verify
 from tests.browser import PHONE, Journey, screenshot, untranslated_words
+from tests.travellers.factories import declaration_file
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -314,3 +316,39 @@ def test_absurd_values_are_refused_next_to_their_fields(browser_as):
     assert TravellerDeclaration.objects.count() == 0
     _without_expected(journey, "status of 400 (Bad Request)")
     journey.assert_no_problems()
+
+
+def test_the_review_names_the_answers_that_lead_to_the_desk(browser_as, supervisor):
+    services.gate_rule_create(
+        kind=GateRiskRule.Kind.ANSWER, value="gold", valid_from=timezone.now(), created_by=supervisor
+    )
+    page = _open(browser_as, "en", "/travel/declare/")
+    journey = Journey(page, name="phone-desk", language="en", viewport="phone")
+    _fill_passport(page)
+    _next(page)
+    _fill_journey(page)
+    _next(page)
+    assert "takes you to the customs desk" in page.locator("[id='help-gold']").inner_text()
+    assert "takes you to the customs desk" not in page.locator("[id='help-over_allowance']").inner_text()
+    _answer(page, yes={"gold"})
+    _next(page)
+    _estimate_shown(page, journey)
+    desk = page.locator("[data-desk]")
+    assert "You will be sent to the customs desk" in desk.inner_text()
+    assert "gold" in desk.inner_text()
+    journey.step("review-desk")
+    journey.assert_no_problems()
+
+
+def test_an_expired_qr_code_is_said_in_words(browser_as):
+    declaration = declaration_file()
+    page = _open(browser_as, "en", "/travel/")
+    page.evaluate(
+        """token => localStorage.setItem('c5360.qr', JSON.stringify({
+            reference: 'TEXPIRED', token: token, token_expires_at: '2020-01-01T00:00:00+09:00', duty_jpy: 0,
+            assessed_by_customs: false}))""",
+        declaration.token,
+    )
+    page.goto("/travel/my-qr/")
+    assert "has expired" in page.locator("[data-qr-expired]").inner_text()
+    assert not page.locator("[data-qr-image]").is_visible()

@@ -3,8 +3,6 @@ language, the QR code drawn only for a token that verifies, the service worker's
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from declarations.travellers import tokens
@@ -69,7 +67,6 @@ def test_the_qr_code_is_refused_once_the_token_has_expired(client, monkeypatch):
     later = declaration.token_expires_at.timestamp() + 60
     monkeypatch.setattr(tokens.time, "time", lambda: later)
     assert client.get(f"/travel/qr/{declaration.reference}.svg", {"t": declaration.token}).status_code == 404
-    monkeypatch.setattr(tokens.time, "time", time.time)
 
 
 def test_the_service_worker_covers_the_travel_pages(client):

@@ -174,6 +174,7 @@ def _script_texts() -> dict[str, str]:
         "gateExpected": _("If nothing else is found, you can use the electronic gate."),
         "yen": _("¥%(amount)s"),
         "name": _("Name"),
+        "qrExpired": _("This QR code has expired. Please make a new declaration."),
         "family": _("%(adults)s aged 20 or over, %(minors)s aged 6 to 19, %(infants)s under 6"),
     }
 

@@ -143,7 +143,15 @@
 
   function showQr(root, qr) {
     var image = root.querySelector("[data-qr-image]");
-    image.src = config.qrUrl.replace("REFERENCE", encodeURIComponent(qr.reference)) + "?t=" + encodeURIComponent(qr.token);
+    var expired = root.querySelector("[data-qr-expired]");
+    // The server draws only a token that still verifies: an expired one is said in words.
+    var over = Date.parse(qr.token_expires_at) < Date.now();
+    image.hidden = over;
+    if (expired) {
+      expired.textContent = over ? T.qrExpired : "";
+      expired.hidden = !over;
+    }
+    if (!over) image.src = config.qrUrl.replace("REFERENCE", encodeURIComponent(qr.reference)) + "?t=" + encodeURIComponent(qr.token);
     root.querySelector("[data-qr-reference]").textContent = qr.reference;
     root.querySelector("[data-qr-expires]").textContent = dateTime(qr.token_expires_at);
     root.querySelector("[data-qr-duty]").textContent = qr.duty_jpy > 0 ? yen(qr.duty_jpy) : T.noDuty;
