@@ -67,17 +67,12 @@ QUESTION_HELP = {
     ),
 }
 
+# What the service worker keeps for the pages to open offline.
+SERVICE_WORKER_ASSETS = ("travellers/phone/phone.css", "travellers/phone/phone.js", "img/favicon.svg")
+
 # The categories whose units are measured: a bottle's volume, a pack's weight.
 VOLUME_CATEGORIES = ("whisky_brandy", "rum_gin_vodka", "liqueur", "shochu", "other_alcohol", "perfume")
 WEIGHT_CATEGORIES = ("other_tobacco",)
-
-
-def _service_worker_assets() -> list[str]:
-    return [
-        static("travellers/phone/phone.css"),
-        static("travellers/phone/phone.js"),
-        static("img/favicon.svg"),
-    ]
 
 
 def _page_urls() -> list[str]:
@@ -221,16 +216,22 @@ def phone_qr_svg(request: HttpRequest, reference: str) -> HttpResponse:
 @require_GET
 def phone_service_worker(request: HttpRequest) -> HttpResponse:
     """The service worker, served under /travel/ so that its scope covers the pages,
-    with the addresses it caches (static ones carry a hash that changes with each
-    release, and so does the cache's name)."""
+    with the addresses it caches. Its cache is named after the content of the worker
+    and of the assets, so that a release with new assets replaces the old cache."""
     path = finders.find("travellers/phone/sw.js")
     if path is None:
         raise Http404
     with open(path, encoding="utf-8") as file:
         script = file.read()
-    assets = _service_worker_assets()
+    digest = hashlib.sha256(script.encode())
+    for name in SERVICE_WORKER_ASSETS:
+        found = finders.find(name)
+        if found:
+            with open(found, "rb") as asset:
+                digest.update(asset.read())
+    assets = [static(name) for name in SERVICE_WORKER_ASSETS]
     script = script.replace('"__PAGES__"', json.dumps(_page_urls())).replace('"__ASSETS__"', json.dumps(assets))
-    script = script.replace("__VERSION__", hashlib.sha256("|".join(assets).encode()).hexdigest()[:12])
+    script = script.replace("__VERSION__", digest.hexdigest()[:12])
     response = HttpResponse(script, content_type="text/javascript; charset=utf-8")
     response["Service-Worker-Allowed"] = reverse("travel-start")
     response["Cache-Control"] = "no-cache"
