@@ -26,6 +26,7 @@ from customs_portal.models import Role, User
 from customs_portal.personal_data import passport_hash, passport_number_normalise, personal_encrypt
 from customs_portal.state_machine import StateMachine
 from declarations import hooks
+from declarations.tariff.interface import TravellerEstimate
 from declarations.travellers import reasons, rules
 from declarations.travellers.estimates import age_on, declaration_estimate, estimate_as_data
 from declarations.travellers.models import (
@@ -137,13 +138,19 @@ def _end_of_day(day: date) -> datetime:
 
 
 def traveller_estimate_preview(*, data: DeclarationInput) -> dict[str, Any]:
-    """The estimate the phone shows before the traveller confirms; nothing is saved."""
+    """The estimate the phone shows before the traveller confirms; nothing is saved.
+    Each line also carries the words of its allowance and its basis in the active
+    language (`allowance_text`, `basis_text`), which a stored estimate keeps as codes."""
     _check(data, timezone.localdate())
-    return _estimate(data)
+    estimate = _engine_estimate(data)
+    preview = estimate_as_data(estimate)
+    for line, result in zip(preview["lines"], estimate.items, strict=True):
+        line["allowance_text"], line["basis_text"] = result.allowance.text, result.basis.text
+    return preview
 
 
-def _estimate(data: DeclarationInput) -> dict[str, Any]:
-    estimate = declaration_estimate(
+def _engine_estimate(data: DeclarationInput) -> TravellerEstimate:
+    return declaration_estimate(
         declarant_age=age_on(data.passport.birth_date, data.arrival_date),
         adults=data.adults,
         minors=data.minors,
@@ -151,7 +158,10 @@ def _estimate(data: DeclarationInput) -> dict[str, Any]:
         items=data.items,
         on=data.arrival_date,
     )
-    return estimate_as_data(estimate)
+
+
+def _estimate(data: DeclarationInput) -> dict[str, Any]:
+    return estimate_as_data(_engine_estimate(data))
 
 
 def traveller_declaration_submit(*, data: DeclarationInput, client_id: UUID, language: str) -> TravellerDeclaration:
