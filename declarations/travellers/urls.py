@@ -3,6 +3,8 @@ the officer console (/officer/travellers/)."""
 
 from __future__ import annotations
 
+from django.urls import path
+
 from declarations.travellers.views import kiosk, officer, phone  # noqa: F401  (each section below uses one)
 
 urlpatterns: list = []
@@ -12,7 +14,9 @@ urlpatterns += []
 
 
 # The gate kiosk (/kiosk/) ------------------------------------------------------------------
-urlpatterns += []
+urlpatterns += [
+    path("kiosk/", kiosk.kiosk_home, name="kiosk-home"),
+]
 
 
 # The officer console (/officer/travellers/) ---------------------------------------------
