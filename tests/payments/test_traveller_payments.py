@@ -266,3 +266,34 @@ def test_without_a_payment_provider_the_kiosk_sends_to_the_desk_to_pay(kiosk_cli
     assert 'data-can-pay="false"' in page
     assert 'data-method="card"' not in page
     assert "Please pay the duty at the officer desk." in page
+
+
+def test_officers_find_the_travellers_payment_and_its_receipt_traders_do_not(
+    kiosk_client, client_for, clearance_officer, trader_a
+):
+    decision = decided_with_duty(kiosk_client)
+    payment = PaymentIntent.objects.get(pk=start(kiosk_client, decision).json()["id"])
+    pay_card_at_gateway(payment)
+    kiosk_client.get(f"/api/v1/kiosk/payments/{payment.pk}/")
+    officer = client_for(clearance_officer)
+    listing = officer.get("/payments/officer/", {"q": "TRV-"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert listing.status_code == 200 and f"TRV-{decision['reference']}" in listing.content.decode()
+    assert officer.get(f"/payments/{payment.pk}/").status_code == 200
+    receipt = payment.receipt
+    assert officer.get(f"/payments/receipts/{receipt.pk}/pdf/?lang=ja").status_code == 200
+    trader = client_for(trader_a)
+    assert trader.get(f"/payments/{payment.pk}/").status_code == 404
+    assert trader.get(f"/payments/receipts/{receipt.pk}/pdf/").status_code == 404
+    assert f"TRV-{decision['reference']}" not in trader.get("/payments/").content.decode()
+
+
+def test_a_retried_decision_after_payment_no_longer_asks_for_payment(kiosk_client):
+    declaration = declaration_file(answers={"over_allowance": True}, items=ITEMS)
+    body = {"token": declaration.token, "mrz": passport_mrz()}
+    first = kiosk_client.post("/api/v1/kiosk/decisions/", body, format="json", HTTP_IDEMPOTENCY_KEY="same").json()
+    payment = PaymentIntent.objects.get(pk=start(kiosk_client, first).json()["id"])
+    pay_card_at_gateway(payment)
+    kiosk_client.get(f"/api/v1/kiosk/payments/{payment.pk}/")
+    again = kiosk_client.post("/api/v1/kiosk/decisions/", body, format="json", HTTP_IDEMPOTENCY_KEY="same").json()
+    assert again["id"] == first["id"]
+    assert (again["lane"], again["payment_required"]) == ("gate", False)
