@@ -352,3 +352,56 @@ def test_the_kiosk_is_operated_with_the_keyboard_alone_on_large_targets(open_kio
     page.wait_for_url("**/kiosk/")
     _on_screen(page, "language")
     assert_journey_ok(journey)
+
+
+def test_the_kiosks_own_mrz_check_agrees_with_the_servers(open_kiosk):
+    """Every one-character change of line 2 of a few passports, checked by mrz.js in the
+    page and by declarations.travellers.mrz: the same verdict each time."""
+    import datetime as dt
+
+    from customs_portal.errors import ApplicationError
+    from declarations.travellers.mrz import mrz_compose, mrz_parse
+
+    page = open_kiosk(name="kiosk-mrz-parity").page
+    passports = [
+        passport_mrz(),
+        mrz_compose(
+            surname="O'NEIL",
+            given_names="ANNE MARIE",
+            number="L898902C3",
+            nationality="UTO",
+            birth_date=dt.date(1974, 8, 12),
+            sex="F",
+            expiry_date=dt.date(2031, 4, 15),
+        ),  # fmt: skip
+        mrz_compose(
+            surname="KIM",
+            given_names="MINJUN",
+            number="M12345",
+            nationality="KOR",
+            birth_date=dt.date(2001, 1, 30),
+            sex="M",
+            expiry_date=dt.date(2030, 12, 31),
+        ),  # fmt: skip
+    ]
+    cases = []
+    for mrz in passports:
+        first, second = mrz.splitlines()
+        cases.append((first, second))
+        for position in range(len(second)):
+            replacement = "7" if second[position] != "7" else "K"
+            cases.append((first, second[:position] + replacement + second[position + 1 :]))
+        cases.append((first, second[:-1]))
+        cases.append(("X" + first[1:], second))
+
+    def server(first: str, second: str) -> str | None:
+        try:
+            mrz_parse(f"{first}\n{second}")
+        except ApplicationError as error:
+            return error.code
+        return None
+
+    kiosk = page.evaluate("cases => cases.map(([a, b]) => window.KioskMrz.problem(a, b))", cases)
+    kiosk = ["mrz_format" if verdict == "mrz_not_passport" else verdict for verdict in kiosk]
+    assert kiosk == [server(first, second) for first, second in cases]
+    assert kiosk.count(None) >= len(passports)

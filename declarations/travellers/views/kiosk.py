@@ -31,6 +31,7 @@ def kiosk_home(request: HttpRequest) -> HttpResponse:
         "step": request.GET.get("step", ""),
         "can_pay": bool(settings.PAYMENTS_GATEWAY_PROVIDER),
         "idle_seconds": settings.KIOSK_IDLE_RESET_SECONDS,
+        "time_zone": settings.TIME_ZONE,
         "texts": _texts(),
         "api": {
             "keys": reverse("api-kiosk-keys"),

@@ -181,6 +181,7 @@
       $("[data-receipt-date]", box).textContent = new Intl.DateTimeFormat(language, {
         dateStyle: "medium",
         timeStyle: "short",
+        timeZone: root.dataset.timeZone || undefined,
       }).format(new Date(receipt.paid_at));
     }
     show("gate");
