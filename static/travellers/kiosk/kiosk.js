@@ -243,7 +243,8 @@
     }
     call(api.me).then(function (result) {
       if (result.status !== 200) {
-        show("out-of-service");
+        // Refused for another reason than the token (throttled, say): not a green either.
+        showDesk([errorMessage(result)], { retry: start });
         return;
       }
       idleSeconds = result.body.idle_reset_seconds || idleSeconds;
