@@ -315,7 +315,8 @@ def payment_create(
     """Starts paying an assessment. The amount is what the assessment says, never what
     the caller sends. Returns (payment, created); the same key and body return the
     same payment, the same key with another body is refused (409). Only a trader of the
-    company that owes pays: anyone else is refused."""
+    company that owes pays, or, for a traveller's duty, the kiosk that assessed it while
+    the traveller waits there: anyone else is refused."""
     if not created_by.is_trader and created_by.role != Role.KIOSK:
         raise ApplicationError(_("Only traders pay assessments."), code="permission_denied", status=403)
     key = (idempotency_key or "").strip()
