@@ -405,3 +405,43 @@ def test_the_kiosks_own_mrz_check_agrees_with_the_servers(open_kiosk):
     kiosk = ["mrz_format" if verdict == "mrz_not_passport" else verdict for verdict in kiosk]
     assert kiosk == [server(first, second) for first, second in cases]
     assert kiosk.count(None) >= len(passports)
+
+
+@override_settings(PAYMENTS_GATEWAY_PROVIDER="")
+def test_without_a_payment_provider_the_duty_is_paid_at_the_desk(open_kiosk):
+    declaration = declaration_file(answers={"over_allowance": True}, items=ITEMS, language="zh-hans")
+    journey = open_kiosk(language="zh-hans", name="kiosk-no-provider")
+    page = journey.page
+    _choose_language(journey, "简体中文")
+    assert page.evaluate("document.documentElement.lang") == "zh-hans"
+    _scan(journey, declaration.token)
+    _passport(journey)
+    _on_screen(page, "pay")
+    assert page.locator("[data-screen=pay] [data-action=pay]").count() == 0
+    _step(journey, "pay-at-desk")
+    page.locator("[data-screen=pay] [data-action=pay-at-desk]").click()
+    _on_screen(page, "desk")
+    declaration.refresh_from_db()
+    assert declaration.status == Status.DESK
+    assert_journey_ok(journey)
+
+
+@override_settings(KIOSK_IDLE_RESET_SECONDS=2)
+def test_a_traveller_who_walks_away_from_the_duty_is_sent_to_the_desk(open_kiosk):
+    declaration = declaration_file(answers={"over_allowance": True}, items=ITEMS)
+    journey = open_kiosk(language="en", name="kiosk-walk-away")
+    page = journey.page
+    _choose_language(journey, "English")
+    _scan(journey, declaration.token)
+    _passport(journey)
+    _on_screen(page, "pay")
+    page.wait_for_timeout(2500)
+    _on_screen(page, "language")
+    assert "¥9,000" not in page.content()
+    for _attempt in range(20):
+        declaration.refresh_from_db()
+        if declaration.status == Status.DESK:
+            break
+        page.wait_for_timeout(250)
+    assert declaration.status == Status.DESK
+    assert_journey_ok(journey)

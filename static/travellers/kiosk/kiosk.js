@@ -217,6 +217,16 @@
   /* Forgets the traveller: the page is loaded again from scratch (its first screen). */
   function reset() {
     clearTimeout(idleTimer);
+    if (root.dataset.current === "pay" && traveller && traveller.decision) {
+      // A traveller who walked away from the duty pays it at the desk: the officers'
+      // queue shows them, instead of a declaration left waiting at this kiosk.
+      fetch(api.desk.replace("/0/", "/" + traveller.decision.id + "/"), {
+        method: "POST",
+        headers: { Authorization: "Kiosk " + (localStorage.getItem(TOKEN_KEY) || "") },
+        credentials: "omit",
+        keepalive: true,
+      }).catch(function () {});
+    }
     traveller = null;
     retryAction = null;
     stopCamera();
