@@ -403,6 +403,18 @@
     });
   }
 
+  // A USB scanner types wherever the focus is: on the scan screen, keys typed while no
+  // control has the focus (after a tap on the screen, say) go to the QR field.
+  document.addEventListener(
+    "keydown",
+    function (event) {
+      var active = document.activeElement;
+      var onControl = active && active.matches("input, button, summary, a, textarea, select");
+      if (root.dataset.current === "scan" && !onControl && event.key.length === 1) $("#kiosk-qr").focus();
+    },
+    true
+  );
+
   $('[data-form="scan"]').addEventListener("submit", function (event) {
     event.preventDefault();
     scanned($("#kiosk-qr").value);
