@@ -5,14 +5,16 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from customs_portal.api.validation import validate_or_raise
 from customs_portal.errors import ApplicationError
 from customs_portal.permissions import IsFinanceOfficer, IsOfficer, IsSupervisor, IsTrader, IsTraderOrOfficer
+from declarations.travellers.api import IsKiosk, KioskAuthentication, KioskThrottle
 from payments import ledger, selectors, services
 from payments.models import Assessment, PaymentIntent, PaymentMethod, Refund
 
@@ -390,3 +392,125 @@ class DeferralApproveApi(APIView):
             },
             status=status.HTTP_201_CREATED,
         )
+
+
+# --- The gate kiosk: a traveller pays the duty -----------------------------------------
+
+
+class _KioskPaymentApi(APIView):
+    """Authenticated as a registered kiosk (`Authorization: Kiosk <token>`)."""
+
+    authentication_classes = [KioskAuthentication]
+    permission_classes = [IsKiosk]
+    throttle_classes = [KioskThrottle]
+
+
+KIOSK_METHODS = [(PaymentMethod.CARD.value, PaymentMethod.CARD.label), (PaymentMethod.QR.value, PaymentMethod.QR.label)]
+
+
+class KioskReceiptOutput(serializers.Serializer):
+    """What the kiosk shows on its screen: nothing about the traveller."""
+
+    number = serializers.CharField()
+    amount_jpy = serializers.IntegerField(source="payment.amount_jpy")
+    method = serializers.CharField(source="payment.method")
+    paid_at = serializers.DateTimeField(source="issued_at")
+
+
+class KioskPaymentOutput(serializers.Serializer):
+    """`gate_open` is true once the duty is paid and the traveller may go through."""
+
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    method = serializers.CharField()
+    amount_jpy = serializers.IntegerField()
+    redirect_url = serializers.SerializerMethodField()
+    failure_message = serializers.SerializerMethodField()
+    gate_open = serializers.SerializerMethodField()
+    receipt = serializers.SerializerMethodField()
+
+    def get_redirect_url(self, payment: PaymentIntent) -> str:
+        return payment.redirect_url if payment.status in PaymentIntent.OPEN_STATUSES else ""
+
+    def get_failure_message(self, payment: PaymentIntent) -> str:
+        return payment.failure_message
+
+    def get_gate_open(self, payment: PaymentIntent) -> bool:
+        declaration = payment.assessment.traveller_declaration
+        return bool(declaration and declaration.status == declaration.Status.GATE)
+
+    @extend_schema_field(KioskReceiptOutput(allow_null=True))
+    def get_receipt(self, payment: PaymentIntent) -> dict | None:
+        receipt = getattr(payment, "receipt", None) if payment.status in PaymentIntent.CAPTURED_STATUSES else None
+        return KioskReceiptOutput(receipt).data if receipt else None
+
+
+class KioskPaymentCreateApi(_KioskPaymentApi):
+    """Starts paying the duty of one of this kiosk's decisions by card or smartphone QR
+    at the gateway; the kiosk sends the traveller to `redirect_url`, which comes back to
+    /kiosk/. Needs an Idempotency-Key header (a retry returns the same payment)."""
+
+    class KioskPaymentInput(serializers.Serializer):
+        decision = serializers.IntegerField(min_value=1, max_value=2**62)
+        method = serializers.ChoiceField(choices=KIOSK_METHODS)
+
+    @extend_schema(
+        request=KioskPaymentInput,
+        responses={201: KioskPaymentOutput, 200: KioskPaymentOutput},
+        parameters=[OpenApiParameter("Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True)],
+        summary="Pay a traveller's duty at the kiosk",
+    )
+    def post(self, request):
+        data = validate_or_raise(self.KioskPaymentInput(data=request.data))
+        decision = selectors.kiosk_decision_get(kiosk=request.auth, decision_id=data["decision"])
+        assessment = getattr(decision.declaration, "assessment", None) if decision.declaration_id else None
+        if assessment is None or decision.lane != "gate" or decision.duty_jpy <= 0:
+            raise ApplicationError(_("There is no duty to pay for this decision."), code="nothing_owed", status=409)
+        return_url = request.build_absolute_uri(reverse("kiosk-home")) + "?payment={payment_id}"
+        payment, created = services.payment_create(
+            assessment=assessment,
+            method=data["method"],
+            created_by=request.user,
+            idempotency_key=request.headers.get("Idempotency-Key", ""),
+            return_url=return_url,
+            request=request,
+        )
+        return Response(KioskPaymentOutput(payment).data, status=201 if created else 200)
+
+
+class KioskPaymentDetailApi(_KioskPaymentApi):
+    """The status of a payment this kiosk took; an open one is first checked with the
+    gateway, so the kiosk learns the outcome even before the gateway's notification."""
+
+    @extend_schema(responses=KioskPaymentOutput, summary="A kiosk payment's status and receipt")
+    def get(self, request, payment_id: int):
+        payment = selectors.kiosk_payment_get(kiosk=request.auth, payment_id=payment_id)
+        if payment.status in PaymentIntent.OPEN_STATUSES and payment.gateway_token:
+            services.payment_sync_from_gateway(payment_id=payment.pk, system="payments:kiosk")
+            payment = selectors.kiosk_payment_get(kiosk=request.auth, payment_id=payment_id)
+        return Response(KioskPaymentOutput(payment).data)
+
+
+class KioskDeskChoiceApi(_KioskPaymentApi):
+    """The traveller pays at the officer desk instead: an open payment is cancelled at
+    the gateway and the traveller is sent to the desk (`lane` desk), unless the gateway
+    had taken the payment already (`lane` gate)."""
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: inline_serializer(
+                "KioskDeskChoiceOutput",
+                {"lane": serializers.CharField(), "messages": serializers.ListField(child=serializers.CharField())},
+            )
+        },
+        summary="Pay at the officer desk instead",
+    )
+    def post(self, request, decision_id: int):
+        decision = selectors.kiosk_decision_get(kiosk=request.auth, decision_id=decision_id)
+        if not decision.declaration_id or decision.lane != "gate" or decision.duty_jpy <= 0:
+            raise ApplicationError(_("There is no duty to pay for this decision."), code="nothing_owed", status=409)
+        declaration = services.traveller_duty_desk_choose(kiosk=request.auth, decision=decision)
+        if declaration.status == declaration.Status.GATE:
+            return Response({"lane": "gate", "messages": [_("The duty has already been paid.")]})
+        return Response({"lane": "desk", "messages": [_("Please pay the duty at the officer desk.")]})

@@ -26,4 +26,8 @@ urlpatterns = [
     path("payments/deferrals/", api.DeferralApproveApi.as_view(), name="api-payments-deferral-approve"),
     path("payments/daily-totals/", api.DailyTotalsApi.as_view(), name="api-payments-daily-totals"),
     path("payments/ledger/balances/", api.LedgerBalanceApi.as_view(), name="api-payments-ledger"),
+    # The gate kiosk (Authorization: Kiosk <token>).
+    path("kiosk/payments/", api.KioskPaymentCreateApi.as_view(), name="api-kiosk-payments"),
+    path("kiosk/payments/<int:payment_id>/", api.KioskPaymentDetailApi.as_view(), name="api-kiosk-payment"),
+    path("kiosk/decisions/<int:decision_id>/desk/", api.KioskDeskChoiceApi.as_view(), name="api-kiosk-desk-choice"),
 ]

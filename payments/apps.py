@@ -24,6 +24,9 @@ class PaymentsConfig(AppConfig):
         hooks.declarations_awaiting_payment.connect(
             receivers.assessments_on_awaiting_payment, dispatch_uid="payments.assessments_on_awaiting_payment"
         )
+        hooks.traveller_duty_due.connect(
+            receivers.assessment_on_traveller_duty_due, dispatch_uid="payments.assessment_on_traveller_duty_due"
+        )
         register_queue_counter(
             "refund_approvals", counter=selectors.refund_approvals_count, url="/payments/officer/refunds/"
         )

@@ -23,12 +23,13 @@ class PaymentMethod(models.TextChoices):
 
 
 class Assessment(models.Model):
-    """The taxes owed for one subject: an import declaration today; a kiosk case or a
-    tax-free departure collection later (nullable declaration + kind + reference)."""
+    """The taxes owed for one subject: an import declaration, a traveller's duty paid at
+    a gate kiosk (`traveller_declaration`, no company), or a tax-free departure
+    collection (nullable declaration + kind + reference)."""
 
     class Kind(models.TextChoices):
         DECLARATION = "declaration", _("Import declaration")
-        KIOSK = "kiosk", _("Kiosk case")
+        TRAVELLER = "traveller", _("Traveller's duty")
         TAXFREE = "taxfree", _("Tax-free departure collection")
         DEFERRED_MONTHLY = "deferred_monthly", _("Deferred payment: monthly total")
 
@@ -42,6 +43,14 @@ class Assessment(models.Model):
     declaration = models.OneToOneField(
         "declarations.Declaration",
         verbose_name=_("declaration"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assessment",
+    )
+    traveller_declaration = models.OneToOneField(
+        "declarations.TravellerDeclaration",
+        verbose_name=_("traveller declaration"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,

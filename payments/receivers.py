@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from declarations.models import Declaration
+from declarations.travellers.models import TravellerDeclaration
 from payments import services
 
 
@@ -13,3 +14,9 @@ def assessment_on_awaiting_payment(*, declaration: Declaration, **kwargs) -> Non
 def assessments_on_awaiting_payment(*, declarations: list[Declaration], **kwargs) -> None:
     """Bulk manifest screening: the cleared parcels' assessments, in its transaction."""
     services.assessments_create_for_declarations(declarations=declarations)
+
+
+def assessment_on_traveller_duty_due(*, declaration: TravellerDeclaration, **kwargs) -> None:
+    """A kiosk let a traveller through once the duty is paid: the assessment is written
+    in the decision's transaction, so the kiosk can take the payment at once."""
+    services.assessment_create_for_traveller(declaration=declaration)

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from customs_portal.models import User
+from declarations.travellers.models import Kiosk, KioskDecision
 from payments.models import Assessment, DeferralApproval, PaymentIntent, PaymentMethod, Receipt, Refund
 
 
@@ -163,3 +164,28 @@ def amounts_due_for_user(user: User) -> dict[str, object]:
     due = open_assessments.aggregate(count=Count("id"), total_jpy=Sum("total_jpy", default=0))
     due["next_due"] = open_assessments.order_by("due_date").values_list("due_date", flat=True).first()
     return due
+
+
+# --- The gate kiosk -----------------------------------------------------------------
+# A kiosk sees only its own decisions and the payments it took; a trader never sees a
+# traveller's assessment (it has no company), an officer sees every one.
+
+
+def kiosk_decision_get(*, kiosk: Kiosk, decision_id: int) -> KioskDecision:
+    """One of the kiosk's own decisions, with its declaration; 404 for another kiosk's."""
+    decision = KioskDecision.objects.select_related("declaration").filter(pk=decision_id, kiosk=kiosk).first()
+    if decision is None:
+        raise Http404
+    return decision
+
+
+def kiosk_payment_get(*, kiosk: Kiosk, payment_id: int) -> PaymentIntent:
+    """A payment this kiosk took for a traveller's duty; 404 for any other."""
+    payment = (
+        PaymentIntent.objects.select_related("assessment__traveller_declaration", "receipt")
+        .filter(pk=payment_id, created_by_id=kiosk.user_id, assessment__kind=Assessment.Kind.TRAVELLER)
+        .first()
+    )
+    if payment is None:
+        raise Http404
+    return payment

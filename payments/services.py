@@ -25,6 +25,8 @@ from customs_portal.notifications import notify_company
 from customs_portal.outbox import outbox_enqueue
 from customs_portal.permissions import FINANCE_OFFICER
 from declarations.models import Declaration
+from declarations.travellers.models import Kiosk, KioskDecision, Lane, TravellerDeclaration
+from declarations.travellers.services import traveller_choose_desk, traveller_duty_paid
 from payments import ledger
 from payments.failures import failure_from_gateway
 from payments.models import Assessment, DeferralApproval, GatewayEvent, PaymentIntent, Receipt, Refund
@@ -65,6 +67,31 @@ def _transition(
 def _is_payer(user: User, company_id: int | None) -> bool:
     """A trader of the company that owes: the only one who pays, defers or cancels."""
     return bool(user.is_trader and user.company_id is not None and user.company_id == company_id)
+
+
+def _kiosk_decided(user: User, traveller_declaration_id: int | None) -> bool:
+    """Whether `user` is the service user of the kiosk whose decision left this
+    traveller's duty to pay (another kiosk only ever sends that traveller to the desk)."""
+    return bool(
+        traveller_declaration_id
+        and user.role == Role.KIOSK
+        and user.is_active
+        and KioskDecision.objects.filter(
+            kiosk__user=user,
+            kiosk__revoked_at__isnull=True,
+            declaration_id=traveller_declaration_id,
+            lane=Lane.GATE,
+            duty_jpy__gt=0,
+        ).exists()
+    )
+
+
+def _may_pay(user: User, assessment: Assessment) -> bool:
+    """A traveller's duty is paid through the kiosk that assessed it; anything else by a
+    trader of the company that owes."""
+    if assessment.kind == Assessment.Kind.TRAVELLER:
+        return _kiosk_decided(user, assessment.traveller_declaration_id)
+    return _is_payer(user, assessment.company_id)
 
 
 def assessment_allowed_actions(*, assessment: Assessment, user: User) -> list[str]:
@@ -227,6 +254,34 @@ def assessments_create_for_declarations(*, declarations: list[Declaration]) -> l
     return assessments
 
 
+def assessment_create_for_traveller(*, declaration: TravellerDeclaration) -> Assessment:
+    """The duty a traveller pays at the gate kiosk, due today. The simplified rate is one
+    combined rate for duty and consumption taxes, so it is all booked as customs duty.
+    Runs in the transaction of the kiosk's decision (`traveller_duty_due`); a
+    declaration has one assessment however often this runs."""
+    existing = Assessment.objects.filter(traveller_declaration=declaration).first()
+    if existing is not None:
+        return existing
+    duty = declaration.duty_jpy
+    assessment = Assessment.objects.create(
+        kind=Assessment.Kind.TRAVELLER,
+        reference=f"TRV-{declaration.reference}",
+        traveller_declaration=declaration,
+        customs_duty_jpy=duty,
+        total_jpy=duty,
+        due_date=timezone.localdate(),
+    )
+    if duty:
+        ledger.post_assessment(assessment=assessment)
+    audit_record(
+        action="assessment.created",
+        system=SYSTEM,
+        obj=assessment,
+        after={"total_jpy": duty, "due_date": assessment.due_date.isoformat(), "kind": assessment.kind},
+    )
+    return assessment
+
+
 # --- Payment intents ---------------------------------------------------------------
 
 
@@ -260,8 +315,9 @@ def payment_create(
     """Starts paying an assessment. The amount is what the assessment says, never what
     the caller sends. Returns (payment, created); the same key and body return the
     same payment, the same key with another body is refused (409). Only a trader of the
-    company that owes pays: anyone else is refused."""
-    if not created_by.is_trader:
+    company that owes pays, or, for a traveller's duty, the kiosk that assessed it while
+    the traveller waits there: anyone else is refused."""
+    if not created_by.is_trader and created_by.role != Role.KIOSK:
         raise ApplicationError(_("Only traders pay assessments."), code="permission_denied", status=403)
     key = (idempotency_key or "").strip()
     if not key or len(key) > 100:
@@ -307,8 +363,18 @@ def _payment_create(
     # The assessment row lock serialises everyone paying it: of two racing payers the
     # second waits here, then sees the first one's payment.
     locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-    if not _is_payer(created_by, locked.company_id):
+    if not _may_pay(created_by, locked):
+        if locked.kind == Assessment.Kind.TRAVELLER:
+            raise ApplicationError(_("This duty was assessed at another kiosk."), code="not_found", status=404)
         raise ApplicationError(_("This assessment belongs to another company."), code="not_found", status=404)
+    if locked.kind == Assessment.Kind.TRAVELLER and (
+        locked.traveller_declaration.status != TravellerDeclaration.Status.AWAITING_PAYMENT
+    ):
+        raise ApplicationError(
+            _("This traveller's duty is no longer paid at the kiosk: it is settled at the officer desk."),
+            code="traveller_not_awaiting_payment",
+            status=409,
+        )
     if not ASSESSMENT_MACHINE.can(locked.status, AStatus.PAID):
         raise ApplicationError(
             _("Assessment %(reference)s is already settled; nothing more is owed.") % {"reference": locked.reference},
@@ -415,6 +481,13 @@ def _capture(payment: PaymentIntent, *, status: GatewayStatus, system: str) -> s
     ledger.post_fee(payment=payment, fee_jpy=status.fee_jpy)
     ASSESSMENT_MACHINE.transition(assessment, to=AStatus.PAID, settled_at=timezone.now())
     audit_record(action="assessment.paid", system=system, obj=assessment, company=assessment.company)
+    if assessment.traveller_declaration_id is not None:
+        # In the capture's transaction: the gate opens exactly when the duty is booked.
+        opened = traveller_duty_paid(
+            declaration_id=assessment.traveller_declaration_id, payment_reference=str(payment), system=system
+        )
+        if not opened:
+            logger.warning("Duty paid by %s for %s, which was no longer waiting at the kiosk", payment, assessment)
     receipt = receipt_issue(payment=payment)
     from payments import tasks
 
@@ -510,6 +583,33 @@ def _payment_cancel(*, payment: PaymentIntent, cancelled_by: User, request: Http
             return locked
     _transition(locked, to=PStatus.CANCELLED, actor=cancelled_by, request=request)
     return locked
+
+
+# --- The traveller chooses the desk ------------------------------------------------
+
+
+@transaction.atomic(durable=True)
+def traveller_duty_desk_choose(*, kiosk: Kiosk, decision: KioskDecision) -> TravellerDeclaration:
+    """The traveller pays at the officer desk instead of at the kiosk: a payment still
+    open at the gateway is cancelled there first, so no money is taken twice. If the
+    gateway had already taken it, the capture is booked and the gate opens instead.
+    Choosing again changes nothing."""
+    declaration_id = decision.declaration_id
+    assessment = Assessment.objects.select_for_update().filter(traveller_declaration_id=declaration_id).first()
+    if assessment is not None:
+        for payment in assessment.payments.select_for_update().filter(status__in=PaymentIntent.OPEN_STATUSES):
+            outcome = (
+                provider_for(payment.provider).cancel(token=payment.gateway_token) if payment.gateway_token else ""
+            )
+            if outcome in ("succeeded", "failed"):
+                status = provider_for(payment.provider).status_fetch(token=payment.gateway_token)
+                _gateway_status_apply(payment, status, system=SYSTEM)
+            else:
+                _transition(payment, to=PStatus.CANCELLED, actor=kiosk.user)
+    declaration = TravellerDeclaration.objects.get(pk=declaration_id)
+    if declaration.status != TravellerDeclaration.Status.AWAITING_PAYMENT:
+        return declaration
+    return traveller_choose_desk(declaration=declaration, kiosk=kiosk)
 
 
 # --- Webhooks from the gateway ------------------------------------------------------

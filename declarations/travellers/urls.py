@@ -20,7 +20,9 @@ urlpatterns += [
 
 
 # The gate kiosk (/kiosk/) ------------------------------------------------------------------
-urlpatterns += []
+urlpatterns += [
+    path("kiosk/", kiosk.kiosk_home, name="kiosk-home"),
+]
 
 
 # The officer console (/officer/travellers/) ---------------------------------------------

@@ -23,6 +23,9 @@ def payments_receiver_connected():
     hooks.declaration_awaiting_payment.connect(
         receivers.assessment_on_awaiting_payment, dispatch_uid="payments.assessment_on_awaiting_payment"
     )
+    hooks.traveller_duty_due.connect(
+        receivers.assessment_on_traveller_duty_due, dispatch_uid="payments.assessment_on_traveller_duty_due"
+    )
 
 
 @pytest.fixture
