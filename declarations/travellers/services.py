@@ -472,6 +472,28 @@ def traveller_officer_decide(
 # The gate's rules -----------------------------------------------------------------------
 
 
+# The first electronic declaration gate opened at Narita on 2019-04-15.
+GATE_RULES_START = datetime(2019, 4, 15, tzinfo=timezone.get_fixed_timezone(9 * 60))
+
+
+def gate_rules_seed_load() -> int:
+    """The gate's first rules, as migration 0010 stores them: a "yes" to any desk
+    question of Form C5360 sends to the desk. Adds only what is missing (a test database
+    that was emptied gets them back); returns how many it added."""
+    added = 0
+    for key, question in QUESTIONS.items():
+        if not question.desk_by_default:
+            continue
+        _rule, created = GateRiskRule.objects.get_or_create(
+            kind=GateRiskRule.Kind.ANSWER,
+            value=key,
+            valid_until=None,
+            defaults={"valid_from": GATE_RULES_START, "note": "Form C5360 side A"},
+        )
+        added += created
+    return added
+
+
 @transaction.atomic
 def gate_rule_create(
     *,
