@@ -99,8 +99,8 @@ class KioskRegisterForm(forms.Form):
     code = forms.RegexField(
         label=_("Code"),
         max_length=30,
-        regex=r"^[A-Z0-9][A-Z0-9-]{2,29}$",
-        error_messages={"invalid": _("Use 3 to 30 capital letters, digits and hyphens, e.g. NRT-T1-01.")},
+        regex=r"^[A-Za-z0-9][A-Za-z0-9-]{2,29}$",
+        error_messages={"invalid": _("Use 3 to 30 letters, digits and hyphens, e.g. NRT-T1-01.")},
     )
     airport = forms.ChoiceField(label=_("Airport"), choices=Airport.choices)
     terminal = forms.CharField(label=_("Terminal"), max_length=20)

@@ -32,7 +32,8 @@ def _decide(kiosk, declaration, mrz: str | None = None):
 
 def _desk_declaration(kiosk, **overrides):
     """A declaration the kiosk sent to the desk (a "yes" to prohibited goods)."""
-    declaration = declaration_file(answers={"prohibited": True}, **overrides)
+    overrides["answers"] = {"prohibited": True, **overrides.get("answers", {})}
+    declaration = declaration_file(**overrides)
     decision = _decide(kiosk, declaration)
     assert decision.lane == "desk"
     declaration.refresh_from_db()
@@ -280,3 +281,24 @@ def test_personal_data_is_shown_once_to_a_reader_and_audited(client_for, clearan
     assert "Show personal data" not in _page(client_for(inspection_officer), page_url).content.decode()
     assert client_for(inspection_officer).post(url).status_code == 403
     assert client_for(clearance_officer).get(url).status_code == 405
+
+
+def test_the_declaration_page_shows_a_payment_notified_by_the_payments_app(client_for, clearance_officer, kiosk):
+    declaration = declaration_file(answers={"over_allowance": True}, items=[WHISKY])
+    _decide(kiosk, declaration)
+    assert services.traveller_duty_paid(declaration_id=declaration.pk, payment_reference="PAY-20261207-0001")
+    text = _page(client_for(clearance_officer), f"/officer/travellers/declarations/{declaration.pk}/").content.decode()
+    assert "Paid at the kiosk" in text and "PAY-20261207-0001" in text
+    assert "Duty paid at the kiosk" in text  # the history
+
+
+def test_the_duty_collected_at_the_desk_shows_as_the_payment(client_for, clearance_officer, kiosk):
+    declaration = _desk_declaration(kiosk, items=[WHISKY], answers={"prohibited": True, "over_allowance": True})
+    url = f"/officer/travellers/declarations/{declaration.pk}/"
+    assert "To be assessed and collected at the desk" in _page(client_for(clearance_officer), url).content.decode()
+    services.traveller_officer_decide(
+        declaration=declaration, officer=clearance_officer, outcome="duty_collected", duty_jpy=1100
+    )
+    page = _page(client_for(clearance_officer), url)
+    assert "Collected at the desk: ¥1,100" in page.content.decode()
+    assert page.context["decision_form"] is None

@@ -234,20 +234,24 @@ def _estimate_rows(declaration: TravellerDeclaration) -> dict[str, Any]:
     return {"lines": lines, "totals": totals, "total_jpy": estimate.get("total_jpy", declaration.duty_jpy)}
 
 
-def _payment_state(declaration: TravellerDeclaration, events: list) -> dict[str, Any]:
-    """What the declaration's status and audit trail say about the duty: the payments
-    app notifies each payment through services.traveller_duty_paid, which audits it."""
+def _payment_state(declaration: TravellerDeclaration, events: list, officer_decisions: list) -> dict[str, Any]:
+    """What the declaration's status, decisions and audit trail say about the duty: the
+    payments app notifies each payment through services.traveller_duty_paid, which audits
+    it; an officer records the duty collected at the desk with the decision."""
+    Status = TravellerDeclaration.Status
     paid = next((event for event in events if event.action == "traveller.duty_paid"), None)
-    desk = any(event.action == "traveller.desk_chosen" for event in events)
+    collected = sum(decision.duty_jpy for decision in officer_decisions)
     if paid is not None:
-        return {"state": "paid", "text": _("Paid at the kiosk"), "reference": (paid.after or {}).get("payment", "")}
-    if declaration.status == TravellerDeclaration.Status.AWAITING_PAYMENT:
-        return {"state": "waiting", "text": _("Waiting for payment at the kiosk"), "reference": ""}
-    if desk:
-        return {"state": "desk", "text": _("The traveller chose to pay at the desk"), "reference": ""}
-    if declaration.duty_jpy == 0:
-        return {"state": "none", "text": _("No duty estimated"), "reference": ""}
-    return {"state": "unpaid", "text": _("Not paid at the kiosk"), "reference": ""}
+        return {"text": _("Paid at the kiosk"), "reference": (paid.after or {}).get("payment", "")}
+    if collected:
+        return {"text": _("Collected at the desk: %(amount)s") % {"amount": f"¥{collected:,}"}, "reference": ""}
+    if declaration.status == Status.AWAITING_PAYMENT:
+        return {"text": _("Waiting for payment at the kiosk"), "reference": ""}
+    if declaration.status == Status.DESK and (declaration.duty_jpy or declaration.assessed_by_customs):
+        return {"text": _("To be assessed and collected at the desk"), "reference": ""}
+    if declaration.duty_jpy == 0 and not declaration.assessed_by_customs:
+        return {"text": _("No duty estimated"), "reference": ""}
+    return {"text": _("Nothing paid"), "reference": ""}
 
 
 def _declaration_render(
@@ -272,7 +276,7 @@ def _declaration_render(
         ],
         "officer_decisions": history["officer_decisions"],
         "events": [(event, _code_label(_AUDIT_LABELS, event.action)) for event in events],
-        "payment": _payment_state(declaration, events),
+        "payment": _payment_state(declaration, events, history["officer_decisions"]),
         "decision_form": (decision_form or OfficerDecisionForm()) if can_decide else None,
         "may_read_personal": user_has_role(request.user, PERSONAL_DATA_READER) and not declaration.purged_at,
         "personal": personal,

@@ -16,9 +16,15 @@
   let busy = false;
   let chart = null;
 
+  // The column headings, which a narrow screen shows beside each value.
+  const headings = Array.from(document.querySelectorAll(".console-table thead th")).map(function (th) {
+    return th.textContent.trim();
+  });
+
   function cell(row, className) {
     const td = document.createElement("td");
     if (className) td.className = className;
+    td.dataset.label = headings[row.cells.length] || "";
     row.appendChild(td);
     return td;
   }
