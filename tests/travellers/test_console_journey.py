@@ -6,10 +6,12 @@ console error, HTTP 5xx, sideways scrolling or (in Japanese) English left on a p
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from declarations.travellers import services
 from declarations.travellers.models import GateRiskRule, Kiosk, TravellerDeclaration, WatchListEntry
@@ -54,7 +56,7 @@ def test_an_officer_sees_a_new_kiosk_decision_live_and_decides_it_at_the_desk(
     assert page.evaluate("window.stillTheSamePage === true"), "the page was reloaded"
     assert page.locator("#live-rows tr").count() == 2
     assert page.locator("#live-rows tr").first.locator(".tlane--desk").count() == 1
-    page.wait_for_function("document.querySelector('[data-count=desk]').textContent === '1'")
+    expect(page.locator("[data-count=desk]")).to_have_text("1")
     assert charts_drawn(page, "#lane-counts")[0][0] == 2
     journey.step("live-list-updated")
 
@@ -106,7 +108,7 @@ def test_a_supervisor_registers_and_revokes_a_kiosk_and_adds_gate_rules(browser_
     # The token and its last four characters are random letters, not words to translate.
     journey.allowed = journey.allowed | {token, token[-4:]}
     page.locator("button[data-copy=kiosk-token]").click()
-    page.wait_for_function("document.getElementById('kiosk-token-copied').textContent !== ''")
+    expect(page.locator("#kiosk-token-copied")).not_to_have_text("")
     assert page.evaluate("navigator.clipboard.readText()") == token
     journey.step("kiosk-registered")
 
@@ -148,4 +150,44 @@ def test_a_supervisor_registers_and_revokes_a_kiosk_and_adds_gate_rules(browser_
     assert WatchListEntry.objects.count() == 1
     assert "ZZ7654321" not in page.content()
     journey.step("watch-list")
+    journey.assert_no_problems()
+
+
+_SET_HIDDEN = """hidden => {
+    Object.defineProperty(document, "hidden", { configurable: true, get: () => hidden });
+    document.dispatchEvent(new Event("visibilitychange"));
+}"""
+
+
+def test_the_live_list_pauses_in_a_hidden_tab_and_says_when_the_server_cannot_be_reached(
+    browser_as, clearance_officer, supervisor
+):
+    kiosk, _raw = kiosk_register(by=supervisor)
+    page = browser_as(clearance_officer, language="en")
+    journey = Journey(page, name="console-live", language="en", viewport="desktop", allowed=NAMES)
+    feed = re.compile(r"/officer/travellers/feed/")
+    polls: list[str] = []
+    page.on("request", lambda request: feed.search(request.url) and polls.append(request.url))
+    with page.expect_request(feed, timeout=10_000):
+        page.goto("/officer/travellers/")
+
+    page.evaluate(_SET_HIDDEN, True)
+    page.wait_for_timeout(500)  # a poll already under way may still finish
+    asked = len(polls)
+    page.wait_for_timeout(7_000)
+    assert len(polls) == asked, "the list kept polling in a hidden tab"
+    arrived = declaration_file()
+    _decide(kiosk, arrived)
+    with page.expect_request(feed, timeout=2_000):
+        page.evaluate(_SET_HIDDEN, False)
+    page.locator(f"#live-rows a:text-is('{arrived.reference}')").wait_for(timeout=5_000)
+
+    page.route(feed, lambda route: route.abort())
+    page.locator(".console-status--lost").wait_for(timeout=10_000)
+    assert page.locator("#live-status").inner_text() == "Connection lost: trying again."
+    journey.step("connection-lost")
+    page.unroute(feed)
+    expect(page.locator("#live-status")).to_have_text("", timeout=10_000)
+    # The aborted requests are the point of the test; Chromium reports each as a console error.
+    journey.problems = [problem for problem in journey.problems if "net::ERR_FAILED" not in problem]
     journey.assert_no_problems()
