@@ -21,6 +21,8 @@ CONSOLE = "/officer/travellers/"
 FEED = "/officer/travellers/feed/"
 DESK = "/officer/travellers/desk/"
 PASSPORT_LOOKUP = "/officer/travellers/passport/"
+# Per page: the session, the user and the saved session (5), and the list's own queries.
+QUERIES = {CONSOLE: 5 + 2, DESK: 5 + 1}
 WHISKY = {"category": "whisky_brandy", "quantity": 5, "value_jpy": 5000, "volume_ml": 700}
 
 
@@ -58,6 +60,16 @@ def test_officer_pages_send_anonymous_visitors_to_the_login(client, url):
 def test_traders_and_audit_officers_may_not_open_the_console(client_for, trader_a, audit_officer, url):
     assert client_for(trader_a).get(url).status_code == 403
     assert client_for(audit_officer).get(url).status_code == 403
+
+
+def test_the_declaration_pages_send_anonymous_visitors_to_the_login(client, kiosk):
+    declaration = _desk_declaration(kiosk)
+    base = f"/officer/travellers/declarations/{declaration.pk}/"
+    assert client.get(base)["Location"].startswith("/accounts/login/")
+    for action in ("decide/", "personal-data/"):
+        assert client.post(base + action, {"outcome": "cleared"})["Location"].startswith("/accounts/login/")
+    declaration.refresh_from_db()
+    assert declaration.status == TravellerDeclaration.Status.DESK
 
 
 def test_the_declaration_page_is_for_arrival_hall_officers_only(
@@ -302,3 +314,17 @@ def test_the_duty_collected_at_the_desk_shows_as_the_payment(client_for, clearan
     page = _page(client_for(clearance_officer), url)
     assert "Collected at the desk: ¥1,100" in page.content.decode()
     assert page.context["decision_form"] is None
+
+
+@pytest.mark.parametrize("url", [CONSOLE, DESK])
+def test_the_console_lists_take_a_fixed_number_of_queries(
+    client_for, supervisor, kiosk, url, django_assert_max_num_queries
+):
+    client = client_for(supervisor)
+    _desk_declaration(kiosk)
+    with django_assert_max_num_queries(QUERIES[url]):
+        client.get(url)
+    for _index in range(5):
+        _desk_declaration(kiosk)
+    with django_assert_max_num_queries(QUERIES[url]):
+        assert client.get(url).status_code == 200

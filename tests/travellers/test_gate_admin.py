@@ -42,10 +42,12 @@ def _rule_data(**overrides) -> dict:
 
 
 @pytest.mark.parametrize("url", [KIOSKS, RULES, WATCH])
-def test_gate_administration_is_for_supervisors_only(client, client_for, clearance_officer, trader_a, supervisor, url):
+def test_gate_administration_is_for_supervisors_only(
+    client, client_for, clearance_officer, audit_officer, trader_a, supervisor, url
+):
     assert client.get(url)["Location"].startswith("/accounts/login/")
-    assert client_for(clearance_officer).get(url).status_code == 403
-    assert client_for(trader_a).get(url).status_code == 403
+    for persona in (clearance_officer, audit_officer, trader_a):
+        assert client_for(persona).get(url).status_code == 403
     assert client_for(clearance_officer).post(url, {}).status_code == 403
     assert client_for(supervisor).get(url, HTTP_ACCEPT_LANGUAGE="en").status_code == 200
 
@@ -221,3 +223,20 @@ def test_only_a_supervisor_may_add_to_the_watch_list(client_for, clearance_offic
     for officer in (clearance_officer, inspection_officer):
         assert client_for(officer).post(WATCH, {"passport_number": "TK1234567"}).status_code == 403
     assert not WatchListEntry.objects.exists()
+
+
+@pytest.mark.parametrize(("url", "queries"), [(KIOSKS, 5 + 1), (RULES, 5 + 3), (WATCH, 5 + 1)])
+def test_the_administration_lists_take_a_fixed_number_of_queries(
+    client_for, supervisor, url, queries, django_assert_max_num_queries
+):
+    from tests.travellers.factories import kiosk_register
+
+    client = client_for(supervisor)
+    for index in range(4):
+        kiosk, _raw = kiosk_register(by=supervisor, code=f"NRT-T2-{index:02}")
+        services.kiosk_revoke(kiosk=kiosk, revoked_by=supervisor)
+        services.gate_rule_create(kind="origin", value=f"AB{index}", valid_from=timezone.now(), created_by=supervisor)
+        services.watch_list_add(passport_number=f"ZZ765432{index}", note="", valid_until=None, added_by=supervisor)
+    # The session, the user and the saved session (5), and the list's own queries.
+    with django_assert_max_num_queries(queries):
+        assert client.get(url).status_code == 200
