@@ -4,6 +4,7 @@ audited opening of personal data."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import uuid
 
@@ -328,3 +329,15 @@ def test_the_console_lists_take_a_fixed_number_of_queries(
         _desk_declaration(kiosk)
     with django_assert_max_num_queries(QUERIES[url]):
         assert client.get(url).status_code == 200
+
+
+def test_erased_personal_data_cannot_be_opened(client_for, clearance_officer, kiosk):
+    declaration = _desk_declaration(kiosk)
+    services.traveller_personal_data_purge(now=declaration.purge_after + dt.timedelta(seconds=1))
+    page_url = f"/officer/travellers/declarations/{declaration.pk}/"
+    assert "Show personal data" not in _page(client_for(clearance_officer), page_url).content.decode()
+    response = client_for(clearance_officer).post(page_url + "personal-data/", HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    assert "The personal data of this declaration has been erased." in response.content.decode()
+    assert not AuditEvent.objects.filter(action="traveller.personal_data_viewed").exists()
+    found = client_for(clearance_officer).post(PASSPORT_LOOKUP, {"passport": "TK1234567"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert declaration.reference not in found.content.decode()

@@ -329,6 +329,9 @@ def declaration_personal_data(request: HttpRequest, declaration_id: int) -> Http
     """The traveller's name, passport and address, shown on this response only (never
     cached); each opening is audited by the selector."""
     declaration = selectors.traveller_declaration_get_for_officer(user=request.user, declaration_id=declaration_id)
+    if declaration.purged_at is not None:
+        messages.info(request, _("The personal data of this declaration has been erased."))
+        return redirect("traveller-officer-declaration", declaration_id=declaration.pk)
     personal = selectors.traveller_personal_data_for_officer(
         user=request.user, declaration=declaration, request=request
     )
