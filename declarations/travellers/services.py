@@ -130,7 +130,9 @@ def _check(data: DeclarationInput, today: date) -> None:
 
 
 def _new_reference() -> str:
-    return "T" + "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(11))
+    """T, eight letters or digits and three digits: random, and always read as a code."""
+    head = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
+    return f"T{head}{secrets.randbelow(1000):03d}"
 
 
 def _end_of_day(day: date) -> datetime:

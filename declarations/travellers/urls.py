@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from declarations.travellers.views import kiosk, officer, phone  # noqa: F401  (each section below uses one)
+from declarations.travellers.views import kiosk, officer, phone
 
 urlpatterns: list = []
 
