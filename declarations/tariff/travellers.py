@@ -60,12 +60,11 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
-from typing import TypeVar
+from fractions import Fraction
 
-from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -100,6 +99,22 @@ TRAVELLER_CATEGORIES: dict[str, Promise] = {
     OTHER_TOBACCO: gettext_lazy("Other tobacco"),
     PERFUME: gettext_lazy("Perfume"),
     OTHER: gettext_lazy("Other goods"),
+}
+
+# The unit of each category's simplified rate where a rule set gives it one.
+RATE_UNITS: dict[str, str] = {
+    WHISKY_BRANDY: "L",
+    RUM_GIN_VODKA: "L",
+    LIQUEUR: "L",
+    SHOCHU: "L",
+    OTHER_ALCOHOL: "L",
+    CIGARETTES: "stick",
+    CIGARS: "stick",
+    HEATED_TOBACCO_STICKS: "stick",
+    HEATED_TOBACCO_CAPSULES: "pack",
+    OTHER_TOBACCO: "pack",
+    PERFUME: "%",
+    OTHER: "%",
 }
 
 # Tax types: each one's total is truncated below ¥100 on its own.
@@ -149,25 +164,20 @@ class Allowances:
     small_value_per_item_type_jpy: int
 
 
-# Effective-dated, newest last: add a row when the law changes instead of editing one.
-ALLOWANCES: tuple[Allowances, ...] = (
-    # 7104_e, current since 2021-10-01 (before: 400 cigarettes, 100 cigars, 20 heated
-    # packs, 500 g). 2 oz of perfume is taken as 56 ml.
-    Allowances(
-        valid_from=date(2021, 10, 1),
-        adult_age=20,
-        child_age=6,
-        alcohol_bottles=3,
-        bottle_ml=760,
-        cigarettes=200,
-        cigars=50,
-        heated_tobacco_packs=10,
-        sticks_per_pack=20,
-        other_tobacco_g=250,
-        perfume_ml=56,
-        other_goods_jpy=200_000,
-        small_value_per_item_type_jpy=10_000,
-    ),
+# The fields of `Allowances` besides `valid_from`, as `TravellerRuleSet` stores them.
+TRAVELLER_ALLOWANCE_FIELDS = (
+    "adult_age",
+    "child_age",
+    "alcohol_bottles",
+    "bottle_ml",
+    "cigarettes",
+    "cigars",
+    "heated_tobacco_packs",
+    "sticks_per_pack",
+    "other_tobacco_g",
+    "perfume_ml",
+    "other_goods_jpy",
+    "small_value_per_item_type_jpy",
 )
 
 
@@ -206,53 +216,17 @@ class SimplifiedRates:
     rates: Mapping[str, SimplifiedRate]
 
 
-# Effective-dated, newest last. zeigaku.htm gives today's values without their start
-# date; the row starts with the allowances so nothing earlier is rated. The older values
-# of Customs Answer 7105 (whisky ¥600/L, cigarettes ¥11.5) are not entered because our
-# sources do not date them.
-SIMPLIFIED_RATES: tuple[SimplifiedRates, ...] = (
-    SimplifiedRates(
-        valid_from=date(2021, 10, 1),
-        taxable_ratio=Decimal("0.6"),
-        article_limit_jpy=100_000,
-        rates={
-            WHISKY_BRANDY: SimplifiedRate(Decimal(800), PER_LITRE),
-            RUM_GIN_VODKA: SimplifiedRate(Decimal(500), PER_LITRE),
-            LIQUEUR: SimplifiedRate(Decimal(400), PER_LITRE),
-            SHOCHU: SimplifiedRate(Decimal(300), PER_LITRE),
-            OTHER_ALCOHOL: SimplifiedRate(Decimal(200), PER_LITRE),
-            CIGARETTES: SimplifiedRate(Decimal(15), PER_STICK),
-            HEATED_TOBACCO_STICKS: SimplifiedRate(Decimal(15), PER_STICK),
-            HEATED_TOBACCO_CAPSULES: SimplifiedRate(Decimal(50), PER_PACK),
-            OTHER: SimplifiedRate(Decimal(15), PERCENT),
-        },
-    ),
-)
+@dataclass(frozen=True)
+class TravellerRules:
+    """The allowances and simplified rates of one rule set, in force from `valid_from`
+    until the next set starts (stored as `TravellerRuleSet` rows)."""
 
+    allowances: Allowances
+    rates: SimplifiedRates
 
-_Row = TypeVar("_Row", Allowances, SimplifiedRates)
-
-
-def _in_force(rows: Sequence[_Row], on: date) -> _Row:
-    for row in reversed(rows):
-        if row.valid_from <= on:
-            return row
-    raise ApplicationError(
-        _("The travellers' rules start on %(first)s; there are none for %(date)s.")
-        % {"first": rows[0].valid_from.isoformat(), "date": on.isoformat()},
-        code="date_out_of_range",
-        fields={"date": [_("Too early.")]},
-    )
-
-
-def allowances_for(on: date) -> Allowances:
-    """The allowances in force on a day."""
-    return _in_force(ALLOWANCES, on)
-
-
-def simplified_rates_for(on: date) -> SimplifiedRates:
-    """The simplified rates in force on a day."""
-    return _in_force(SIMPLIFIED_RATES, on)
+    @property
+    def valid_from(self) -> date:
+        return self.allowances.valid_from
 
 
 # Legal bases ------------------------------------------------------------------------
@@ -364,13 +338,14 @@ class Traveller:
 
 @dataclass(frozen=True)
 class TravellerItem:
-    """One line of goods carried by the traveller at index `traveller` (see the module
-    docstring for the units of each category)."""
+    """One line of goods carried by the traveller at index `traveller`, or the family's
+    (`traveller=None`): the estimate then shares its units among the travellers entitled
+    to them. See the module docstring for the units of each category."""
 
     category: str
     quantity: int
     value_jpy: int
-    traveller: int = 0
+    traveller: int | None = 0
     volume_ml: int | None = None
     weight_g: int | None = None
     item_type: str = ""
@@ -380,8 +355,11 @@ class TravellerItem:
 
 @dataclass(frozen=True)
 class TravellerItemResult:
-    """What the allowances freed of one line and the tax on the rest. `tax_jpy` is
-    exact (fractions of a yen kept), or None where customs assesses the general rate."""
+    """What one traveller's allowances freed of one line (`index`) and the tax on the
+    rest. A family line shared between travellers gives one result per share, in the
+    order of the travellers, its taxed units on the first traveller entitled to them.
+    `tax_jpy` is exact (fractions of a yen kept), or None where customs assesses the
+    general rate."""
 
     index: int
     traveller: int
@@ -430,7 +408,9 @@ class TravellerAllowanceUse:
 @dataclass(frozen=True)
 class TravellerEstimate:
     """The estimate for a declaration. `total_jpy` is what the simplified rates charge;
-    the units in `general_rate_items` are left to customs and not in it."""
+    the units of the lines in `general_rate_items` are left to customs and not in it.
+    `combination_proven_best` is False only where sharing the family's goods took more
+    search than the engine allows itself: the estimate is then the best found."""
 
     on: date
     items: tuple[TravellerItemResult, ...]
@@ -439,6 +419,7 @@ class TravellerEstimate:
     travellers: tuple[TravellerAllowanceUse, ...]
     general_rate_items: tuple[int, ...]
     general_rate_taxable_value_jpy: Decimal
+    combination_proven_best: bool = True
 
     @property
     def assessed_by_customs(self) -> bool:
@@ -506,8 +487,14 @@ def _weight(item: TravellerItem, allowances: Allowances) -> int:
 
 # Validation -------------------------------------------------------------------------
 
+# Sharing the family's goods is a search over who frees which unit; these sizes, far
+# past any family's luggage, keep it within a request's time.
+FAMILY_MAX_LINES = 50
+FAMILY_MAX_TRAVELLERS = 10
+FAMILY_MAX_QUANTITY = 1_000
 
-def _item_errors(item: TravellerItem, travellers: int) -> list[tuple[str, str, str]]:
+
+def _item_errors(item: TravellerItem, travellers: int, family: bool) -> list[tuple[str, str, str]]:
     """(field, code, message) for each problem of one line."""
     errors = []
     kind = _KINDS.get(item.category)
@@ -517,9 +504,18 @@ def _item_errors(item: TravellerItem, travellers: int) -> list[tuple[str, str, s
         )
     if item.quantity < 1:
         errors.append(("quantity", "invalid_quantity", _("The quantity must be at least 1.")))
+    elif family and item.quantity > FAMILY_MAX_QUANTITY:
+        errors.append(
+            (
+                "quantity",
+                "quantity_too_large",
+                _("A declaration with the family's goods takes at most %(max)s units a line.")
+                % {"max": f"{FAMILY_MAX_QUANTITY:,}"},
+            )
+        )
     if item.value_jpy < 0:
         errors.append(("value_jpy", "negative_value", _("The value cannot be negative.")))
-    if not 0 <= item.traveller < travellers:
+    if item.traveller is not None and not 0 <= item.traveller < travellers:
         errors.append(
             ("traveller", "unknown_traveller", _("There is no traveller %(index)s.") % {"index": item.traveller})
         )
@@ -531,15 +527,34 @@ def _item_errors(item: TravellerItem, travellers: int) -> list[tuple[str, str, s
 
 
 def _check(travellers: Sequence[Traveller], items: Sequence[TravellerItem]) -> None:
-    """Raises one ApplicationError naming every bad field (`items[2].volume_ml`)."""
+    """Raises one ApplicationError naming every bad field (`items[2].volume_ml`). A
+    declaration with family lines (traveller None) is also held to the FAMILY_ sizes."""
     errors: list[tuple[str, str, str]] = []
+    family = any(item.traveller is None for item in items)
     if not travellers:
         errors.append(("travellers", "no_travellers", _("Give at least one traveller.")))
+    elif family and len(travellers) > FAMILY_MAX_TRAVELLERS:
+        errors.append(
+            (
+                "travellers",
+                "too_many_travellers",
+                _("A declaration with the family's goods names at most %(max)s travellers.")
+                % {"max": FAMILY_MAX_TRAVELLERS},
+            )
+        )
+    if family and len(items) > FAMILY_MAX_LINES:
+        errors.append(
+            (
+                "items",
+                "too_many_items",
+                _("A declaration with the family's goods has at most %(max)s lines.") % {"max": FAMILY_MAX_LINES},
+            )
+        )
     for index, traveller in enumerate(travellers):
         if traveller.age < 0:
             errors.append((f"travellers[{index}].age", "negative_age", _("The age cannot be negative.")))
     for index, item in enumerate(items):
-        for field, code, message in _item_errors(item, len(travellers)):
+        for field, code, message in _item_errors(item, len(travellers), family):
             errors.append((f"items[{index}].{field}", code, message))
     if errors:
         raise ApplicationError(
@@ -653,17 +668,220 @@ def _free_by_value(lines: Sequence[_Line], capacity: int) -> dict[int, int]:
     return free
 
 
+# Sharing an allowance between travellers --------------------------------------------
+
+# Nodes the search for the best sharing may visit; past them it keeps the best found
+# (`TravellerEstimate.combination_proven_best` is then False). Declarations of the
+# FAMILY_ sizes with scattered values stay far below it.
+SEARCH_BUDGET = 200_000
+
+
+class _SearchStopped(Exception):
+    """The search proved its best found optimal, or spent its budget."""
+
+
+def _free_one(allowance: str, lines: Sequence[_Line], capacity: int) -> dict[int, int]:
+    """One traveller's allowance alone, exactly: the units to free by line index."""
+    if allowance == ALLOWANCE_OTHER_GOODS:
+        return _free_by_value(lines, capacity)
+    return _free_by_dp(lines, capacity)
+
+
+def _scaled_gains(lines: Sequence[_Line]) -> list[int]:
+    """Each line's gain per unit freed as one integer that orders sums as `_gain` does:
+    a yen of general-rate value outweighs all the simplified tax there is."""
+    places = max((max(0, -int(line.tax.as_tuple().exponent)) for line in lines), default=0)
+    taxes = [int(line.tax * 10**places) for line in lines]
+    above = sum(tax * line.quantity for tax, line in zip(taxes, lines, strict=True)) + 1
+    return [line.value_jpy * above if line.general else tax for tax, line in zip(taxes, lines, strict=True)]
+
+
+def _share_pool(
+    allowance: str, lines: Sequence[_Line], allowed: Sequence[tuple[int, ...]], capacity: int
+) -> tuple[dict[tuple[int, int], int], bool]:
+    """Frees units of `lines` on the allowances of the travellers in `allowed` (one
+    tuple per line, each traveller's allowance `capacity`) to save the most by `_gain`.
+    Returns {(line index, traveller): units freed} and whether the result is proven
+    best.
+
+    Lines that only one traveller may use are decided per traveller as before. Where
+    a line may go to several, a branch and bound over how many of each line's units go
+    to each traveller, densest lines first, searches every sharing: a node is cut when
+    the fractional relaxation of what is left cannot beat the best found; a line's
+    start is cut when the same remaining allowances (travellers who may take the same
+    lines being interchangeable) were reached before with as much saved; the last
+    traveller with room left is solved alone exactly. The best found starts as each
+    traveller's exact choice in turn, often already the bound."""
+    free: dict[tuple[int, int], int] = defaultdict(int)
+    work: list[tuple[_Line, tuple[int, ...]]] = []
+    for line, travellers in zip(lines, allowed, strict=True):
+        fitting = tuple(traveller for traveller in travellers if line.weight <= capacity)
+        if line.weight == 0:
+            # Other goods worth ¥0 use no allowance: free on the first traveller's.
+            free[(line.index, travellers[0])] += line.quantity
+        elif fitting:
+            work.append((line, fitting))
+    if all(len(travellers) == 1 for _line, travellers in work):
+        by_traveller: dict[int, list[_Line]] = defaultdict(list)
+        for line, (traveller,) in work:
+            by_traveller[traveller].append(line)
+        for traveller, group in by_traveller.items():
+            for index, units in _free_one(allowance, group, capacity).items():
+                if units:
+                    free[(index, traveller)] += units
+        return free, True
+    gains = _scaled_gains([line for line, _travellers in work])
+    order = sorted(
+        range(len(work)), key=lambda i: (-Fraction(gains[i], work[i][0].weight), -work[i][0].weight, work[i][0].index)
+    )
+    people = sorted({traveller for _line, travellers in work for traveller in travellers})
+    slot = {traveller: position for position, traveller in enumerate(people)}
+    lines_ = [work[i][0] for i in order]
+    bins = [tuple(slot[traveller] for traveller in work[i][1]) for i in order]
+    gain = [gains[i] for i in order]
+    count, width = len(lines_), len(people)
+    weight = [line.weight for line in lines_]
+    quantity = [line.quantity for line in lines_]
+    takes = [set(line_bins) for line_bins in bins]
+    # Two travellers are interchangeable from line p on when they may take the same
+    # lines from there on.
+    kinds: list[list[int]] = []
+    for start in range(count + 1):
+        names: dict[tuple[bool, ...], int] = {}
+        kinds.append(
+            [names.setdefault(tuple(j in takes[k] for k in range(start, count)), len(names)) for j in range(width)]
+        )
+    room = [capacity] * width
+    # The amounts of allowance that the units of lines p… a traveller may take can
+    # fill exactly, as bitsets, per kind of traveller at p.
+    sums: list[dict[int, int]] = [{} for _ in range(count + 1)]
+    limit = (1 << (capacity + 1)) - 1
+    for p in range(count - 1, -1, -1):
+        for j in range(width):
+            kind = kinds[p][j]
+            if kind in sums[p]:
+                continue
+            after = sums[p + 1].get(kinds[p + 1][j], 1) if p + 1 < count else 1
+            if j in takes[p]:
+                for _line, units in _bundles([lines_[p]], capacity):
+                    after |= (after << (weight[p] * units)) & limit
+            sums[p][kind] = after
+
+    def usable(p: int, j: int) -> int:
+        """The most of traveller j's room that units of lines p… can fill."""
+        if p == count or not room[j]:
+            return 0
+        return (sums[p][kinds[p][j]] & ((1 << (room[j] + 1)) - 1)).bit_length() - 1
+
+    def bound(p: int, left: int, first: int) -> int:
+        """The fractional relaxation of lines p… (line p's `left` units on its
+        travellers from `first` on) in the room left that they can fill, rounded
+        down: gains are integers."""
+        if left < quantity[p]:
+            # Line p is part placed: its travellers' room counts as it is.
+            fill = [room[j] for j in range(width)]
+        else:
+            fill = [usable(p, j) for j in range(width)]
+        total, space = 0, sum(fill)
+        for k in range(p, count):
+            units = left if k == p else quantity[k]
+            reach = sum(fill[j] for j in (bins[k][first:] if k == p else bins[k])) // weight[k]
+            units = min(units, reach)
+            if units * weight[k] <= space:
+                total += units * gain[k]
+                space -= units * weight[k]
+            else:
+                total += gain[k] * space // weight[k]
+                break
+        return total
+
+    def alone(p: int, j: int) -> list[tuple[int, int, int]]:
+        group = [replace(lines_[k], index=k) for k in range(p, count) if j in takes[k] and weight[k] <= room[j]]
+        return [(k, j, units) for k, units in _free_one(allowance, group, room[j]).items() if units]
+
+    def first_guess() -> tuple[int, list[tuple[int, int, int]]]:
+        # Travellers who may take fewest lines go first: a child's allowance or the
+        # room of one traveller's own goods would otherwise go to waste.
+        chosen: list[tuple[int, int, int]] = []
+        left = quantity[:]
+        for j in sorted(range(width), key=lambda j: sum(j in line_takes for line_takes in takes)):
+            group = [replace(lines_[k], index=k, quantity=left[k]) for k in range(count) if j in takes[k] and left[k]]
+            for k, units in _free_one(allowance, group, room[j]).items():
+                if units:
+                    chosen.append((k, j, units))
+                    left[k] -= units
+        return sum(gain[k] * units for k, _j, units in chosen), chosen
+
+    best, best_path = first_guess()
+    ceiling = bound(0, quantity[0], 0)
+    path: list[tuple[int, int, int]] = []
+    seen: dict[tuple[int, tuple[tuple[int, int], ...]], int] = {}
+    nodes = 0
+    proven = True
+
+    def record(saved: int, extra: Sequence[tuple[int, int, int]] = ()) -> None:
+        nonlocal best, best_path
+        if saved > best:
+            best, best_path = saved, [*path, *extra]
+            if best >= ceiling:
+                raise _SearchStopped
+
+    def visit(p: int, saved: int) -> None:
+        if p == count:
+            record(saved)
+            return
+        open_ = [j for j in range(width) if any(j in takes[k] and weight[k] <= room[j] for k in range(p, count))]
+        if len(open_) <= 1:
+            extra = alone(p, open_[0]) if open_ else []
+            record(saved + sum(gain[k] * units for k, _j, units in extra), extra)
+            return
+        key = (p, tuple(sorted((kinds[p][j], room[j]) for j in range(width))))
+        if seen.get(key, -1) >= saved:
+            return
+        seen[key] = saved
+        place(p, 0, quantity[p], saved)
+
+    def place(p: int, i: int, left: int, saved: int) -> None:
+        nonlocal nodes
+        if i == len(bins[p]) or left == 0:
+            visit(p + 1, saved)
+            return
+        j, w = bins[p][i], weight[p]
+        for units in range(min(left, room[j] // w), -1, -1):
+            nodes += 1
+            if nodes > SEARCH_BUDGET:
+                raise _SearchStopped
+            room[j] -= units * w
+            if saved + units * gain[p] + bound(p, left - units, i + 1) > best:
+                path.append((p, j, units))
+                place(p, i + 1, left - units, saved + units * gain[p])
+                path.pop()
+            room[j] += units * w
+
+    if best < ceiling:
+        try:
+            visit(0, 0)
+        except _SearchStopped:
+            proven = best >= ceiling
+    for k, j, units in best_path:
+        if units:
+            free[(lines_[k].index, people[j])] += units
+    return free, proven
+
+
 # The estimate -----------------------------------------------------------------------
 
 
-def _type_key(index: int, item: TravellerItem) -> tuple[int, str]:
+def _type_key(index: int, item: TravellerItem) -> tuple[int | None, str]:
+    """The item type of a line for the ¥10,000 rule: per traveller, and for the
+    family's lines (traveller None) over the whole declaration."""
     name = (item.item_type.strip() or item.description.strip()).casefold()
     return (item.traveller, name or f"\0line {index}")
 
 
 def _small_value_lines(items: Sequence[TravellerItem], eligible: set[int], allowances: Allowances) -> set[int]:
     """Lines of other goods whose item type is worth ¥10,000 or less in all."""
-    totals: dict[tuple[int, str], int] = defaultdict(int)
+    totals: dict[tuple[int | None, str], int] = defaultdict(int)
     for index in eligible:
         if items[index].category == OTHER:
             totals[_type_key(index, items[index])] += items[index].quantity * items[index].value_jpy
@@ -676,7 +894,7 @@ def _small_value_lines(items: Sequence[TravellerItem], eligible: set[int], allow
 
 
 def _no_allowance(item: TravellerItem, age: int, allowances: Allowances) -> str:
-    """The reason a line gets no allowance at all, or ""."""
+    """The reason a traveller's allowances cannot free a line at all, or ""."""
     if age < allowances.child_age and not item.for_child_use:
         return NO_ALLOWANCE_UNDER_CHILD_AGE
     if age < allowances.adult_age and _KINDS[item.category].adults_only:
@@ -698,22 +916,38 @@ def _unit_tax(item: TravellerItem, rates: SimplifiedRates) -> Decimal:
     return rate.per_unit(value_jpy=item.value_jpy, volume_ml=item.volume_ml, taxable_ratio=rates.taxable_ratio)
 
 
-def _free_quantities(
+@dataclass(frozen=True)
+class _Share:
+    """The part of a line on one traveller: `quantity` units, `free` of them freed,
+    under the allowance or no-allowance code `reason`."""
+
+    index: int
+    traveller: int
+    quantity: int
+    free: int
+    reason: str
+
+
+def _shares(
     travellers: Sequence[Traveller], items: Sequence[TravellerItem], allowances: Allowances, rates: SimplifiedRates
-) -> tuple[dict[int, int], dict[int, str]]:
-    """Per line, the units freed and the allowance code that decided it."""
-    reasons = {
-        index: _no_allowance(item, travellers[item.traveller].age, allowances) for index, item in enumerate(items)
-    }
-    eligible = {index for index, reason in reasons.items() if not reason}
+) -> tuple[list[_Share], bool]:
+    """Who frees which units of each line, and whether the sharing is proven best."""
+    oldest = max(range(len(travellers)), key=lambda index: (travellers[index].age, -index))
+    entitled: dict[int, tuple[int, ...]] = {}
+    refused: dict[int, str] = {}
+    for index, item in enumerate(items):
+        candidates = range(len(travellers)) if item.traveller is None else (item.traveller,)
+        entitled[index] = tuple(t for t in candidates if not _no_allowance(item, travellers[t].age, allowances))
+        # Where nobody may free a family line, the oldest traveller's reason says why.
+        refused[index] = _no_allowance(
+            item, travellers[oldest if item.traveller is None else item.traveller].age, allowances
+        )
+    eligible = {index for index, who in entitled.items() if who}
     small = _small_value_lines(items, eligible, allowances)
-    free = dict.fromkeys(range(len(items)), 0)
-    free.update({index: items[index].quantity for index in small})
-    reasons.update(dict.fromkeys(small, ALLOWANCE_SMALL_VALUE))
-    pools: dict[tuple[int, str], list[_Line]] = defaultdict(list)
+    free: dict[tuple[int, int], int] = {(index, entitled[index][0]): items[index].quantity for index in small}
+    pools: dict[str, list[tuple[_Line, tuple[int, ...]]]] = defaultdict(list)
     for index in sorted(eligible - small):
         item = items[index]
-        reasons[index] = _KINDS[item.category].allowance
         line = _Line(
             index=index,
             quantity=item.quantity,
@@ -722,21 +956,41 @@ def _free_quantities(
             value_jpy=item.value_jpy,
             tax=_unit_tax(item, rates),
         )
-        pools[(item.traveller, reasons[index])].append(line)
-    for (_traveller, allowance), lines in pools.items():
-        capacity = _capacity(allowance, allowances)
-        chosen = _free_by_value(lines, capacity) if allowance == ALLOWANCE_OTHER_GOODS else _free_by_dp(lines, capacity)
-        free.update({line.index: chosen.get(line.index, 0) for line in lines})
-    return free, reasons
+        pools[_KINDS[item.category].allowance].append((line, entitled[index]))
+    proven = True
+    for allowance, members in pools.items():
+        chosen, best = _share_pool(
+            allowance,
+            [line for line, _who in members],
+            [who for _line, who in members],
+            _capacity(allowance, allowances),
+        )
+        free.update(chosen)
+        proven = proven and best
+    shares = []
+    for index, item in enumerate(items):
+        mine = {traveller: units for (line, traveller), units in free.items() if line == index and units}
+        taxed = item.quantity - sum(mine.values())
+        home = entitled[index][0] if entitled[index] else (0 if item.traveller is None else item.traveller)
+        for traveller in sorted({*mine, *([home] if taxed else [])}):
+            if traveller not in entitled[index]:
+                reason = refused[index]
+            elif index in small:
+                reason = ALLOWANCE_SMALL_VALUE
+            else:
+                reason = _KINDS[item.category].allowance
+            units = mine.get(traveller, 0)
+            shares.append(_Share(index, traveller, units + (taxed if traveller == home else 0), units, reason))
+    return shares, proven
 
 
 def _item_result(
-    index: int, item: TravellerItem, free: int, reason: str, allowances: Allowances, rates: SimplifiedRates
+    share: _Share, item: TravellerItem, allowances: Allowances, rates: SimplifiedRates
 ) -> TravellerItemResult:
-    taxed = item.quantity - free
+    taxed = share.quantity - share.free
     general = _is_general(item, rates)
     rate = None if general else rates.rates[item.category]
-    allowance = basis_for(reason, allowances=allowances, rates=rates)
+    allowance = basis_for(share.reason, allowances=allowances, rates=rates)
     if taxed == 0:
         treatment, basis, tax = FREE, allowance, Decimal(0)
     elif general:
@@ -746,13 +1000,13 @@ def _item_result(
         treatment, tax = SIMPLIFIED_RATE, _unit_tax(item, rates) * taxed
         basis = basis_for(SIMPLIFIED_RATE, allowances=allowances, rates=rates, rate=str(rate))
     return TravellerItemResult(
-        index=index,
-        traveller=item.traveller,
+        index=share.index,
+        traveller=share.traveller,
         category=item.category,
         description=item.description,
-        quantity=item.quantity,
+        quantity=share.quantity,
         value_jpy=item.value_jpy,
-        free_quantity=free,
+        free_quantity=share.free,
         taxed_quantity=taxed,
         allowance=allowance,
         treatment=treatment,
@@ -795,27 +1049,26 @@ def _allowance_use(
     )
 
 
-def traveller_estimate(
-    *, travellers: Sequence[Traveller], items: Sequence[TravellerItem], on: date | None = None
+def traveller_compute(
+    *, travellers: Sequence[Traveller], items: Sequence[TravellerItem], rules: TravellerRules, on: date
 ) -> TravellerEstimate:
     """The allowances and simplified-rate tax of one declaration's travellers and goods
-    on `on` (today by default). Every bad field is reported at once in one
-    ApplicationError keyed `travellers[<i>].age` or `items[<i>].<field>`."""
-    on = on or timezone.localdate()
-    allowances, rates = allowances_for(on), simplified_rates_for(on)
+    under `rules` (pure; `selectors.traveller_estimate` reads the rules in force). Every
+    bad field is reported at once in one ApplicationError keyed `travellers[<i>].age`
+    or `items[<i>].<field>`."""
+    allowances, rates = rules.allowances, rules.rates
     _check(travellers, items)
-    free, reasons = _free_quantities(travellers, items, allowances, rates)
-    results = tuple(
-        _item_result(index, item, free[index], reasons[index], allowances, rates) for index, item in enumerate(items)
-    )
+    shares, proven = _shares(travellers, items, allowances, rates)
+    results = tuple(_item_result(share, items[share.index], allowances, rates) for share in shares)
     totals = _totals(results)
-    general = tuple(result.index for result in results if result.assessed_by_customs)
+    general = [result for result in results if result.assessed_by_customs]
     return TravellerEstimate(
         on=on,
         items=results,
         totals=totals,
         total_jpy=sum(total.total_jpy for total in totals),
         travellers=_allowance_use(travellers, results, allowances),
-        general_rate_items=general,
-        general_rate_taxable_value_jpy=sum((results[index].taxable_value_jpy for index in general), start=Decimal(0)),
+        general_rate_items=tuple(dict.fromkeys(result.index for result in general)),
+        general_rate_taxable_value_jpy=sum((result.taxable_value_jpy for result in general), start=Decimal(0)),
+        combination_proven_best=proven,
     )

@@ -12,7 +12,8 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from customs_portal.api.validation import validate_or_raise
-from declarations.tariff.travellers import TRAVELLER_CATEGORIES, Traveller, TravellerItem, traveller_estimate
+from declarations.tariff.selectors import traveller_estimate
+from declarations.tariff.travellers import TRAVELLER_CATEGORIES, Traveller, TravellerItem
 
 # Sizes past any family's luggage are refused before any work is done.
 MAX_TRAVELLERS = 20
