@@ -24,6 +24,7 @@ from declarations.tariff.models import ExchangeRate, TariffLine, TariffRate, Tra
 from declarations.tariff.rates import Rate, rate_from_json
 from declarations.tariff.travellers import (
     TRAVELLER_ALLOWANCE_FIELDS,
+    TRAVELLER_CATEGORIES,
     Allowances,
     SimplifiedRate,
     SimplifiedRates,
@@ -238,6 +239,12 @@ class TravellerRuleSetRow:
     rules: TravellerRules
     in_force: bool
     editable: bool
+
+    @property
+    def rate_lines(self) -> list[tuple[str, SimplifiedRate]]:
+        """(category name, rate) in the order of the categories."""
+        rates = self.rules.rates.rates
+        return [(str(name), rates[category]) for category, name in TRAVELLER_CATEGORIES.items() if category in rates]
 
 
 def traveller_rule_sets_for_user(*, user: User) -> list[TravellerRuleSetRow]:
