@@ -16,7 +16,9 @@ nothing else. The engine itself imports nothing from them.
   pure, given the `TravellerRules`; `traveller_rules_in_force(on=)` gives the
   `Allowances` and `SimplifiedRates` in force on a day (for "¥200,000 per person");
   `TRAVELLER_CATEGORIES` names the categories of goods.
-- Seed data for the demo and tests: `tariff_seed_load`, `exchange_rates_seed_load`.
+- Seed data for the demo and tests: `tariff_seed_load`, `exchange_rates_seed_load`,
+  `traveller_rules_seed_load` (the first travellers' rule set, for a database that a
+  transactional test emptied).
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ from declarations.tariff.selectors import (
     traveller_estimate,
     traveller_rules_in_force,
 )
-from declarations.tariff.services import exchange_rates_seed_load, tariff_seed_load
+from declarations.tariff.services import exchange_rates_seed_load, tariff_seed_load, traveller_rules_seed_load
 from declarations.tariff.trade_data import agreement_codes, agreement_get, country_name, is_country
 from declarations.tariff.travellers import (
     TRAVELLER_CATEGORIES,
@@ -110,6 +112,7 @@ __all__ = [
     "traveller_compute",
     "traveller_estimate",
     "traveller_rules_in_force",
+    "traveller_rules_seed_load",
     "validate_currency_code",
     "validate_tariff_code",
     "week_start_of",

@@ -5,6 +5,7 @@ travellers' rules."""
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -46,6 +47,7 @@ from declarations.tariff.travellers import RATE_UNITS, TRAVELLER_ALLOWANCE_FIELD
 DATA_DIR = Path(__file__).resolve().parent / "data"
 TARIFF_SEED = DATA_DIR / "tariff_seed.csv"
 EXCHANGE_RATES_SEED = DATA_DIR / "exchange_rates_seed.csv"
+TRAVELLER_RULES_SEED = DATA_DIR / "traveller_rules_seed.json"
 
 TARIFF_COLUMNS = (
     "hs_code",
@@ -652,3 +654,28 @@ def traveller_rule_set_delete(
     before = _traveller_rules_snapshot(locked)
     audit_record(action="traveller_rules.deleted", actor=deleted_by, obj=locked, before=before, request=request)
     locked.delete()
+
+
+@transaction.atomic
+def traveller_rules_seed_load() -> TravellerRuleSet:
+    """Stores the first travellers' rule set (declarations/tariff/data/
+    traveller_rules_seed.json, which the migration stores too) unless a set from its
+    day exists; for databases that tests emptied. Safe to run every start."""
+    data = json.loads(TRAVELLER_RULES_SEED.read_text(encoding="utf-8"))
+    start = date.fromisoformat(data["valid_from"])
+    rule_set, created = TravellerRuleSet.objects.get_or_create(
+        valid_from=start,
+        defaults={
+            "taxable_ratio": Decimal(data["taxable_ratio"]),
+            "article_limit_jpy": data["article_limit_jpy"],
+            "source": data["source"],
+            **data["allowances"],
+        },
+    )
+    if created:
+        TravellerSimplifiedRate.objects.bulk_create(
+            TravellerSimplifiedRate(rule_set=rule_set, category=category, amount=Decimal(amount), unit=unit)
+            for category, (amount, unit) in data["rates"].items()
+        )
+        audit_record(action="traveller_rules.seeded", system="seed", obj=rule_set)
+    return rule_set
