@@ -10,6 +10,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from declarations.tariff.travellers import (
+    RATE_UNIT_LABELS,
     RATE_UNITS,
     TRAVELLER_ALLOWANCE_FIELDS,
     TRAVELLER_CATEGORIES,
@@ -33,15 +34,6 @@ class TariffSearchForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Today if left empty."),
     )
-
-
-# The unit label of each category's simplified rate, by `travellers.RATE_UNITS`.
-_RATE_UNIT_LABELS = {
-    "L": _("yen per litre"),
-    "stick": _("yen per stick"),
-    "pack": _("yen per pack"),
-    "%": _("percent of the taxable value"),
-}
 
 
 class TravellerRuleSetForm(forms.Form):
@@ -87,7 +79,7 @@ class TravellerRuleSetForm(forms.Form):
         super().__init__(*args, **kwargs)
         for category, name in TRAVELLER_CATEGORIES.items():
             self.fields[f"rate_{category}"] = forms.DecimalField(
-                label=format_lazy("{name} ({unit})", name=name, unit=_RATE_UNIT_LABELS[RATE_UNITS[category]]),
+                label=format_lazy("{name} ({unit})", name=name, unit=RATE_UNIT_LABELS[RATE_UNITS[category]]),
                 required=False,
                 min_value=Decimal(0),
                 max_digits=10,

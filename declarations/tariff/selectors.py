@@ -23,6 +23,7 @@ from customs_portal.permissions import SUPERVISOR, user_has_role
 from declarations.tariff.models import ExchangeRate, TariffLine, TariffRate, TravellerRuleSet, week_start_of
 from declarations.tariff.rates import Rate, rate_from_json
 from declarations.tariff.travellers import (
+    RATE_UNIT_LABELS,
     TRAVELLER_ALLOWANCE_FIELDS,
     TRAVELLER_CATEGORIES,
     Allowances,
@@ -241,10 +242,15 @@ class TravellerRuleSetRow:
     editable: bool
 
     @property
-    def rate_lines(self) -> list[tuple[str, SimplifiedRate]]:
-        """(category name, rate) in the order of the categories."""
+    def rate_lines(self) -> list[tuple[str, Decimal, str]]:
+        """(category name, amount, unit) in the order of the categories, in the
+        active language."""
         rates = self.rules.rates.rates
-        return [(str(name), rates[category]) for category, name in TRAVELLER_CATEGORIES.items() if category in rates]
+        return [
+            (str(name), rates[category].amount, str(RATE_UNIT_LABELS.get(rates[category].unit, rates[category].unit)))
+            for category, name in TRAVELLER_CATEGORIES.items()
+            if category in rates
+        ]
 
 
 def traveller_rule_sets_for_user(*, user: User) -> list[TravellerRuleSetRow]:

@@ -117,6 +117,14 @@ RATE_UNITS: dict[str, str] = {
     OTHER: "%",
 }
 
+# What a rate's unit reads as next to its amount (800 yen per litre).
+RATE_UNIT_LABELS: dict[str, Promise] = {
+    "L": gettext_lazy("yen per litre"),
+    "stick": gettext_lazy("yen per stick"),
+    "pack": gettext_lazy("yen per pack"),
+    "%": gettext_lazy("percent of the taxable value"),
+}
+
 # Tax types: each one's total is truncated below ¥100 on its own.
 ALCOHOL = "alcohol"
 TOBACCO = "tobacco"

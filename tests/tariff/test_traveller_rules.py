@@ -77,8 +77,8 @@ def test_a_supervisor_sees_the_rule_sets_with_the_one_in_force_marked(client_for
     assert body.index(later().isoformat()) < body.index("2021-10-01")
     assert body.count("In force") == 1
     assert "Not started" in body
-    assert "Other goods ¥200000" in body
-    assert 'Whisky, brandy: <span class="tabular">800 JPY/L</span>' in body
+    assert "Other goods ¥200,000" in body
+    assert 'Whisky, brandy: <span class="tabular">800</span> yen per litre' in body
     assert f'href="{LIST}"' in body  # the navigation links it
 
 
