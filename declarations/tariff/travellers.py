@@ -637,28 +637,20 @@ def _free_by_dp(lines: Sequence[_Line], capacity: int) -> dict[int, int]:
 
 def _largest_sum(bundles: Sequence[tuple[_Line, int]], capacity: int) -> tuple[int, list[tuple[_Line, int]]]:
     """Exact subset sum over the bundles' weights (yen): the largest total up to
-    `capacity` and the bundles making it. A bitset of reachable sums, with the bundle
-    that first reached each sum, so the chain back from the best sum uses each bundle
-    once."""
+    `capacity` and the bundles making it. A bitset of the sums reachable after each
+    bundle; walking back from the best sum, a bundle was used wherever the sum was not
+    yet reachable before it."""
     mask = (1 << (capacity + 1)) - 1
-    reach = 1
-    first: dict[int, int] = {}
-    for position, (line, units) in enumerate(bundles):
-        new = (reach << (line.weight * units)) & mask & ~reach
-        if not new:
-            continue
-        reach |= new
-        bits = bin(new)[:1:-1]  # bit i is character i
-        found = bits.find("1")
-        while found != -1:
-            first[found] = position
-            found = bits.find("1", found + 1)
-    best = reach.bit_length() - 1
+    reach = [1]
+    for line, units in bundles:
+        reach.append(reach[-1] | ((reach[-1] << (line.weight * units)) & mask))
+    best = reach[-1].bit_length() - 1
     chosen, total = [], best
-    while total:
-        line, units = bundles[first[total]]
-        chosen.append((line, units))
-        total -= line.weight * units
+    for position in range(len(bundles), 0, -1):
+        if total and not (reach[position - 1] >> total) & 1:
+            line, units = bundles[position - 1]
+            chosen.append((line, units))
+            total -= line.weight * units
     return best, chosen
 
 
@@ -713,22 +705,16 @@ def _share_pool(
     best.
 
     Lines that only one traveller may use are decided per traveller as before. Where
-    a line may go to several, a branch and bound over how many of each line's units go
-    to each traveller, densest lines first, searches every sharing: a node is cut when
-    the fractional relaxation of what is left cannot beat the best found; a line's
-    start is cut when the same remaining allowances (travellers who may take the same
-    lines being interchangeable) were reached before with as much saved; the last
-    traveller with room left is solved alone exactly. The best found starts as each
-    traveller's exact choice in turn, often already the bound."""
+    a line may go to several, lines whose units are alike (same weight, same gain, same
+    travellers) are searched as one, then `_share_search` tries every sharing."""
     free: dict[tuple[int, int], int] = defaultdict(int)
     work: list[tuple[_Line, tuple[int, ...]]] = []
     for line, travellers in zip(lines, allowed, strict=True):
-        fitting = tuple(traveller for traveller in travellers if line.weight <= capacity)
         if line.weight == 0:
             # Other goods worth ¥0 use no allowance: free on the first traveller's.
             free[(line.index, travellers[0])] += line.quantity
-        elif fitting:
-            work.append((line, fitting))
+        elif line.weight <= capacity:
+            work.append((line, travellers))
     if all(len(travellers) == 1 for _line, travellers in work):
         by_traveller: dict[int, list[_Line]] = defaultdict(list)
         for line, (traveller,) in work:
@@ -739,14 +725,50 @@ def _share_pool(
                     free[(index, traveller)] += units
         return free, True
     gains = _scaled_gains([line for line, _travellers in work])
+    alike: dict[tuple[int, int, bool, tuple[int, ...]], list[_Line]] = defaultdict(list)
+    for (line, travellers), gain in zip(work, gains, strict=True):
+        alike[(line.weight, gain, line.general, travellers)].append(line)
+    merged = [
+        (replace(group[0], index=position, quantity=sum(line.quantity for line in group)), travellers, gain)
+        for position, ((_weight, gain, _general, travellers), group) in enumerate(alike.items())
+    ]
+    chosen, proven = _share_search(allowance, merged, capacity)
+    groups = list(alike.values())
+    left = {line.index: line.quantity for line, _travellers in work}
+    for (position, traveller), units in sorted(chosen.items()):
+        for line in groups[position]:
+            take = min(units, left[line.index])
+            if take > 0:
+                free[(line.index, traveller)] += take
+                left[line.index] -= take
+                units -= take
+    return free, proven
+
+
+def _share_search(
+    allowance: str, lines: Sequence[tuple[_Line, tuple[int, ...], int]], capacity: int
+) -> tuple[dict[tuple[int, int], int], bool]:
+    """The exact sharing of one allowance: `lines` are (line, travellers who may free
+    it, gain per unit as one integer), each traveller's allowance `capacity`. Returns
+    {(line index, traveller): units} and whether the search proved it best.
+
+    A branch and bound over how many of each line's units go to each traveller,
+    densest lines first. The best found starts as each traveller's exact choice in
+    turn (often already the bound). A node is cut when the relaxation of what is left
+    (the room each traveller's remaining lines can fill exactly, shared fractionally)
+    cannot beat the best found; when a unit left taxed would still fit where it may go
+    in what can be left over (a sharing that frees it too is as good or better); and
+    at a line's start when the same remaining allowances (travellers who may take the
+    same lines being interchangeable) were reached before with as much saved. The last
+    traveller with room, or the last line, is settled directly."""
     order = sorted(
-        range(len(work)), key=lambda i: (-Fraction(gains[i], work[i][0].weight), -work[i][0].weight, work[i][0].index)
+        range(len(lines)), key=lambda i: (-Fraction(lines[i][2], lines[i][0].weight), -lines[i][0].weight, i)
     )
-    people = sorted({traveller for _line, travellers in work for traveller in travellers})
+    people = sorted({traveller for _line, travellers, _gain in lines for traveller in travellers})
     slot = {traveller: position for position, traveller in enumerate(people)}
-    lines_ = [work[i][0] for i in order]
-    bins = [tuple(slot[traveller] for traveller in work[i][1]) for i in order]
-    gain = [gains[i] for i in order]
+    lines_ = [lines[i][0] for i in order]
+    bins = [tuple(slot[traveller] for traveller in lines[i][1]) for i in order]
+    gain = [lines[i][2] for i in order]
     count, width = len(lines_), len(people)
     weight = [line.weight for line in lines_]
     quantity = [line.quantity for line in lines_]
@@ -760,40 +782,40 @@ def _share_pool(
             [names.setdefault(tuple(j in takes[k] for k in range(start, count)), len(names)) for j in range(width)]
         )
     room = [capacity] * width
+    # The smallest weight of a unit left taxed that each traveller could have taken.
+    taxed = [capacity + 1] * width
     # The amounts of allowance that the units of lines p… a traveller may take can
-    # fill exactly, as bitsets, per kind of traveller at p.
+    # fill exactly, as bitsets per kind of traveller at p; filled if the search runs.
     sums: list[dict[int, int]] = [{} for _ in range(count + 1)]
-    limit = (1 << (capacity + 1)) - 1
-    for p in range(count - 1, -1, -1):
-        for j in range(width):
-            kind = kinds[p][j]
-            if kind in sums[p]:
-                continue
-            after = sums[p + 1].get(kinds[p + 1][j], 1) if p + 1 < count else 1
-            if j in takes[p]:
-                for _line, units in _bundles([lines_[p]], capacity):
-                    after |= (after << (weight[p] * units)) & limit
-            sums[p][kind] = after
+
+    def sums_fill() -> None:
+        limit = (1 << (capacity + 1)) - 1
+        for p in range(count - 1, -1, -1):
+            for j in range(width):
+                kind = kinds[p][j]
+                if kind in sums[p]:
+                    continue
+                after = sums[p + 1].get(kinds[p + 1][j], 1) if p + 1 < count else 1
+                if j in takes[p]:
+                    for _line, units in _bundles([lines_[p]], capacity):
+                        after |= (after << (weight[p] * units)) & limit
+                sums[p][kind] = after
 
     def usable(p: int, j: int) -> int:
         """The most of traveller j's room that units of lines p… can fill."""
         if p == count or not room[j]:
             return 0
+        if not sums[p]:
+            return room[j]
         return (sums[p][kinds[p][j]] & ((1 << (room[j] + 1)) - 1)).bit_length() - 1
 
-    def bound(p: int, left: int, first: int) -> int:
-        """The fractional relaxation of lines p… (line p's `left` units on its
-        travellers from `first` on) in the room left that they can fill, rounded
-        down: gains are integers."""
-        if left < quantity[p]:
-            # Line p is part placed: its travellers' room counts as it is.
-            fill = [room[j] for j in range(width)]
-        else:
-            fill = [usable(p, j) for j in range(width)]
+    def bound(p: int, left: int, first: int, fill: Sequence[int]) -> int:
+        """The relaxation of lines p… (line p's `left` units on its travellers from
+        `first` on) in the room `fill`, rounded down: gains are integers."""
         total, space = 0, sum(fill)
         for k in range(p, count):
             units = left if k == p else quantity[k]
-            reach = sum(fill[j] for j in (bins[k][first:] if k == p else bins[k])) // weight[k]
+            reach = sum(fill[j] // weight[k] for j in (bins[k][first:] if k == p else bins[k]))
             units = min(units, reach)
             if units * weight[k] <= space:
                 total += units * gain[k]
@@ -821,11 +843,13 @@ def _share_pool(
         return sum(gain[k] * units for k, _j, units in chosen), chosen
 
     best, best_path = first_guess()
-    ceiling = bound(0, quantity[0], 0)
+    ceiling = bound(0, quantity[0], 0, room)
+    if best < ceiling:
+        sums_fill()
+        ceiling = bound(0, quantity[0], 0, [usable(0, j) for j in range(width)])
     path: list[tuple[int, int, int]] = []
-    seen: dict[tuple[int, tuple[tuple[int, int], ...]], int] = {}
+    seen: dict[tuple[int, tuple[tuple[int, int, int], ...]], int] = {}
     nodes = 0
-    proven = True
 
     def record(saved: int, extra: Sequence[tuple[int, int, int]] = ()) -> None:
         nonlocal best, best_path
@@ -838,13 +862,26 @@ def _share_pool(
         if p == count:
             record(saved)
             return
+        fill = [usable(p, j) for j in range(width)]
+        if any(taxed[j] <= room[j] and room[j] - fill[j] >= taxed[j] for j in range(width)):
+            return
         open_ = [j for j in range(width) if any(j in takes[k] and weight[k] <= room[j] for k in range(p, count))]
         if len(open_) <= 1:
             extra = alone(p, open_[0]) if open_ else []
             record(saved + sum(gain[k] * units for k, _j, units in extra), extra)
             return
-        key = (p, tuple(sorted((kinds[p][j], room[j]) for j in range(width))))
-        if seen.get(key, -1) >= saved:
+        if p == count - 1:
+            # Alike units: as many as the rooms hold, anywhere.
+            extra, left = [], quantity[p]
+            for j in bins[p]:
+                units = min(left, room[j] // weight[p])
+                if units:
+                    extra.append((p, j, units))
+                    left -= units
+            record(saved + gain[p] * (quantity[p] - left), extra)
+            return
+        key = (p, tuple(sorted((kinds[p][j], room[j], taxed[j]) for j in range(width))))
+        if seen.get(key, -1) >= saved or saved + bound(p, quantity[p], 0, fill) <= best:
             return
         seen[key] = saved
         place(p, 0, quantity[p], saved)
@@ -852,7 +889,13 @@ def _share_pool(
     def place(p: int, i: int, left: int, saved: int) -> None:
         nonlocal nodes
         if i == len(bins[p]) or left == 0:
+            before = [taxed[j] for j in bins[p]]
+            if left:
+                for j in bins[p]:
+                    taxed[j] = min(taxed[j], weight[p])
             visit(p + 1, saved)
+            for j, value in zip(bins[p], before, strict=True):
+                taxed[j] = value
             return
         j, w = bins[p][i], weight[p]
         for units in range(min(left, room[j] // w), -1, -1):
@@ -860,21 +903,23 @@ def _share_pool(
             if nodes > SEARCH_BUDGET:
                 raise _SearchStopped
             room[j] -= units * w
-            if saved + units * gain[p] + bound(p, left - units, i + 1) > best:
+            if saved + units * gain[p] + bound(p, left - units, i + 1, room) > best:
                 path.append((p, j, units))
                 place(p, i + 1, left - units, saved + units * gain[p])
                 path.pop()
             room[j] += units * w
 
+    proven = True
     if best < ceiling:
         try:
             visit(0, 0)
         except _SearchStopped:
             proven = best >= ceiling
+    chosen: dict[tuple[int, int], int] = defaultdict(int)
     for k, j, units in best_path:
         if units:
-            free[(lines_[k].index, people[j])] += units
-    return free, proven
+            chosen[(lines_[k].index, people[j])] += units
+    return chosen, proven
 
 
 # The estimate -----------------------------------------------------------------------
