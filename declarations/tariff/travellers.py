@@ -1,10 +1,14 @@
 """Travellers' goods: the duty-free allowances of a person entering Japan and the
 simplified rates that tax what is over them (reference §1.1 and §1.2). Pure: nothing is
-read from or written to the database.
+read from or written to the database; the rules come in as `TravellerRules`, which
+`selectors.traveller_estimate` reads from the rule set in force (`TravellerRuleSet`).
 
-`traveller_estimate` takes the travellers of one declaration (a family fills in one
-form) and their goods, frees per traveller the units that the allowances cover, and
-taxes the rest at the simplified rates in force.
+`traveller_compute` takes the travellers of one declaration (a family fills in one
+form, Customs Form C5360) and their goods, frees per traveller the units that the
+allowances cover, and taxes the rest at the simplified rates. A line names the
+traveller who carries it, or is the family's (`traveller=None`): the estimate then
+chooses whose allowances free its units, splitting a line between travellers where
+that is better (six bottles of wine for two adults: three and three).
 
 Units of the input, by category (`value_jpy` is always the overseas retail value of one
 unit, in yen):
@@ -32,23 +36,40 @@ Choices the sources leave open, made here:
   given as `general_rate`: general duty and consumption tax assessed by customs, with
   no amount (`tax_jpy` is None). `total_jpy` leaves them out and the estimate says so
   (`assessed_by_customs`, `general_rate_items`).
-- The combination most favourable to the traveller. Each allowance is chosen exactly,
-  per traveller (allowances cannot be pooled in a family), to minimise, in this order:
+- The combination most favourable to the traveller. Allowances are personal: they
+  are never added up (two adults do not make one ¥400,000 article free) and one
+  article's value is never split between people, but each unit may use the allowance
+  of any traveller entitled to it. The units freed are chosen exactly, per allowance,
+  to minimise, in this order:
   1. the overseas value left to the general rate: its amount is unknown here and
      general duty plus consumption tax is what the simplified rate exists to spare the
      traveller, so freeing those articles comes first;
   2. the simplified tax. For other goods, which all take the same 15 %, that is the
      same as freeing the largest value that fits in ¥200,000.
   The allowances are independent, so choosing each one alone gives the best whole.
+  One traveller's allowance alone is a knapsack solved exactly; sharing the family's
+  lines between travellers is a branch and bound (`_share_search`). Past
+  SEARCH_BUDGET nodes (near-perfect packings of scattered values can need far more)
+  the search keeps the best sharing found and says so
+  (`TravellerEstimate.combination_proven_best` is False), so a request never hangs.
+- The family's lines in the result. A line shared between travellers gives one result
+  per traveller's share (same `index`); its taxed units are reported on the first
+  traveller entitled to the line, or on traveller 0 with the oldest traveller's
+  reason when nobody is.
 - Rounding. An item's tax is exact (fractions of a yen kept); each tax type's total
   (alcohol, tobacco, other goods) is truncated below ¥100 and `total_jpy` is the sum of
   the truncated totals. Truncation never lowers a smaller sum below a larger one, so
   the least exact tax is also the least payable.
 - The ¥10,000 rule. Other goods of one item type (`item_type`, else the description,
   else the line alone) whose total value is ¥10,000 or less are free and not counted in
-  the ¥200,000.
+  the ¥200,000. The item type's total is per traveller for lines that name one, and
+  over the whole declaration (one form) for the family's lines: twelve ¥1,000 ties of
+  the family count, even though six on each of two travellers would not have.
+- Sizes. A declaration with family lines has at most 50 lines, 10 travellers and
+  1,000 units a line (FAMILY_ limits), checked with the other input.
 - Children. Under 20: no alcohol or tobacco allowance. Under 6: no allowance at all
-  except for goods marked `for_child_use`, which use the child's own allowances.
+  except for goods marked `for_child_use`, which may use the child's own allowances
+  (or, being other goods, those of a traveller aged 6 or over).
 
 Not modelled: goods whose customs duty is free (wristwatches, golf clubs) pay
 consumption tax rather than the 15 %; the traveller's request for general rates on all
@@ -671,9 +692,11 @@ def _free_by_value(lines: Sequence[_Line], capacity: int) -> dict[int, int]:
 # Sharing an allowance between travellers --------------------------------------------
 
 # Nodes the search for the best sharing may visit; past them it keeps the best found
-# (`TravellerEstimate.combination_proven_best` is then False). Declarations of the
-# FAMILY_ sizes with scattered values stay far below it.
-SEARCH_BUDGET = 200_000
+# (`TravellerEstimate.combination_proven_best` is then False). Alike units, round
+# prices and mixed goods settle in far fewer; proving that scattered yen values cannot
+# fill four allowances to the yen can take millions, and a request must not wait for
+# that (a few hundred ms at most on one core).
+SEARCH_BUDGET = 5_000
 
 
 class _SearchStopped(Exception):
@@ -766,13 +789,18 @@ def _share_search(
     )
     people = sorted({traveller for _line, travellers, _gain in lines for traveller in travellers})
     slot = {traveller: position for position, traveller in enumerate(people)}
-    lines_ = [lines[i][0] for i in order]
+    # Round prices share a divisor: counting allowance in its multiples shrinks the
+    # bitsets and changes nothing else.
+    unit = math.gcd(*(line.weight for line, _travellers, _gain in lines))
+    capacity //= unit
+    lines_ = [replace(lines[i][0], weight=lines[i][0].weight // unit) for i in order]
     bins = [tuple(slot[traveller] for traveller in lines[i][1]) for i in order]
     gain = [lines[i][2] for i in order]
     count, width = len(lines_), len(people)
     weight = [line.weight for line in lines_]
     quantity = [line.quantity for line in lines_]
     takes = [set(line_bins) for line_bins in bins]
+    everyone = [len(line_bins) == width for line_bins in bins]
     # Two travellers are interchangeable from line p on when they may take the same
     # lines from there on.
     kinds: list[list[int]] = []
@@ -812,11 +840,13 @@ def _share_search(
     def bound(p: int, left: int, first: int, fill: Sequence[int]) -> int:
         """The relaxation of lines p… (line p's `left` units on its travellers from
         `first` on) in the room `fill`, rounded down: gains are integers."""
-        total, space = 0, sum(fill)
+        total, space, widest = 0, sum(fill), max(fill)
         for k in range(p, count):
             units = left if k == p else quantity[k]
-            reach = sum(fill[j] // weight[k] for j in (bins[k][first:] if k == p else bins[k]))
-            units = min(units, reach)
+            if units * weight[k] > widest or (k == p and first) or not everyone[k]:
+                # More than one traveller's room holds: count what the rooms hold.
+                reach = sum(fill[j] // weight[k] for j in (bins[k][first:] if k == p else bins[k]))
+                units = min(units, reach)
             if units * weight[k] <= space:
                 total += units * gain[k]
                 space -= units * weight[k]

@@ -609,3 +609,17 @@ def test_the_family_search_is_exact_for_thirty_lines_and_four_adults():
         result = estimate(lines, people=[ADULT] * 4)
         assert result.combination_proven_best
         assert all(use.other_goods_free_jpy <= 200_000 for use in result.travellers)
+
+
+def test_a_search_past_its_budget_keeps_the_best_sharing_found_and_says_so(monkeypatch):
+    monkeypatch.setattr(travellers, "SEARCH_BUDGET", 10)
+    rng = random.Random(1)  # noqa: S311 - test data, not secrets
+    lines = [
+        other(rng.randint(1_000, 120_000), quantity=rng.randint(1, 3), traveller=FAMILY, description=f"{i}")
+        for i in range(30)
+    ]
+
+    result = estimate(lines, people=[ADULT] * 4)
+
+    assert not result.combination_proven_best
+    assert all(199_000 < use.other_goods_free_jpy <= 200_000 for use in result.travellers)
