@@ -910,7 +910,8 @@ def _share_search(
                     left -= units
             record(saved + gain[p] * (quantity[p] - left), extra)
             return
-        key = (p, tuple(sorted((kinds[p][j], room[j], taxed[j]) for j in range(width))))
+        # A taxed unit heavier than a room can no longer bind it: such rooms compare equal.
+        key = (p, tuple(sorted((kinds[p][j], room[j], min(taxed[j], room[j] + 1)) for j in range(width))))
         if seen.get(key, -1) >= saved or saved + bound(p, quantity[p], 0, fill) <= best:
             return
         seen[key] = saved
