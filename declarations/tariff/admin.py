@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from customs_portal.admin import ReadOnlyAdmin
-from declarations.tariff.models import ExchangeRate, TariffLine, TariffRate
+from declarations.tariff.models import ExchangeRate, TariffLine, TariffRate, TravellerRuleSet, TravellerSimplifiedRate
 from declarations.tariff.services import exchange_rate_set
 
 
@@ -59,3 +59,23 @@ class ExchangeRateAdmin(admin.ModelAdmin):
             currency=obj.currency, week_start=obj.week_start, rate_jpy=obj.rate_jpy, set_by=request.user
         )
         obj.pk = saved.pk
+
+
+class TravellerSimplifiedRateInline(admin.TabularInline):
+    model = TravellerSimplifiedRate
+    fields = ["category", "amount", "unit"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(TravellerRuleSet)
+class TravellerRuleSetAdmin(ReadOnlyAdmin):
+    """Read-only: supervisors change the travellers' rules on their own pages
+    (/tariff/traveller-rules/), through the audited services."""
+
+    list_display = ["valid_from", "other_goods_jpy", "alcohol_bottles", "cigarettes", "taxable_ratio", "created_by"]
+    inlines = [TravellerSimplifiedRateInline]

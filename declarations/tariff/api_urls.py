@@ -11,4 +11,5 @@ urlpatterns = [
     path("duty-estimates/", schedule.DutyEstimateApi.as_view(), name="api-duty-estimates"),
     path("exchange-rates/", schedule.ExchangeRateApi.as_view(), name="api-exchange-rate"),
     path("traveller-estimates/", travellers.TravellerEstimateApi.as_view(), name="api-traveller-estimates"),
+    path("traveller-rules/", travellers.TravellerRulesApi.as_view(), name="api-traveller-rules"),
 ]

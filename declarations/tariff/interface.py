@@ -9,11 +9,16 @@ nothing else. The engine itself imports nothing from them.
 - Duty and consumption tax: `duty_estimate` (reads the tariff in force) and the pure
   `duty_compute` (given the tariff terms), both taking `DutyLine`s.
 - Travellers' goods: `traveller_estimate` frees what the duty-free allowances cover,
-  per `Traveller`, and taxes the rest of the `TravellerItem`s at the simplified rates,
-  giving a `TravellerEstimate` (a `TravellerItemResult` per line, a `TaxTypeTotal` per
-  tax type, a `TravellerAllowanceUse` per traveller); `TRAVELLER_CATEGORIES` names the
-  categories of goods.
-- Seed data for the demo and tests: `tariff_seed_load`, `exchange_rates_seed_load`.
+  per `Traveller`, and taxes the rest of the `TravellerItem`s at the simplified rates
+  in force, giving a `TravellerEstimate` (a `TravellerItemResult` per line, or per
+  traveller's share of a family line with `traveller=None`, a `TaxTypeTotal` per tax
+  type, a `TravellerAllowanceUse` per traveller); `traveller_compute` is the same,
+  pure, given the `TravellerRules`; `traveller_rules_in_force(on=)` gives the
+  `Allowances` and `SimplifiedRates` in force on a day (for "¥200,000 per person");
+  `TRAVELLER_CATEGORIES` names the categories of goods.
+- Seed data for the demo and tests: `tariff_seed_load`, `exchange_rates_seed_load`,
+  `traveller_rules_seed_load` (the first travellers' rule set, for a database that a
+  transactional test emptied).
 """
 
 from __future__ import annotations
@@ -44,22 +49,34 @@ from declarations.tariff.selectors import (
     tariff_codes_in_force,
     tariff_codes_under_hs6,
     tariff_terms_for_codes,
+    traveller_estimate,
+    traveller_rules_in_force,
 )
-from declarations.tariff.services import exchange_rates_seed_load, tariff_seed_load
+from declarations.tariff.services import exchange_rates_seed_load, tariff_seed_load, traveller_rules_seed_load
 from declarations.tariff.trade_data import agreement_codes, agreement_get, country_name, is_country
 from declarations.tariff.travellers import (
     TRAVELLER_CATEGORIES,
+    Allowances,
+    Basis,
+    SimplifiedRate,
+    SimplifiedRates,
     TaxTypeTotal,
     Traveller,
     TravellerAllowanceUse,
     TravellerEstimate,
     TravellerItem,
     TravellerItemResult,
-    traveller_estimate,
+    TravellerRules,
+    traveller_compute,
 )
 
 __all__ = [
     "TRAVELLER_CATEGORIES",
+    "Allowances",
+    "Basis",
+    "SimplifiedRate",
+    "SimplifiedRates",
+    "TravellerRules",
     "DutyLine",
     "DutyLineResult",
     "DutyResult",
@@ -92,7 +109,10 @@ __all__ = [
     "tariff_codes_under_hs6",
     "tariff_seed_load",
     "tariff_terms_for_codes",
+    "traveller_compute",
     "traveller_estimate",
+    "traveller_rules_in_force",
+    "traveller_rules_seed_load",
     "validate_currency_code",
     "validate_tariff_code",
     "week_start_of",

@@ -10,6 +10,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from declarations.tariff import travellers
 from declarations.tariff.rates import Rate, rate_from_json
 
 validate_tariff_code = RegexValidator(
@@ -168,3 +169,102 @@ class ExchangeRate(models.Model):
         super().clean()
         if self.week_start and week_start_of(self.week_start) != self.week_start:
             raise ValidationError({"week_start": _("Customs weeks start on a Sunday.")})
+
+
+class TravellerRuleSet(models.Model):
+    """The travellers' duty-free allowances and simplified rates in force from
+    `valid_from` until the next set starts. A set that has started is never changed
+    or deleted: estimates were made with it."""
+
+    valid_from = models.DateField(_("valid from"), unique=True)
+    adult_age = models.PositiveSmallIntegerField(
+        _("adult age"), help_text=_("From this age a traveller has the alcohol and tobacco allowances.")
+    )
+    child_age = models.PositiveSmallIntegerField(
+        _("child age"), help_text=_("Under this age a child has allowances only for goods for the child's own use.")
+    )
+    alcohol_bottles = models.PositiveSmallIntegerField(_("alcohol (bottles)"))
+    bottle_ml = models.PositiveIntegerField(_("bottle size (ml)"), help_text=_("A larger bottle counts as several."))
+    cigarettes = models.PositiveIntegerField(_("cigarettes (sticks)"))
+    cigars = models.PositiveIntegerField(_("cigars"))
+    heated_tobacco_packs = models.PositiveIntegerField(_("heated tobacco (packs)"))
+    sticks_per_pack = models.PositiveIntegerField(_("sticks per heated tobacco pack"))
+    other_tobacco_g = models.PositiveIntegerField(_("other tobacco (g)"))
+    perfume_ml = models.PositiveIntegerField(_("perfume (ml)"))
+    other_goods_jpy = models.PositiveIntegerField(_("other goods (yen, overseas value)"))
+    small_value_per_item_type_jpy = models.PositiveIntegerField(
+        _("small-value limit per item type (yen)"),
+        help_text=_("Goods of one item type worth this much or less in total are free and not counted."),
+    )
+    taxable_ratio = models.DecimalField(
+        _("taxable ratio"),
+        max_digits=4,
+        decimal_places=3,
+        help_text=_("The taxable value of travellers' goods is this share of their overseas value."),
+    )
+    article_limit_jpy = models.PositiveIntegerField(
+        _("simplified-rate limit per article (yen, taxable value)"),
+        help_text=_("An article whose taxable value is over this takes the general rate."),
+    )
+    source = models.CharField(_("source"), max_length=500, blank=True, help_text=_("Where the figures come from."))
+    created_by = models.ForeignKey(
+        "customs_portal.User",
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("travellers' rule set")
+        verbose_name_plural = _("travellers' rule sets")
+        ordering = ["-valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                name="traveller_rule_set_child_before_adult", condition=models.Q(child_age__lte=models.F("adult_age"))
+            ),
+            models.CheckConstraint(
+                name="traveller_rule_set_ratio_in_range",
+                condition=models.Q(taxable_ratio__gt=0) & models.Q(taxable_ratio__lte=1),
+            ),
+            models.CheckConstraint(
+                name="traveller_rule_set_sizes_positive",
+                condition=models.Q(bottle_ml__gt=0) & models.Q(sticks_per_pack__gt=0),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.valid_from:%Y-%m-%d}"
+
+
+class TravellerSimplifiedRate(models.Model):
+    """The simplified rate of one category of travellers' goods in a rule set; a
+    category without one takes the general rate."""
+
+    class Unit(models.TextChoices):
+        PER_LITRE = travellers.PER_LITRE, _("yen per litre")
+        PER_STICK = travellers.PER_STICK, _("yen per stick")
+        PER_PACK = travellers.PER_PACK, _("yen per pack")
+        PERCENT = travellers.PERCENT, _("percent of the taxable value")
+
+    rule_set = models.ForeignKey(
+        TravellerRuleSet, verbose_name=_("rule set"), on_delete=models.CASCADE, related_name="rates"
+    )
+    category = models.CharField(_("category"), max_length=30, choices=list(travellers.TRAVELLER_CATEGORIES.items()))
+    amount = models.DecimalField(_("rate"), max_digits=10, decimal_places=2)
+    unit = models.CharField(_("unit"), max_length=8, choices=Unit.choices)
+
+    class Meta:
+        verbose_name = _("simplified rate")
+        verbose_name_plural = _("simplified rates")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["rule_set", "category"], name="traveller_rate_one_per_category"),
+            models.CheckConstraint(name="traveller_rate_not_negative", condition=models.Q(amount__gte=0)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category}: {self.amount} {self.unit}"

@@ -1,21 +1,40 @@
-"""Reads of the tariff and the exchange rates. They are public reference data: any
-signed-in user may read them, so these selectors take no user."""
+"""Reads of the tariff, the exchange rates and the travellers' rules. The tariff, the
+rates and the rules in force are public reference data: those selectors take no user.
+The list of travellers' rule sets and one set to edit are for supervisors only."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Substr
+from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customs_portal.errors import ApplicationError
-from declarations.tariff.models import ExchangeRate, TariffLine, TariffRate, week_start_of
+from customs_portal.models import User
+from customs_portal.permissions import SUPERVISOR, user_has_role
+from declarations.tariff.models import ExchangeRate, TariffLine, TariffRate, TravellerRuleSet, week_start_of
 from declarations.tariff.rates import Rate, rate_from_json
+from declarations.tariff.travellers import (
+    RATE_UNIT_LABELS,
+    TRAVELLER_ALLOWANCE_FIELDS,
+    TRAVELLER_CATEGORIES,
+    Allowances,
+    SimplifiedRate,
+    SimplifiedRates,
+    Traveller,
+    TravellerEstimate,
+    TravellerItem,
+    TravellerRules,
+    traveller_compute,
+)
 
 # Words beyond this many add nothing but query cost.
 SEARCH_LIMIT_WORDS = 6
@@ -161,3 +180,106 @@ def exchange_rates_of_week(*, currencies: set[str], on: date) -> dict[str, Decim
     )
     rates["JPY"] = Decimal(1)
     return rates
+
+
+# Travellers' rules ------------------------------------------------------------------
+
+
+def _plain(number: Decimal) -> Decimal:
+    """A stored decimal without its trailing zeros (800.00 → 800, 0.600 → 0.6), as the
+    rates and bases print it."""
+    return number.quantize(Decimal(1)) if number == number.to_integral_value() else number.normalize()
+
+
+def _traveller_rules_of(rule_set: TravellerRuleSet) -> TravellerRules:
+    """The engine's view of a stored rule set (its rates prefetched or fetched)."""
+    return TravellerRules(
+        allowances=Allowances(
+            valid_from=rule_set.valid_from, **{name: getattr(rule_set, name) for name in TRAVELLER_ALLOWANCE_FIELDS}
+        ),
+        rates=SimplifiedRates(
+            valid_from=rule_set.valid_from,
+            taxable_ratio=_plain(rule_set.taxable_ratio),
+            article_limit_jpy=rule_set.article_limit_jpy,
+            rates={rate.category: SimplifiedRate(_plain(rate.amount), rate.unit) for rate in rule_set.rates.all()},
+        ),
+    )
+
+
+def traveller_rules_in_force(*, on: date) -> TravellerRules:
+    """The travellers' allowances and simplified rates in force on `on` (two queries);
+    an ApplicationError for a day before the first rule set."""
+    rule_set = (
+        TravellerRuleSet.objects.filter(valid_from__lte=on).order_by("-valid_from").prefetch_related("rates").first()
+    )
+    if rule_set is None:
+        first = TravellerRuleSet.objects.order_by("valid_from").values_list("valid_from", flat=True).first()
+        raise ApplicationError(
+            _("The travellers' rules start on %(first)s; there are none for %(date)s.")
+            % {"first": first.isoformat() if first else "-", "date": on.isoformat()},
+            code="date_out_of_range",
+            fields={"date": [_("Too early.")]},
+        )
+    return _traveller_rules_of(rule_set)
+
+
+def traveller_estimate(
+    *, travellers: Sequence[Traveller], items: Sequence[TravellerItem], on: date | None = None
+) -> TravellerEstimate:
+    """The allowances and simplified-rate tax of one declaration's travellers and goods
+    under the rules in force on `on` (today by default); see `traveller_compute`."""
+    on = on or timezone.localdate()
+    return traveller_compute(travellers=travellers, items=items, rules=traveller_rules_in_force(on=on), on=on)
+
+
+@dataclass(frozen=True)
+class TravellerRuleSetRow:
+    """A rule set as the supervisors' list shows it."""
+
+    rule_set: TravellerRuleSet
+    rules: TravellerRules
+    in_force: bool
+    editable: bool
+
+    @property
+    def rate_lines(self) -> list[tuple[str, Decimal, str]]:
+        """(category name, amount, unit) in the order of the categories, in the
+        active language."""
+        rates = self.rules.rates.rates
+        return [
+            (str(name), rates[category].amount, str(RATE_UNIT_LABELS.get(rates[category].unit, rates[category].unit)))
+            for category, name in TRAVELLER_CATEGORIES.items()
+            if category in rates
+        ]
+
+
+def traveller_rule_sets_for_user(*, user: User) -> list[TravellerRuleSetRow]:
+    """Every rule set, newest first, the one in force today marked; supervisors only
+    (two queries)."""
+    _require_rule_editor(user)
+    today = timezone.localdate()
+    rule_sets = list(TravellerRuleSet.objects.prefetch_related("rates").order_by("-valid_from"))
+    current = next((rule_set.pk for rule_set in rule_sets if rule_set.valid_from <= today), None)
+    return [
+        TravellerRuleSetRow(
+            rule_set=rule_set,
+            rules=_traveller_rules_of(rule_set),
+            in_force=rule_set.pk == current,
+            editable=rule_set.valid_from > today,
+        )
+        for rule_set in rule_sets
+    ]
+
+
+def traveller_rule_set_get_for_user(*, user: User, rule_set_id: int) -> tuple[TravellerRuleSet, TravellerRules]:
+    """One rule set for a supervisor: 403 for other roles, 404 when there is none."""
+    _require_rule_editor(user)
+    rule_set = TravellerRuleSet.objects.prefetch_related("rates").filter(pk=rule_set_id).first()
+    if rule_set is None:
+        raise Http404
+    return rule_set, _traveller_rules_of(rule_set)
+
+
+def _require_rule_editor(user: User) -> None:
+    if not user_has_role(user, SUPERVISOR):
+        raise PermissionDenied

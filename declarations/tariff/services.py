@@ -1,9 +1,11 @@
-"""Writes of the declarations app: importing the tariff schedule and the weekly customs
-exchange rates, and loading the demo seed of both."""
+"""Writes of the tariff engine: importing the tariff schedule and the weekly customs
+exchange rates, loading the demo seed of both, and the supervisors' changes to the
+travellers' rules."""
 
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -11,7 +13,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TypeVar
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,13 +31,23 @@ from customs_portal.csvfiles import (
 )
 from customs_portal.errors import ApplicationError
 from customs_portal.models import User
+from customs_portal.permissions import SUPERVISOR, user_has_role
 from declarations.tariff import trade_data
-from declarations.tariff.models import ExchangeRate, TariffLine, TariffRate, week_start_of
+from declarations.tariff.models import (
+    ExchangeRate,
+    TariffLine,
+    TariffRate,
+    TravellerRuleSet,
+    TravellerSimplifiedRate,
+    week_start_of,
+)
 from declarations.tariff.rates import Rate, RateSyntaxError, normalize_unit, parse_rate, rate_to_json
+from declarations.tariff.travellers import RATE_UNITS, TRAVELLER_ALLOWANCE_FIELDS, TravellerRules
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 TARIFF_SEED = DATA_DIR / "tariff_seed.csv"
 EXCHANGE_RATES_SEED = DATA_DIR / "exchange_rates_seed.csv"
+TRAVELLER_RULES_SEED = DATA_DIR / "traveller_rules_seed.json"
 
 TARIFF_COLUMNS = (
     "hs_code",
@@ -497,3 +510,172 @@ def exchange_rate_set(*, currency: str, week_start: date, rate_jpy: Decimal, set
         action="exchange_rate.set", actor=set_by, obj=rate, before=before, after={"rate_jpy": str(rate.rate_jpy)}
     )
     return rate
+
+
+# Travellers' rules ------------------------------------------------------------------
+
+
+def _traveller_rules_editor(user: User) -> None:
+    if not user_has_role(user, SUPERVISOR):
+        raise ApplicationError(
+            _("Only supervisors may change the travellers' rules."), code="permission_denied", status=403
+        )
+
+
+def _traveller_rules_check(rules: TravellerRules) -> None:
+    """Refuses a set that does not start after today or whose figures contradict."""
+    errors: dict[str, list[str]] = {}
+    if rules.valid_from <= timezone.localdate():
+        errors["valid_from"] = [_("A new rule set starts after today: rule sets in force are never changed.")]
+    if rules.allowances.child_age > rules.allowances.adult_age:
+        errors["child_age"] = [_("The child age cannot be above the adult age.")]
+    if not 0 < rules.rates.taxable_ratio <= 1:
+        errors["taxable_ratio"] = [_("The taxable ratio is above 0 and at most 1.")]
+    for category, rate in rules.rates.rates.items():
+        if category not in RATE_UNITS or rate.unit != RATE_UNITS[category]:
+            errors[f"rate_{category}"] = [_("Unknown category or unit.")]
+        elif rate.amount < 0:
+            errors[f"rate_{category}"] = [_("A rate cannot be negative.")]
+    if errors:
+        raise ApplicationError(
+            "; ".join(message for messages in errors.values() for message in messages),
+            code="traveller_rules_invalid",
+            fields=errors,
+        )
+
+
+def _traveller_rules_snapshot(rule_set: TravellerRuleSet) -> dict:
+    return {
+        "valid_from": rule_set.valid_from.isoformat(),
+        **{name: getattr(rule_set, name) for name in TRAVELLER_ALLOWANCE_FIELDS},
+        "taxable_ratio": str(rule_set.taxable_ratio),
+        "article_limit_jpy": rule_set.article_limit_jpy,
+        "source": rule_set.source,
+        "rates": {rate.category: f"{rate.amount} {rate.unit}" for rate in rule_set.rates.all()},
+    }
+
+
+_RULE_SET_FIELDS = ("valid_from", *TRAVELLER_ALLOWANCE_FIELDS, "taxable_ratio", "article_limit_jpy", "source")
+
+
+def _traveller_rules_write(rule_set: TravellerRuleSet, rules: TravellerRules, source: str) -> None:
+    """Saves the set's figures and replaces its rates."""
+    rule_set.valid_from = rules.valid_from
+    for name in TRAVELLER_ALLOWANCE_FIELDS:
+        setattr(rule_set, name, getattr(rules.allowances, name))
+    rule_set.taxable_ratio = rules.rates.taxable_ratio
+    rule_set.article_limit_jpy = rules.rates.article_limit_jpy
+    rule_set.source = source.strip()[:500]
+    try:
+        with transaction.atomic():
+            if rule_set.pk is None:
+                rule_set.save()
+            else:
+                rule_set.save(update_fields=[*_RULE_SET_FIELDS, "updated_at"])
+    except IntegrityError as error:  # a set from that day exists, or one was added meanwhile
+        raise ApplicationError(
+            _("A rule set starting on %(date)s already exists.") % {"date": rules.valid_from.isoformat()},
+            code="traveller_rules_duplicate_date",
+            fields={"valid_from": [_("Another rule set starts on this day.")]},
+        ) from error
+    TravellerSimplifiedRate.objects.filter(rule_set=rule_set).delete()
+    TravellerSimplifiedRate.objects.bulk_create(
+        TravellerSimplifiedRate(rule_set=rule_set, category=category, amount=rate.amount, unit=rate.unit)
+        for category, rate in rules.rates.rates.items()
+    )
+
+
+@transaction.atomic
+def traveller_rule_set_create(
+    *, rules: TravellerRules, source: str, created_by: User, request: HttpRequest | None = None
+) -> TravellerRuleSet:
+    """Adds the travellers' rules that apply from `rules.valid_from`, a day after
+    today, until a later set starts."""
+    _traveller_rules_editor(created_by)
+    _traveller_rules_check(rules)
+    rule_set = TravellerRuleSet(created_by=created_by)
+    _traveller_rules_write(rule_set, rules, source)
+    audit_record(
+        action="traveller_rules.created",
+        actor=created_by,
+        obj=rule_set,
+        after=_traveller_rules_snapshot(rule_set),
+        request=request,
+    )
+    return rule_set
+
+
+def _traveller_rule_set_lock(rule_set: TravellerRuleSet) -> TravellerRuleSet:
+    """The row locked, refused once it has started: estimates were made with it."""
+    locked = TravellerRuleSet.objects.select_for_update().filter(pk=rule_set.pk).first()
+    if locked is None:
+        raise ApplicationError(_("This rule set no longer exists."), code="not_found", status=404)
+    if locked.valid_from <= timezone.localdate():
+        raise ApplicationError(
+            _("The rule set of %(date)s is or has been in force: it cannot be changed or deleted.")
+            % {"date": locked.valid_from.isoformat()},
+            code="traveller_rules_started",
+            status=409,
+        )
+    return locked
+
+
+@transaction.atomic
+def traveller_rule_set_update(
+    *,
+    rule_set: TravellerRuleSet,
+    rules: TravellerRules,
+    source: str,
+    updated_by: User,
+    request: HttpRequest | None = None,
+) -> TravellerRuleSet:
+    """Changes a rule set that has not started yet (its start date too, to a day after
+    today)."""
+    _traveller_rules_editor(updated_by)
+    locked = _traveller_rule_set_lock(rule_set)
+    _traveller_rules_check(rules)
+    before = _traveller_rules_snapshot(locked)
+    _traveller_rules_write(locked, rules, source)
+    after = _traveller_rules_snapshot(locked)
+    if after != before:
+        audit_record(
+            action="traveller_rules.changed", actor=updated_by, obj=locked, before=before, after=after, request=request
+        )
+    return locked
+
+
+@transaction.atomic
+def traveller_rule_set_delete(
+    *, rule_set: TravellerRuleSet, deleted_by: User, request: HttpRequest | None = None
+) -> None:
+    """Deletes a rule set that has not started yet; the audit trail keeps its figures."""
+    _traveller_rules_editor(deleted_by)
+    locked = _traveller_rule_set_lock(rule_set)
+    before = _traveller_rules_snapshot(locked)
+    audit_record(action="traveller_rules.deleted", actor=deleted_by, obj=locked, before=before, request=request)
+    locked.delete()
+
+
+@transaction.atomic
+def traveller_rules_seed_load() -> TravellerRuleSet:
+    """Stores the first travellers' rule set (declarations/tariff/data/
+    traveller_rules_seed.json, which the migration stores too) unless a set from its
+    day exists; for databases that tests emptied. Safe to run every start."""
+    data = json.loads(TRAVELLER_RULES_SEED.read_text(encoding="utf-8"))
+    start = date.fromisoformat(data["valid_from"])
+    rule_set, created = TravellerRuleSet.objects.get_or_create(
+        valid_from=start,
+        defaults={
+            "taxable_ratio": Decimal(data["taxable_ratio"]),
+            "article_limit_jpy": data["article_limit_jpy"],
+            "source": data["source"],
+            **data["allowances"],
+        },
+    )
+    if created:
+        TravellerSimplifiedRate.objects.bulk_create(
+            TravellerSimplifiedRate(rule_set=rule_set, category=category, amount=Decimal(amount), unit=unit)
+            for category, (amount, unit) in data["rates"].items()
+        )
+        audit_record(action="traveller_rules.seeded", system="seed", obj=rule_set)
+    return rule_set

@@ -1,10 +1,14 @@
 """Travellers' goods: the duty-free allowances of a person entering Japan and the
 simplified rates that tax what is over them (reference §1.1 and §1.2). Pure: nothing is
-read from or written to the database.
+read from or written to the database; the rules come in as `TravellerRules`, which
+`selectors.traveller_estimate` reads from the rule set in force (`TravellerRuleSet`).
 
-`traveller_estimate` takes the travellers of one declaration (a family fills in one
-form) and their goods, frees per traveller the units that the allowances cover, and
-taxes the rest at the simplified rates in force.
+`traveller_compute` takes the travellers of one declaration (a family fills in one
+form, Customs Form C5360) and their goods, frees per traveller the units that the
+allowances cover, and taxes the rest at the simplified rates. A line names the
+traveller who carries it, or is the family's (`traveller=None`): the estimate then
+chooses whose allowances free its units, splitting a line between travellers where
+that is better (six bottles of wine for two adults: three and three).
 
 Units of the input, by category (`value_jpy` is always the overseas retail value of one
 unit, in yen):
@@ -32,23 +36,40 @@ Choices the sources leave open, made here:
   given as `general_rate`: general duty and consumption tax assessed by customs, with
   no amount (`tax_jpy` is None). `total_jpy` leaves them out and the estimate says so
   (`assessed_by_customs`, `general_rate_items`).
-- The combination most favourable to the traveller. Each allowance is chosen exactly,
-  per traveller (allowances cannot be pooled in a family), to minimise, in this order:
+- The combination most favourable to the traveller. Allowances are personal: they
+  are never added up (two adults do not make one ¥400,000 article free) and one
+  article's value is never split between people, but each unit may use the allowance
+  of any traveller entitled to it. The units freed are chosen exactly, per allowance,
+  to minimise, in this order:
   1. the overseas value left to the general rate: its amount is unknown here and
      general duty plus consumption tax is what the simplified rate exists to spare the
      traveller, so freeing those articles comes first;
   2. the simplified tax. For other goods, which all take the same 15 %, that is the
      same as freeing the largest value that fits in ¥200,000.
   The allowances are independent, so choosing each one alone gives the best whole.
+  One traveller's allowance alone is a knapsack solved exactly; sharing the family's
+  lines between travellers is a branch and bound (`_share_search`). Past
+  SEARCH_BUDGET nodes (near-perfect packings of scattered values can need far more)
+  the search keeps the best sharing found and says so
+  (`TravellerEstimate.combination_proven_best` is False), so a request never hangs.
+- The family's lines in the result. A line shared between travellers gives one result
+  per traveller's share (same `index`); its taxed units are reported on the first
+  traveller entitled to the line, or on traveller 0 with the oldest traveller's
+  reason when nobody is.
 - Rounding. An item's tax is exact (fractions of a yen kept); each tax type's total
   (alcohol, tobacco, other goods) is truncated below ¥100 and `total_jpy` is the sum of
   the truncated totals. Truncation never lowers a smaller sum below a larger one, so
   the least exact tax is also the least payable.
 - The ¥10,000 rule. Other goods of one item type (`item_type`, else the description,
   else the line alone) whose total value is ¥10,000 or less are free and not counted in
-  the ¥200,000.
+  the ¥200,000. The item type's total is per traveller for lines that name one, and
+  over the whole declaration (one form) for the family's lines: twelve ¥1,000 ties of
+  the family count, even though six on each of two travellers would not have.
+- Sizes. A declaration with family lines has at most 50 lines, 10 travellers and
+  1,000 units a line (FAMILY_ limits), checked with the other input.
 - Children. Under 20: no alcohol or tobacco allowance. Under 6: no allowance at all
-  except for goods marked `for_child_use`, which use the child's own allowances.
+  except for goods marked `for_child_use`, which may use the child's own allowances
+  (or, being other goods, those of a traveller aged 6 or over).
 
 Not modelled: goods whose customs duty is free (wristwatches, golf clubs) pay
 consumption tax rather than the 15 %; the traveller's request for general rates on all
@@ -60,12 +81,11 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
-from typing import TypeVar
+from fractions import Fraction
 
-from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -100,6 +120,30 @@ TRAVELLER_CATEGORIES: dict[str, Promise] = {
     OTHER_TOBACCO: gettext_lazy("Other tobacco"),
     PERFUME: gettext_lazy("Perfume"),
     OTHER: gettext_lazy("Other goods"),
+}
+
+# The unit of each category's simplified rate where a rule set gives it one.
+RATE_UNITS: dict[str, str] = {
+    WHISKY_BRANDY: "L",
+    RUM_GIN_VODKA: "L",
+    LIQUEUR: "L",
+    SHOCHU: "L",
+    OTHER_ALCOHOL: "L",
+    CIGARETTES: "stick",
+    CIGARS: "stick",
+    HEATED_TOBACCO_STICKS: "stick",
+    HEATED_TOBACCO_CAPSULES: "pack",
+    OTHER_TOBACCO: "pack",
+    PERFUME: "%",
+    OTHER: "%",
+}
+
+# What a rate's unit reads as next to its amount (800 yen per litre).
+RATE_UNIT_LABELS: dict[str, Promise] = {
+    "L": gettext_lazy("yen per litre"),
+    "stick": gettext_lazy("yen per stick"),
+    "pack": gettext_lazy("yen per pack"),
+    "%": gettext_lazy("percent of the taxable value"),
 }
 
 # Tax types: each one's total is truncated below ¥100 on its own.
@@ -149,25 +193,20 @@ class Allowances:
     small_value_per_item_type_jpy: int
 
 
-# Effective-dated, newest last: add a row when the law changes instead of editing one.
-ALLOWANCES: tuple[Allowances, ...] = (
-    # 7104_e, current since 2021-10-01 (before: 400 cigarettes, 100 cigars, 20 heated
-    # packs, 500 g). 2 oz of perfume is taken as 56 ml.
-    Allowances(
-        valid_from=date(2021, 10, 1),
-        adult_age=20,
-        child_age=6,
-        alcohol_bottles=3,
-        bottle_ml=760,
-        cigarettes=200,
-        cigars=50,
-        heated_tobacco_packs=10,
-        sticks_per_pack=20,
-        other_tobacco_g=250,
-        perfume_ml=56,
-        other_goods_jpy=200_000,
-        small_value_per_item_type_jpy=10_000,
-    ),
+# The fields of `Allowances` besides `valid_from`, as `TravellerRuleSet` stores them.
+TRAVELLER_ALLOWANCE_FIELDS = (
+    "adult_age",
+    "child_age",
+    "alcohol_bottles",
+    "bottle_ml",
+    "cigarettes",
+    "cigars",
+    "heated_tobacco_packs",
+    "sticks_per_pack",
+    "other_tobacco_g",
+    "perfume_ml",
+    "other_goods_jpy",
+    "small_value_per_item_type_jpy",
 )
 
 
@@ -206,53 +245,17 @@ class SimplifiedRates:
     rates: Mapping[str, SimplifiedRate]
 
 
-# Effective-dated, newest last. zeigaku.htm gives today's values without their start
-# date; the row starts with the allowances so nothing earlier is rated. The older values
-# of Customs Answer 7105 (whisky ¥600/L, cigarettes ¥11.5) are not entered because our
-# sources do not date them.
-SIMPLIFIED_RATES: tuple[SimplifiedRates, ...] = (
-    SimplifiedRates(
-        valid_from=date(2021, 10, 1),
-        taxable_ratio=Decimal("0.6"),
-        article_limit_jpy=100_000,
-        rates={
-            WHISKY_BRANDY: SimplifiedRate(Decimal(800), PER_LITRE),
-            RUM_GIN_VODKA: SimplifiedRate(Decimal(500), PER_LITRE),
-            LIQUEUR: SimplifiedRate(Decimal(400), PER_LITRE),
-            SHOCHU: SimplifiedRate(Decimal(300), PER_LITRE),
-            OTHER_ALCOHOL: SimplifiedRate(Decimal(200), PER_LITRE),
-            CIGARETTES: SimplifiedRate(Decimal(15), PER_STICK),
-            HEATED_TOBACCO_STICKS: SimplifiedRate(Decimal(15), PER_STICK),
-            HEATED_TOBACCO_CAPSULES: SimplifiedRate(Decimal(50), PER_PACK),
-            OTHER: SimplifiedRate(Decimal(15), PERCENT),
-        },
-    ),
-)
+@dataclass(frozen=True)
+class TravellerRules:
+    """The allowances and simplified rates of one rule set, in force from `valid_from`
+    until the next set starts (stored as `TravellerRuleSet` rows)."""
 
+    allowances: Allowances
+    rates: SimplifiedRates
 
-_Row = TypeVar("_Row", Allowances, SimplifiedRates)
-
-
-def _in_force(rows: Sequence[_Row], on: date) -> _Row:
-    for row in reversed(rows):
-        if row.valid_from <= on:
-            return row
-    raise ApplicationError(
-        _("The travellers' rules start on %(first)s; there are none for %(date)s.")
-        % {"first": rows[0].valid_from.isoformat(), "date": on.isoformat()},
-        code="date_out_of_range",
-        fields={"date": [_("Too early.")]},
-    )
-
-
-def allowances_for(on: date) -> Allowances:
-    """The allowances in force on a day."""
-    return _in_force(ALLOWANCES, on)
-
-
-def simplified_rates_for(on: date) -> SimplifiedRates:
-    """The simplified rates in force on a day."""
-    return _in_force(SIMPLIFIED_RATES, on)
+    @property
+    def valid_from(self) -> date:
+        return self.allowances.valid_from
 
 
 # Legal bases ------------------------------------------------------------------------
@@ -364,13 +367,14 @@ class Traveller:
 
 @dataclass(frozen=True)
 class TravellerItem:
-    """One line of goods carried by the traveller at index `traveller` (see the module
-    docstring for the units of each category)."""
+    """One line of goods carried by the traveller at index `traveller`, or the family's
+    (`traveller=None`): the estimate then shares its units among the travellers entitled
+    to them. See the module docstring for the units of each category."""
 
     category: str
     quantity: int
     value_jpy: int
-    traveller: int = 0
+    traveller: int | None = 0
     volume_ml: int | None = None
     weight_g: int | None = None
     item_type: str = ""
@@ -380,8 +384,11 @@ class TravellerItem:
 
 @dataclass(frozen=True)
 class TravellerItemResult:
-    """What the allowances freed of one line and the tax on the rest. `tax_jpy` is
-    exact (fractions of a yen kept), or None where customs assesses the general rate."""
+    """What one traveller's allowances freed of one line (`index`) and the tax on the
+    rest. A family line shared between travellers gives one result per share, in the
+    order of the travellers, its taxed units on the first traveller entitled to them.
+    `tax_jpy` is exact (fractions of a yen kept), or None where customs assesses the
+    general rate."""
 
     index: int
     traveller: int
@@ -430,7 +437,9 @@ class TravellerAllowanceUse:
 @dataclass(frozen=True)
 class TravellerEstimate:
     """The estimate for a declaration. `total_jpy` is what the simplified rates charge;
-    the units in `general_rate_items` are left to customs and not in it."""
+    the units of the lines in `general_rate_items` are left to customs and not in it.
+    `combination_proven_best` is False only where sharing the family's goods took more
+    search than the engine allows itself: the estimate is then the best found."""
 
     on: date
     items: tuple[TravellerItemResult, ...]
@@ -439,6 +448,7 @@ class TravellerEstimate:
     travellers: tuple[TravellerAllowanceUse, ...]
     general_rate_items: tuple[int, ...]
     general_rate_taxable_value_jpy: Decimal
+    combination_proven_best: bool = True
 
     @property
     def assessed_by_customs(self) -> bool:
@@ -506,8 +516,14 @@ def _weight(item: TravellerItem, allowances: Allowances) -> int:
 
 # Validation -------------------------------------------------------------------------
 
+# Sharing the family's goods is a search over who frees which unit; these sizes, far
+# past any family's luggage, keep it within a request's time.
+FAMILY_MAX_LINES = 50
+FAMILY_MAX_TRAVELLERS = 10
+FAMILY_MAX_QUANTITY = 1_000
 
-def _item_errors(item: TravellerItem, travellers: int) -> list[tuple[str, str, str]]:
+
+def _item_errors(item: TravellerItem, travellers: int, family: bool) -> list[tuple[str, str, str]]:
     """(field, code, message) for each problem of one line."""
     errors = []
     kind = _KINDS.get(item.category)
@@ -517,9 +533,18 @@ def _item_errors(item: TravellerItem, travellers: int) -> list[tuple[str, str, s
         )
     if item.quantity < 1:
         errors.append(("quantity", "invalid_quantity", _("The quantity must be at least 1.")))
+    elif family and item.quantity > FAMILY_MAX_QUANTITY:
+        errors.append(
+            (
+                "quantity",
+                "quantity_too_large",
+                _("A declaration with the family's goods takes at most %(max)s units a line.")
+                % {"max": f"{FAMILY_MAX_QUANTITY:,}"},
+            )
+        )
     if item.value_jpy < 0:
         errors.append(("value_jpy", "negative_value", _("The value cannot be negative.")))
-    if not 0 <= item.traveller < travellers:
+    if item.traveller is not None and not 0 <= item.traveller < travellers:
         errors.append(
             ("traveller", "unknown_traveller", _("There is no traveller %(index)s.") % {"index": item.traveller})
         )
@@ -531,15 +556,34 @@ def _item_errors(item: TravellerItem, travellers: int) -> list[tuple[str, str, s
 
 
 def _check(travellers: Sequence[Traveller], items: Sequence[TravellerItem]) -> None:
-    """Raises one ApplicationError naming every bad field (`items[2].volume_ml`)."""
+    """Raises one ApplicationError naming every bad field (`items[2].volume_ml`). A
+    declaration with family lines (traveller None) is also held to the FAMILY_ sizes."""
     errors: list[tuple[str, str, str]] = []
+    family = any(item.traveller is None for item in items)
     if not travellers:
         errors.append(("travellers", "no_travellers", _("Give at least one traveller.")))
+    elif family and len(travellers) > FAMILY_MAX_TRAVELLERS:
+        errors.append(
+            (
+                "travellers",
+                "too_many_travellers",
+                _("A declaration with the family's goods names at most %(max)s travellers.")
+                % {"max": FAMILY_MAX_TRAVELLERS},
+            )
+        )
+    if family and len(items) > FAMILY_MAX_LINES:
+        errors.append(
+            (
+                "items",
+                "too_many_items",
+                _("A declaration with the family's goods has at most %(max)s lines.") % {"max": FAMILY_MAX_LINES},
+            )
+        )
     for index, traveller in enumerate(travellers):
         if traveller.age < 0:
             errors.append((f"travellers[{index}].age", "negative_age", _("The age cannot be negative.")))
     for index, item in enumerate(items):
-        for field, code, message in _item_errors(item, len(travellers)):
+        for field, code, message in _item_errors(item, len(travellers), family):
             errors.append((f"items[{index}].{field}", code, message))
     if errors:
         raise ApplicationError(
@@ -614,28 +658,20 @@ def _free_by_dp(lines: Sequence[_Line], capacity: int) -> dict[int, int]:
 
 def _largest_sum(bundles: Sequence[tuple[_Line, int]], capacity: int) -> tuple[int, list[tuple[_Line, int]]]:
     """Exact subset sum over the bundles' weights (yen): the largest total up to
-    `capacity` and the bundles making it. A bitset of reachable sums, with the bundle
-    that first reached each sum, so the chain back from the best sum uses each bundle
-    once."""
+    `capacity` and the bundles making it. A bitset of the sums reachable after each
+    bundle; walking back from the best sum, a bundle was used wherever the sum was not
+    yet reachable before it."""
     mask = (1 << (capacity + 1)) - 1
-    reach = 1
-    first: dict[int, int] = {}
-    for position, (line, units) in enumerate(bundles):
-        new = (reach << (line.weight * units)) & mask & ~reach
-        if not new:
-            continue
-        reach |= new
-        bits = bin(new)[:1:-1]  # bit i is character i
-        found = bits.find("1")
-        while found != -1:
-            first[found] = position
-            found = bits.find("1", found + 1)
-    best = reach.bit_length() - 1
+    reach = [1]
+    for line, units in bundles:
+        reach.append(reach[-1] | ((reach[-1] << (line.weight * units)) & mask))
+    best = reach[-1].bit_length() - 1
     chosen, total = [], best
-    while total:
-        line, units = bundles[first[total]]
-        chosen.append((line, units))
-        total -= line.weight * units
+    for position in range(len(bundles), 0, -1):
+        if total and not (reach[position - 1] >> total) & 1:
+            line, units = bundles[position - 1]
+            chosen.append((line, units))
+            total -= line.weight * units
     return best, chosen
 
 
@@ -653,17 +689,283 @@ def _free_by_value(lines: Sequence[_Line], capacity: int) -> dict[int, int]:
     return free
 
 
+# Sharing an allowance between travellers --------------------------------------------
+
+# Nodes the search for the best sharing may visit; past them it keeps the best found
+# (`TravellerEstimate.combination_proven_best` is then False). Alike units, round
+# prices and mixed goods settle in far fewer; proving that scattered yen values cannot
+# fill four allowances to the yen can take millions, and a request must not wait for
+# that (a few hundred ms at most on one core).
+SEARCH_BUDGET = 5_000
+
+
+class _SearchStopped(Exception):
+    """The search proved its best found optimal, or spent its budget."""
+
+
+def _free_one(allowance: str, lines: Sequence[_Line], capacity: int) -> dict[int, int]:
+    """One traveller's allowance alone, exactly: the units to free by line index."""
+    if allowance == ALLOWANCE_OTHER_GOODS:
+        return _free_by_value(lines, capacity)
+    return _free_by_dp(lines, capacity)
+
+
+def _scaled_gains(lines: Sequence[_Line]) -> list[int]:
+    """Each line's gain per unit freed as one integer that orders sums as `_gain` does:
+    a yen of general-rate value outweighs all the simplified tax there is."""
+    places = max((max(0, -int(line.tax.as_tuple().exponent)) for line in lines), default=0)
+    taxes = [int(line.tax * 10**places) for line in lines]
+    above = sum(tax * line.quantity for tax, line in zip(taxes, lines, strict=True)) + 1
+    return [line.value_jpy * above if line.general else tax for tax, line in zip(taxes, lines, strict=True)]
+
+
+def _share_pool(
+    allowance: str, lines: Sequence[_Line], allowed: Sequence[tuple[int, ...]], capacity: int
+) -> tuple[dict[tuple[int, int], int], bool]:
+    """Frees units of `lines` on the allowances of the travellers in `allowed` (one
+    tuple per line, each traveller's allowance `capacity`) to save the most by `_gain`.
+    Returns {(line index, traveller): units freed} and whether the result is proven
+    best.
+
+    Lines that only one traveller may use are decided per traveller as before. Where
+    a line may go to several, lines whose units are alike (same weight, same gain, same
+    travellers) are searched as one, then `_share_search` tries every sharing."""
+    free: dict[tuple[int, int], int] = defaultdict(int)
+    work: list[tuple[_Line, tuple[int, ...]]] = []
+    for line, travellers in zip(lines, allowed, strict=True):
+        if line.weight == 0:
+            # Other goods worth ¥0 use no allowance: free on the first traveller's.
+            free[(line.index, travellers[0])] += line.quantity
+        elif line.weight <= capacity:
+            work.append((line, travellers))
+    if all(len(travellers) == 1 for _line, travellers in work):
+        by_traveller: dict[int, list[_Line]] = defaultdict(list)
+        for line, (traveller,) in work:
+            by_traveller[traveller].append(line)
+        for traveller, group in by_traveller.items():
+            for index, units in _free_one(allowance, group, capacity).items():
+                if units:
+                    free[(index, traveller)] += units
+        return free, True
+    gains = _scaled_gains([line for line, _travellers in work])
+    alike: dict[tuple[int, int, bool, tuple[int, ...]], list[_Line]] = defaultdict(list)
+    for (line, travellers), gain in zip(work, gains, strict=True):
+        alike[(line.weight, gain, line.general, travellers)].append(line)
+    merged = [
+        (replace(group[0], index=position, quantity=sum(line.quantity for line in group)), travellers, gain)
+        for position, ((_weight, gain, _general, travellers), group) in enumerate(alike.items())
+    ]
+    chosen, proven = _share_search(allowance, merged, capacity)
+    groups = list(alike.values())
+    left = {line.index: line.quantity for line, _travellers in work}
+    for (position, traveller), units in sorted(chosen.items()):
+        for line in groups[position]:
+            take = min(units, left[line.index])
+            if take > 0:
+                free[(line.index, traveller)] += take
+                left[line.index] -= take
+                units -= take
+    return free, proven
+
+
+def _share_search(
+    allowance: str, lines: Sequence[tuple[_Line, tuple[int, ...], int]], capacity: int
+) -> tuple[dict[tuple[int, int], int], bool]:
+    """The exact sharing of one allowance: `lines` are (line, travellers who may free
+    it, gain per unit as one integer), each traveller's allowance `capacity`. Returns
+    {(line index, traveller): units} and whether the search proved it best.
+
+    A branch and bound over how many of each line's units go to each traveller,
+    densest lines first. The best found starts as each traveller's exact choice in
+    turn (often already the bound). A node is cut when the relaxation of what is left
+    (the room each traveller's remaining lines can fill exactly, shared fractionally)
+    cannot beat the best found; when a unit left taxed would still fit where it may go
+    in what can be left over (a sharing that frees it too is as good or better); and
+    at a line's start when the same remaining allowances (travellers who may take the
+    same lines being interchangeable) were reached before with as much saved. The last
+    traveller with room, or the last line, is settled directly."""
+    order = sorted(
+        range(len(lines)), key=lambda i: (-Fraction(lines[i][2], lines[i][0].weight), -lines[i][0].weight, i)
+    )
+    people = sorted({traveller for _line, travellers, _gain in lines for traveller in travellers})
+    slot = {traveller: position for position, traveller in enumerate(people)}
+    # Round prices share a divisor: counting allowance in its multiples shrinks the
+    # bitsets and changes nothing else.
+    unit = math.gcd(*(line.weight for line, _travellers, _gain in lines))
+    capacity //= unit
+    lines_ = [replace(lines[i][0], weight=lines[i][0].weight // unit) for i in order]
+    bins = [tuple(slot[traveller] for traveller in lines[i][1]) for i in order]
+    gain = [lines[i][2] for i in order]
+    count, width = len(lines_), len(people)
+    weight = [line.weight for line in lines_]
+    quantity = [line.quantity for line in lines_]
+    takes = [set(line_bins) for line_bins in bins]
+    everyone = [len(line_bins) == width for line_bins in bins]
+    # Two travellers are interchangeable from line p on when they may take the same
+    # lines from there on.
+    kinds: list[list[int]] = []
+    for start in range(count + 1):
+        names: dict[tuple[bool, ...], int] = {}
+        kinds.append(
+            [names.setdefault(tuple(j in takes[k] for k in range(start, count)), len(names)) for j in range(width)]
+        )
+    room = [capacity] * width
+    # The smallest weight of a unit left taxed that each traveller could have taken.
+    taxed = [capacity + 1] * width
+    # The amounts of allowance that the units of lines p… a traveller may take can
+    # fill exactly, as bitsets per kind of traveller at p; filled if the search runs.
+    sums: list[dict[int, int]] = [{} for _ in range(count + 1)]
+
+    def sums_fill() -> None:
+        limit = (1 << (capacity + 1)) - 1
+        for p in range(count - 1, -1, -1):
+            for j in range(width):
+                kind = kinds[p][j]
+                if kind in sums[p]:
+                    continue
+                after = sums[p + 1].get(kinds[p + 1][j], 1) if p + 1 < count else 1
+                if j in takes[p]:
+                    for _line, units in _bundles([lines_[p]], capacity):
+                        after |= (after << (weight[p] * units)) & limit
+                sums[p][kind] = after
+
+    def usable(p: int, j: int) -> int:
+        """The most of traveller j's room that units of lines p… can fill."""
+        if p == count or not room[j]:
+            return 0
+        if not sums[p]:
+            return room[j]
+        return (sums[p][kinds[p][j]] & ((1 << (room[j] + 1)) - 1)).bit_length() - 1
+
+    def bound(p: int, left: int, first: int, fill: Sequence[int]) -> int:
+        """The relaxation of lines p… (line p's `left` units on its travellers from
+        `first` on) in the room `fill`, rounded down: gains are integers."""
+        total, space, widest = 0, sum(fill), max(fill)
+        for k in range(p, count):
+            units = left if k == p else quantity[k]
+            if units * weight[k] > widest or (k == p and first) or not everyone[k]:
+                # More than one traveller's room holds: count what the rooms hold.
+                reach = sum(fill[j] // weight[k] for j in (bins[k][first:] if k == p else bins[k]))
+                units = min(units, reach)
+            if units * weight[k] <= space:
+                total += units * gain[k]
+                space -= units * weight[k]
+            else:
+                total += gain[k] * space // weight[k]
+                break
+        return total
+
+    def alone(p: int, j: int) -> list[tuple[int, int, int]]:
+        group = [replace(lines_[k], index=k) for k in range(p, count) if j in takes[k] and weight[k] <= room[j]]
+        return [(k, j, units) for k, units in _free_one(allowance, group, room[j]).items() if units]
+
+    def first_guess() -> tuple[int, list[tuple[int, int, int]]]:
+        # Travellers who may take fewest lines go first: a child's allowance or the
+        # room of one traveller's own goods would otherwise go to waste.
+        chosen: list[tuple[int, int, int]] = []
+        left = quantity[:]
+        for j in sorted(range(width), key=lambda j: sum(j in line_takes for line_takes in takes)):
+            group = [replace(lines_[k], index=k, quantity=left[k]) for k in range(count) if j in takes[k] and left[k]]
+            for k, units in _free_one(allowance, group, room[j]).items():
+                if units:
+                    chosen.append((k, j, units))
+                    left[k] -= units
+        return sum(gain[k] * units for k, _j, units in chosen), chosen
+
+    best, best_path = first_guess()
+    ceiling = bound(0, quantity[0], 0, room)
+    if best < ceiling:
+        sums_fill()
+        ceiling = bound(0, quantity[0], 0, [usable(0, j) for j in range(width)])
+    path: list[tuple[int, int, int]] = []
+    seen: dict[tuple[int, tuple[tuple[int, int, int], ...]], int] = {}
+    nodes = 0
+
+    def record(saved: int, extra: Sequence[tuple[int, int, int]] = ()) -> None:
+        nonlocal best, best_path
+        if saved > best:
+            best, best_path = saved, [*path, *extra]
+            if best >= ceiling:
+                raise _SearchStopped
+
+    def visit(p: int, saved: int) -> None:
+        if p == count:
+            record(saved)
+            return
+        fill = [usable(p, j) for j in range(width)]
+        if any(taxed[j] <= room[j] and room[j] - fill[j] >= taxed[j] for j in range(width)):
+            return
+        open_ = [j for j in range(width) if any(j in takes[k] and weight[k] <= room[j] for k in range(p, count))]
+        if len(open_) <= 1:
+            extra = alone(p, open_[0]) if open_ else []
+            record(saved + sum(gain[k] * units for k, _j, units in extra), extra)
+            return
+        if p == count - 1:
+            # Alike units: as many as the rooms hold, anywhere.
+            extra, left = [], quantity[p]
+            for j in bins[p]:
+                units = min(left, room[j] // weight[p])
+                if units:
+                    extra.append((p, j, units))
+                    left -= units
+            record(saved + gain[p] * (quantity[p] - left), extra)
+            return
+        # A taxed unit heavier than a room can no longer bind it: such rooms compare equal.
+        key = (p, tuple(sorted((kinds[p][j], room[j], min(taxed[j], room[j] + 1)) for j in range(width))))
+        if seen.get(key, -1) >= saved or saved + bound(p, quantity[p], 0, fill) <= best:
+            return
+        seen[key] = saved
+        place(p, 0, quantity[p], saved)
+
+    def place(p: int, i: int, left: int, saved: int) -> None:
+        nonlocal nodes
+        if i == len(bins[p]) or left == 0:
+            before = [taxed[j] for j in bins[p]]
+            if left:
+                for j in bins[p]:
+                    taxed[j] = min(taxed[j], weight[p])
+            visit(p + 1, saved)
+            for j, value in zip(bins[p], before, strict=True):
+                taxed[j] = value
+            return
+        j, w = bins[p][i], weight[p]
+        for units in range(min(left, room[j] // w), -1, -1):
+            nodes += 1
+            if nodes > SEARCH_BUDGET:
+                raise _SearchStopped
+            room[j] -= units * w
+            if saved + units * gain[p] + bound(p, left - units, i + 1, room) > best:
+                path.append((p, j, units))
+                place(p, i + 1, left - units, saved + units * gain[p])
+                path.pop()
+            room[j] += units * w
+
+    proven = True
+    if best < ceiling:
+        try:
+            visit(0, 0)
+        except _SearchStopped:
+            proven = best >= ceiling
+    chosen: dict[tuple[int, int], int] = defaultdict(int)
+    for k, j, units in best_path:
+        if units:
+            chosen[(lines_[k].index, people[j])] += units
+    return chosen, proven
+
+
 # The estimate -----------------------------------------------------------------------
 
 
-def _type_key(index: int, item: TravellerItem) -> tuple[int, str]:
+def _type_key(index: int, item: TravellerItem) -> tuple[int | None, str]:
+    """The item type of a line for the ¥10,000 rule: per traveller, and for the
+    family's lines (traveller None) over the whole declaration."""
     name = (item.item_type.strip() or item.description.strip()).casefold()
     return (item.traveller, name or f"\0line {index}")
 
 
 def _small_value_lines(items: Sequence[TravellerItem], eligible: set[int], allowances: Allowances) -> set[int]:
     """Lines of other goods whose item type is worth ¥10,000 or less in all."""
-    totals: dict[tuple[int, str], int] = defaultdict(int)
+    totals: dict[tuple[int | None, str], int] = defaultdict(int)
     for index in eligible:
         if items[index].category == OTHER:
             totals[_type_key(index, items[index])] += items[index].quantity * items[index].value_jpy
@@ -676,7 +978,7 @@ def _small_value_lines(items: Sequence[TravellerItem], eligible: set[int], allow
 
 
 def _no_allowance(item: TravellerItem, age: int, allowances: Allowances) -> str:
-    """The reason a line gets no allowance at all, or ""."""
+    """The reason a traveller's allowances cannot free a line at all, or ""."""
     if age < allowances.child_age and not item.for_child_use:
         return NO_ALLOWANCE_UNDER_CHILD_AGE
     if age < allowances.adult_age and _KINDS[item.category].adults_only:
@@ -698,22 +1000,38 @@ def _unit_tax(item: TravellerItem, rates: SimplifiedRates) -> Decimal:
     return rate.per_unit(value_jpy=item.value_jpy, volume_ml=item.volume_ml, taxable_ratio=rates.taxable_ratio)
 
 
-def _free_quantities(
+@dataclass(frozen=True)
+class _Share:
+    """The part of a line on one traveller: `quantity` units, `free` of them freed,
+    under the allowance or no-allowance code `reason`."""
+
+    index: int
+    traveller: int
+    quantity: int
+    free: int
+    reason: str
+
+
+def _shares(
     travellers: Sequence[Traveller], items: Sequence[TravellerItem], allowances: Allowances, rates: SimplifiedRates
-) -> tuple[dict[int, int], dict[int, str]]:
-    """Per line, the units freed and the allowance code that decided it."""
-    reasons = {
-        index: _no_allowance(item, travellers[item.traveller].age, allowances) for index, item in enumerate(items)
-    }
-    eligible = {index for index, reason in reasons.items() if not reason}
+) -> tuple[list[_Share], bool]:
+    """Who frees which units of each line, and whether the sharing is proven best."""
+    oldest = max(range(len(travellers)), key=lambda index: (travellers[index].age, -index))
+    entitled: dict[int, tuple[int, ...]] = {}
+    refused: dict[int, str] = {}
+    for index, item in enumerate(items):
+        candidates = range(len(travellers)) if item.traveller is None else (item.traveller,)
+        entitled[index] = tuple(t for t in candidates if not _no_allowance(item, travellers[t].age, allowances))
+        # Where nobody may free a family line, the oldest traveller's reason says why.
+        refused[index] = _no_allowance(
+            item, travellers[oldest if item.traveller is None else item.traveller].age, allowances
+        )
+    eligible = {index for index, who in entitled.items() if who}
     small = _small_value_lines(items, eligible, allowances)
-    free = dict.fromkeys(range(len(items)), 0)
-    free.update({index: items[index].quantity for index in small})
-    reasons.update(dict.fromkeys(small, ALLOWANCE_SMALL_VALUE))
-    pools: dict[tuple[int, str], list[_Line]] = defaultdict(list)
+    free: dict[tuple[int, int], int] = {(index, entitled[index][0]): items[index].quantity for index in small}
+    pools: dict[str, list[tuple[_Line, tuple[int, ...]]]] = defaultdict(list)
     for index in sorted(eligible - small):
         item = items[index]
-        reasons[index] = _KINDS[item.category].allowance
         line = _Line(
             index=index,
             quantity=item.quantity,
@@ -722,21 +1040,41 @@ def _free_quantities(
             value_jpy=item.value_jpy,
             tax=_unit_tax(item, rates),
         )
-        pools[(item.traveller, reasons[index])].append(line)
-    for (_traveller, allowance), lines in pools.items():
-        capacity = _capacity(allowance, allowances)
-        chosen = _free_by_value(lines, capacity) if allowance == ALLOWANCE_OTHER_GOODS else _free_by_dp(lines, capacity)
-        free.update({line.index: chosen.get(line.index, 0) for line in lines})
-    return free, reasons
+        pools[_KINDS[item.category].allowance].append((line, entitled[index]))
+    proven = True
+    for allowance, members in pools.items():
+        chosen, best = _share_pool(
+            allowance,
+            [line for line, _who in members],
+            [who for _line, who in members],
+            _capacity(allowance, allowances),
+        )
+        free.update(chosen)
+        proven = proven and best
+    shares = []
+    for index, item in enumerate(items):
+        mine = {traveller: units for (line, traveller), units in free.items() if line == index and units}
+        taxed = item.quantity - sum(mine.values())
+        home = entitled[index][0] if entitled[index] else (0 if item.traveller is None else item.traveller)
+        for traveller in sorted({*mine, *([home] if taxed else [])}):
+            if traveller not in entitled[index]:
+                reason = refused[index]
+            elif index in small:
+                reason = ALLOWANCE_SMALL_VALUE
+            else:
+                reason = _KINDS[item.category].allowance
+            units = mine.get(traveller, 0)
+            shares.append(_Share(index, traveller, units + (taxed if traveller == home else 0), units, reason))
+    return shares, proven
 
 
 def _item_result(
-    index: int, item: TravellerItem, free: int, reason: str, allowances: Allowances, rates: SimplifiedRates
+    share: _Share, item: TravellerItem, allowances: Allowances, rates: SimplifiedRates
 ) -> TravellerItemResult:
-    taxed = item.quantity - free
+    taxed = share.quantity - share.free
     general = _is_general(item, rates)
     rate = None if general else rates.rates[item.category]
-    allowance = basis_for(reason, allowances=allowances, rates=rates)
+    allowance = basis_for(share.reason, allowances=allowances, rates=rates)
     if taxed == 0:
         treatment, basis, tax = FREE, allowance, Decimal(0)
     elif general:
@@ -746,13 +1084,13 @@ def _item_result(
         treatment, tax = SIMPLIFIED_RATE, _unit_tax(item, rates) * taxed
         basis = basis_for(SIMPLIFIED_RATE, allowances=allowances, rates=rates, rate=str(rate))
     return TravellerItemResult(
-        index=index,
-        traveller=item.traveller,
+        index=share.index,
+        traveller=share.traveller,
         category=item.category,
         description=item.description,
-        quantity=item.quantity,
+        quantity=share.quantity,
         value_jpy=item.value_jpy,
-        free_quantity=free,
+        free_quantity=share.free,
         taxed_quantity=taxed,
         allowance=allowance,
         treatment=treatment,
@@ -795,27 +1133,26 @@ def _allowance_use(
     )
 
 
-def traveller_estimate(
-    *, travellers: Sequence[Traveller], items: Sequence[TravellerItem], on: date | None = None
+def traveller_compute(
+    *, travellers: Sequence[Traveller], items: Sequence[TravellerItem], rules: TravellerRules, on: date
 ) -> TravellerEstimate:
     """The allowances and simplified-rate tax of one declaration's travellers and goods
-    on `on` (today by default). Every bad field is reported at once in one
-    ApplicationError keyed `travellers[<i>].age` or `items[<i>].<field>`."""
-    on = on or timezone.localdate()
-    allowances, rates = allowances_for(on), simplified_rates_for(on)
+    under `rules` (pure; `selectors.traveller_estimate` reads the rules in force). Every
+    bad field is reported at once in one ApplicationError keyed `travellers[<i>].age`
+    or `items[<i>].<field>`."""
+    allowances, rates = rules.allowances, rules.rates
     _check(travellers, items)
-    free, reasons = _free_quantities(travellers, items, allowances, rates)
-    results = tuple(
-        _item_result(index, item, free[index], reasons[index], allowances, rates) for index, item in enumerate(items)
-    )
+    shares, proven = _shares(travellers, items, allowances, rates)
+    results = tuple(_item_result(share, items[share.index], allowances, rates) for share in shares)
     totals = _totals(results)
-    general = tuple(result.index for result in results if result.assessed_by_customs)
+    general = [result for result in results if result.assessed_by_customs]
     return TravellerEstimate(
         on=on,
         items=results,
         totals=totals,
         total_jpy=sum(total.total_jpy for total in totals),
         travellers=_allowance_use(travellers, results, allowances),
-        general_rate_items=general,
-        general_rate_taxable_value_jpy=sum((results[index].taxable_value_jpy for index in general), start=Decimal(0)),
+        general_rate_items=tuple(dict.fromkeys(result.index for result in general)),
+        general_rate_taxable_value_jpy=sum((result.taxable_value_jpy for result in general), start=Decimal(0)),
+        combination_proven_best=proven,
     )

@@ -1,5 +1,6 @@
 import pytest
 
+from declarations.tariff.models import TravellerRuleSet
 from tests.tariff.factories import TariffLineFactory
 
 pytestmark = pytest.mark.django_db
@@ -36,3 +37,11 @@ def test_other_declarations_admin_pages_are_not_redirected(client_for, admin_use
     response = client_for(admin_user).get("/admin/declarations/controlledgood/")
 
     assert response.status_code == 200
+
+
+def test_the_travellers_rule_sets_are_read_only_in_the_admin(client_for, admin_user):
+    rule_set = TravellerRuleSet.objects.get()
+    client = client_for(admin_user)
+
+    assert client.get(f"/admin/tariff/travellerruleset/{rule_set.pk}/change/").status_code == 200
+    assert client.get("/admin/tariff/travellerruleset/add/").status_code == 403

@@ -188,3 +188,32 @@ def test_the_endpoint_is_in_the_openapi_schema_without_security(client):
     assert operation["summary"] == "Estimate the tax on travellers' goods over the duty-free allowances"
     assert "TravellerEstimateOutput" in str(operation["responses"]["200"])
     assert "other_tobacco" in str(schema["components"]["schemas"])
+
+
+def test_the_familys_goods_are_shared_between_the_travellers():
+    body = {
+        "travellers": [{"age": 34}, {"age": 40}],
+        "items": [
+            {"category": "other_alcohol", "quantity": 6, "value_jpy": 2_000, "volume_ml": 750, "traveller": None}
+        ],
+        "date": "2026-03-02",
+    }
+
+    response = post(body)
+
+    assert response.status_code == 200
+    lines = response.json()["items"]
+    assert [(line["index"], line["traveller"], line["free_quantity"]) for line in lines] == [(0, 0, 3), (0, 1, 3)]
+    assert (response.json()["total_jpy"], response.json()["combination_proven_best"]) == (0, True)
+
+
+def test_too_many_family_lines_are_a_400_naming_the_field():
+    body = {
+        "travellers": [{"age": 34}],
+        "items": [{"category": "other", "quantity": 1, "value_jpy": 1_000, "traveller": None}] * 51,
+    }
+
+    response = post(body)
+
+    assert response.status_code == 400
+    assert "items" in response.json()["error"]["fields"]

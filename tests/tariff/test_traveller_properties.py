@@ -5,7 +5,8 @@ keeps within every allowance.
 
 The brute force below applies the rules of reference §1.1/§1.2 on its own and knows
 nothing of the optimiser. Units of one line are identical, so trying every count of
-freed units per line tries every subset of units."""
+freed units per line tries every subset of units; for the family's lines (traveller
+None) it tries every count on every entitled traveller's allowance."""
 
 from __future__ import annotations
 
@@ -18,9 +19,11 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from declarations.tariff.interface import TRAVELLER_CATEGORIES, Traveller, TravellerItem, traveller_estimate
+from declarations.tariff.interface import TRAVELLER_CATEGORIES, Traveller, TravellerItem, traveller_compute
+from tests.tariff.factories import traveller_rules_2021
 
 ON = dt.date(2026, 3, 2)
+RULES = traveller_rules_2021()
 
 ALCOHOL = {"whisky_brandy", "rum_gin_vodka", "liqueur", "shochu", "other_alcohol"}
 TOBACCO = {"cigarettes", "cigars", "heated_tobacco_sticks", "heated_tobacco_capsules", "other_tobacco"}
@@ -64,17 +67,23 @@ def has_allowance(item: TravellerItem, age: int) -> bool:
     return not (item.category == "other" and item.value_jpy > 200_000)
 
 
+def entitled(item: TravellerItem, people) -> list[int]:
+    """The travellers whose allowances may free the line: its own, or for the family's
+    lines anyone's."""
+    candidates = range(len(people)) if item.traveller is None else [item.traveller]
+    return [index for index in candidates if has_allowance(item, people[index].age)]
+
+
 def small_value(items, people) -> set[int]:
-    """Other goods whose item type (per traveller) is worth ¥10,000 or less in all."""
+    """Other goods whose item type (per traveller, the family's over the whole form) is
+    worth ¥10,000 or less in all."""
 
     def key(index, item):
         name = (item.item_type.strip() or item.description.strip()).casefold()
         return (item.traveller, name or f"line {index}")
 
     eligible = [
-        (index, item)
-        for index, item in enumerate(items)
-        if item.category == "other" and has_allowance(item, people[item.traveller].age)
+        (index, item) for index, item in enumerate(items) if item.category == "other" and entitled(item, people)
     ]
     totals = defaultdict(int)
     for index, item in eligible:
@@ -99,13 +108,13 @@ def tax_type(item: TravellerItem) -> str:
     return "alcohol" if item.category in ALCOHOL else "tobacco" if item.category in TOBACCO else "other"
 
 
-def within_allowances(items, free, small: set[int]) -> bool:
-    """Whether the freed units fit every traveller's allowances; goods under the
-    ¥10,000 rule are not counted."""
+def within_allowances(items, shares, small: set[int]) -> bool:
+    """Whether the freed units, as (line index, traveller, units), fit every
+    traveller's allowances; goods under the ¥10,000 rule are not counted."""
     used = defaultdict(int)
-    for index, (item, count) in enumerate(zip(items, free, strict=True)):
+    for index, traveller, count in shares:
         if index not in small:
-            used[(item.traveller, pool(item))] += count * weight(item)
+            used[(traveller, pool(items[index]))] += count * weight(items[index])
     return all(amount <= CAPACITY[name] for (_traveller, name), amount in used.items())
 
 
@@ -124,34 +133,56 @@ def outcome(items, free) -> tuple[int, Decimal, int]:
     return general_value, exact, payable
 
 
+def splits(quantity: int, travellers: list[int]):
+    """Every way of freeing up to `quantity` units on these travellers' allowances."""
+    for counts in itertools.product(range(quantity + 1), repeat=len(travellers)):
+        if sum(counts) <= quantity:
+            yield tuple((traveller, count) for traveller, count in zip(travellers, counts, strict=True) if count)
+
+
 def every_permitted_choice(items, people):
+    """Every permitted freeing, as the freed count per line and the shares."""
     small = small_value(items, people)
-    counts = [
-        [item.quantity]
-        if index in small
-        else range(item.quantity + 1)
-        if has_allowance(item, people[item.traveller].age) and weight(item) > 0
-        else [item.quantity]
-        if item.category == "other" and item.value_jpy == 0 and has_allowance(item, people[item.traveller].age)
-        else [0]
-        for index, item in enumerate(items)
-    ]
-    for free in itertools.product(*counts):
-        if within_allowances(items, free, small):
-            yield free
+    options = []
+    for index, item in enumerate(items):
+        who = entitled(item, people)
+        if index in small or (who and item.category == "other" and item.value_jpy == 0):
+            options.append([((who[0], item.quantity),)])
+        elif who and weight(item) > 0:
+            options.append(list(splits(item.quantity, who)))
+        else:
+            options.append([()])
+    for choice in itertools.product(*options):
+        shares = [(index, traveller, count) for index, line in enumerate(choice) for traveller, count in line]
+        if within_allowances(items, shares, small):
+            yield tuple(sum(count for _traveller, count in line) for line in choice)
 
 
 def assert_best(people, items):
-    result = traveller_estimate(travellers=people, items=items, on=ON)
-    chosen = tuple(line.free_quantity for line in result.items)
-    outcomes = [outcome(items, free) for free in every_permitted_choice(items, people)]
+    result = traveller_compute(travellers=people, items=items, rules=RULES, on=ON)
+    chosen = [0] * len(items)
+    for line in result.items:
+        chosen[line.index] += line.free_quantity
+    chosen = tuple(chosen)
+    permitted = set(every_permitted_choice(items, people))
+    outcomes = [outcome(items, free) for free in permitted]
 
-    assert chosen in set(every_permitted_choice(items, people))
+    small = small_value(items, people)
+    shares = [(line.index, line.traveller, line.free_quantity) for line in result.items]
+    assert within_allowances(items, shares, small)
+    for line in result.items:
+        assert line.free_quantity == 0 or line.traveller in entitled(items[line.index], people)
+    assert [sum(line.quantity for line in result.items if line.index == index) for index in range(len(items))] == [
+        item.quantity for item in items
+    ]
+    assert chosen in permitted
+    assert result.combination_proven_best
     general_value, exact, payable = outcome(items, chosen)
     assert (general_value, exact) == min((value, tax) for value, tax, _payable in outcomes)
     assert payable == result.total_jpy
     assert payable == min(paid for value, _tax, paid in outcomes if value == general_value)
-    for item, line in zip(items, result.items, strict=True):
+    for line in result.items:
+        item = items[line.index]
         if line.taxed_quantity and is_general(item):
             assert (line.treatment, line.tax_jpy) == ("general_rate", None)
         else:
@@ -169,10 +200,14 @@ _volumes = st.sampled_from([28, 30, 56, 57, 350, 750, 760, 761, 1_000, 1_520, 1_
 
 
 @st.composite
-def declarations(draw):
-    """One to three travellers of telling ages and up to twelve units of any goods."""
+def declarations(draw, *, family=False, max_units=12):
+    """One to three travellers of telling ages and up to `max_units` units of any
+    goods; with `family`, lines are also the family's (traveller None)."""
     people = draw(st.lists(st.sampled_from([1, 5, 6, 19, 20, 45]).map(Traveller), min_size=1, max_size=3))
-    items, units = [], draw(st.integers(min_value=0, max_value=12))
+    owners = st.integers(min_value=0, max_value=len(people) - 1)
+    if family:
+        owners = st.one_of(st.none(), st.none(), owners)
+    items, units = [], draw(st.integers(min_value=0, max_value=max_units))
     while units > 0:
         category = draw(st.sampled_from(list(TRAVELLER_CATEGORIES)))
         quantity = draw(st.integers(min_value=1, max_value=min(units, 4)))
@@ -182,7 +217,7 @@ def declarations(draw):
                 category=category,
                 quantity=quantity,
                 value_jpy=draw(_values),
-                traveller=draw(st.integers(min_value=0, max_value=len(people) - 1)),
+                traveller=draw(owners),
                 volume_ml=draw(_volumes) if category in ALCOHOL or category == "perfume" else None,
                 weight_g=draw(st.sampled_from([25, 50, 100, 125, 250, 251])) if category == "other_tobacco" else None,
                 item_type=draw(st.sampled_from(["", "", "tie", "bag"])),
@@ -197,6 +232,36 @@ def declarations(draw):
 @given(declarations())
 def test_no_permitted_choice_beats_the_estimate(declaration):
     people, items = declaration
+    assert_best(people, items)
+
+
+@settings(max_examples=300, deadline=None)
+@given(declarations(family=True, max_units=7))
+def test_no_sharing_of_the_familys_goods_beats_the_estimate(declaration):
+    people, items = declaration
+    assert_best(people, items)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.integers(min_value=1, max_value=200_000), min_size=2, max_size=7),
+    st.lists(st.sampled_from([3, 19, 45]).map(Traveller), min_size=2, max_size=3),
+)
+def test_the_familys_other_goods_are_shared_best_whatever_their_values(values, people):
+    items = [
+        TravellerItem("other", 1, value, traveller=None, item_type=f"type {index}", for_child_use=index % 2 == 0)
+        for index, value in enumerate(values)
+    ]
+    assert_best(people, items)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from(sorted(PER_LITRE)), st.sampled_from([350, 750, 1_000, 1_600])), max_size=4),
+    st.lists(st.sampled_from([19, 20, 45]).map(Traveller), min_size=2, max_size=3),
+)
+def test_the_familys_bottles_are_shared_best(bottles, people):
+    items = [TravellerItem(category, 2, 3_000, traveller=None, volume_ml=volume) for category, volume in bottles]
     assert_best(people, items)
 
 

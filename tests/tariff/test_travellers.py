@@ -5,6 +5,7 @@ the rounding, and each allowance's choice of units."""
 from __future__ import annotations
 
 import datetime as dt
+import random
 from dataclasses import replace
 from decimal import Decimal
 
@@ -12,7 +13,17 @@ import pytest
 
 from customs_portal.errors import ApplicationError
 from declarations.tariff import travellers
-from declarations.tariff.interface import TRAVELLER_CATEGORIES, Traveller, TravellerItem, traveller_estimate
+from declarations.tariff.interface import (
+    TRAVELLER_CATEGORIES,
+    Traveller,
+    TravellerItem,
+    traveller_estimate,
+    traveller_rules_in_force,
+)
+from declarations.tariff.models import TravellerRuleSet
+from tests.tariff.factories import traveller_rule_set_from, traveller_rules_2021
+
+pytestmark = pytest.mark.django_db
 
 ON = dt.date(2026, 3, 2)
 ADULT = Traveller(age=34)
@@ -342,14 +353,19 @@ def test_the_categories_are_the_twelve_of_the_simplified_rate_table():
     ]
 
 
-def test_a_new_rate_row_applies_from_its_start_date(monkeypatch):
-    current = travellers.SIMPLIFIED_RATES[-1]
-    future = replace(
-        current,
-        valid_from=dt.date(2030, 4, 1),
-        rates={**current.rates, "whisky_brandy": travellers.SimplifiedRate(Decimal(1_000), "L")},
+def test_a_new_rule_set_applies_from_its_start_date():
+    current = traveller_rules_2021()
+    traveller_rule_set_from(
+        replace(
+            current,
+            allowances=replace(current.allowances, valid_from=dt.date(2030, 4, 1)),
+            rates=replace(
+                current.rates,
+                valid_from=dt.date(2030, 4, 1),
+                rates={**current.rates.rates, "whisky_brandy": travellers.SimplifiedRate(Decimal(1_000), "L")},
+            ),
+        )
     )
-    monkeypatch.setattr(travellers, "SIMPLIFIED_RATES", (current, future))
     whisky = [TravellerItem("whisky_brandy", 1, 6_000, volume_ml=750)]
     minor = (Traveller(age=19),)
 
@@ -357,8 +373,18 @@ def test_a_new_rate_row_applies_from_its_start_date(monkeypatch):
     assert estimate(whisky, minor, on=dt.date(2030, 4, 1)).items[0].tax_jpy == 750
 
 
+def test_the_seeded_rule_set_holds_the_rules_of_october_2021():
+    assert TravellerRuleSet.objects.get().valid_from == dt.date(2021, 10, 1)
+    assert traveller_rules_in_force(on=ON) == traveller_rules_2021()
+
+
+def test_the_rules_in_force_are_read_in_two_queries(django_assert_num_queries):
+    with django_assert_num_queries(2):
+        traveller_rules_in_force(on=ON)
+
+
 def test_every_rate_and_basis_names_its_source():
-    for rate in travellers.SIMPLIFIED_RATES[-1].rates.values():
+    for rate in traveller_rules_in_force(on=ON).rates.rates.values():
         assert "zeigaku.htm" in rate.source
     line = estimate([other(50_000)]).items[0]
     assert "7104" in line.allowance.source
@@ -401,3 +427,199 @@ def test_no_travellers_is_refused():
         estimate([], people=())
 
     assert (error.value.code, list(error.value.fields)) == ("no_travellers", ["travellers"])
+
+
+# The family's goods (traveller None) ----------------------------------------------------
+
+FAMILY = None
+
+
+def family(item: TravellerItem) -> TravellerItem:
+    return replace(item, traveller=FAMILY)
+
+
+def shares(result, index):
+    """(traveller, quantity, free, taxed) of each share of line `index`."""
+    return [
+        (line.traveller, line.quantity, line.free_quantity, line.taxed_quantity)
+        for line in result.items
+        if line.index == index
+    ]
+
+
+def test_the_leaflet_as_one_family_form_pays_9100_yen_with_the_clothes_on_the_infant():
+    result = estimate([family(item) for item in LEAFLET_ITEMS], people=(ADULT, Traveller(age=1)))
+
+    assert result.total_jpy == 9_100
+    assert totals(result) == {"alcohol": 100, "tobacco": 0, "other_goods": 9_000}
+    assert shares(result, 0) == [(0, 3, 2, 1)]
+    clothes = [line for line in result.items if line.index == 7]
+    assert [(line.traveller, line.free_quantity, line.allowance.code) for line in clothes] == [
+        (1, 1, "allowance_other_goods")
+    ]
+    handbag = next(line for line in result.items if line.index == 4)
+    assert (handbag.traveller, handbag.taxed_quantity, handbag.tax_jpy) == (0, 1, 9_000)
+    assert [(use.index, use.other_goods_free_jpy) for use in result.travellers] == [(0, 170_000), (1, 200_000)]
+    assert result.combination_proven_best
+
+
+def test_a_family_250000_yen_bag_gets_nobodys_allowance_and_is_reported_on_traveller_0():
+    result = estimate([other(250_000, traveller=FAMILY, description="bag")], people=(ADULT, Traveller(age=40)))
+
+    (bag,) = result.items
+    assert (bag.traveller, bag.free_quantity, bag.allowance.code) == (0, 0, "no_allowance_single_article")
+    assert (bag.treatment, bag.taxable_value_jpy) == ("general_rate", 150_000)
+
+
+def test_the_familys_three_3000_yen_ties_are_free_and_not_counted():
+    result = estimate(
+        [other(3_000, quantity=3, traveller=FAMILY, item_type="tie"), other(200_000, traveller=FAMILY)],
+    )
+
+    ties, camera = result.items
+    assert (ties.free_quantity, ties.allowance.code) == (3, "allowance_small_value")
+    assert camera.free_quantity == 1
+    assert result.total_jpy == 0
+
+
+def test_the_familys_chocolates_are_one_item_type_over_the_whole_form():
+    nine = [other(1_000, quantity=3, traveller=FAMILY, item_type="Chocolate") for _ in range(3)]
+    people = (ADULT, Traveller(age=40))
+
+    assert {line.allowance.code for line in estimate(nine, people).items} == {"allowance_small_value"}
+    # Twelve are ¥12,000 of one item type on the one form, however many travellers
+    # could have carried six each: they count in the ¥200,000 (and fit).
+    twelve = [*nine, other(1_000, quantity=3, traveller=FAMILY, item_type="chocolate")]
+    assert {line.allowance.code for line in estimate(twelve, people).items} == {"allowance_other_goods"}
+
+
+def test_six_bottles_of_wine_for_two_adults_are_three_and_three_all_free():
+    result = estimate(
+        [TravellerItem("other_alcohol", 6, 2_000, traveller=FAMILY, volume_ml=750)], people=(ADULT, Traveller(40))
+    )
+
+    assert shares(result, 0) == [(0, 3, 3, 0), (1, 3, 3, 0)]
+    assert result.total_jpy == 0
+
+
+def test_a_shared_line_uses_the_room_each_adult_has_left_and_taxes_the_rest_on_the_first():
+    items = [
+        TravellerItem("whisky_brandy", 1, 6_000, traveller=0, volume_ml=750),
+        TravellerItem("whisky_brandy", 2, 6_000, traveller=1, volume_ml=750),
+        TravellerItem("other_alcohol", 4, 2_000, traveller=FAMILY, volume_ml=750),
+    ]
+
+    result = estimate(items, people=(ADULT, Traveller(40)))
+
+    # Two bottles on adult 1's allowance, one on adult 2's, one taxed at ¥150.
+    assert shares(result, 2) == [(0, 3, 2, 1), (1, 1, 1, 0)]
+    assert [line.tax_jpy for line in result.items if line.index == 2] == [150, 0]
+    assert result.total_jpy == 100
+
+
+def test_two_adults_do_not_make_one_400000_yen_article_free_nor_split_one():
+    people = (ADULT, Traveller(age=40))
+
+    (ring,) = estimate([other(300_000, traveller=FAMILY)], people).items
+    assert (ring.free_quantity, ring.allowance.code) == (0, "no_allowance_single_article")
+
+    # Two ¥150,000 articles: one on each allowance; a third would need a split.
+    result = estimate([other(150_000, quantity=3, traveller=FAMILY)], people)
+    assert shares(result, 0) == [(0, 2, 1, 1), (1, 1, 1, 0)]
+    assert result.total_jpy == 13_500
+
+
+def test_a_childs_allowance_takes_only_the_familys_goods_for_the_child():
+    people = (ADULT, Traveller(age=3))
+
+    result = estimate([other(100_000, quantity=3, traveller=FAMILY)], people)
+    assert shares(result, 0) == [(0, 3, 2, 1)]
+
+    result = estimate([other(100_000, quantity=3, traveller=FAMILY, for_child_use=True)], people)
+    assert shares(result, 0) == [(0, 2, 2, 0), (1, 1, 1, 0)]
+    assert result.total_jpy == 0
+
+
+def test_the_familys_alcohol_with_nobody_aged_20_is_taxed_with_the_reason():
+    result = estimate(
+        [TravellerItem("whisky_brandy", 1, 6_000, traveller=FAMILY, volume_ml=750)],
+        people=(Traveller(age=4), Traveller(age=19)),
+    )
+
+    (whisky,) = result.items
+    assert (whisky.traveller, whisky.allowance.code, whisky.tax_jpy) == (0, "no_allowance_under_20", 600)
+
+
+def test_the_familys_goods_go_where_an_allowance_has_room():
+    items = [
+        TravellerItem("cigarettes", 200, 30, traveller=0),
+        TravellerItem("cigarettes", 150, 30, traveller=FAMILY),
+    ]
+
+    result = estimate(items, people=(ADULT, Traveller(age=40), Traveller(age=12)))
+
+    assert shares(result, 1) == [(1, 150, 150, 0)]
+    assert result.total_jpy == 0
+
+
+def test_the_general_rate_is_freed_first_across_the_family():
+    # Two watches over the simplified limit and a ¥150,000 coat: each adult frees a
+    # watch, the coat is taxed at the simplified rate.
+    items = [other(180_000, quantity=2, traveller=FAMILY), other(150_000, traveller=FAMILY)]
+
+    result = estimate(items, people=(ADULT, Traveller(age=40)))
+
+    assert shares(result, 0) == [(0, 1, 1, 0), (1, 1, 1, 0)]
+    assert shares(result, 1) == [(0, 1, 0, 1)]
+    assert (result.assessed_by_customs, result.total_jpy) == (False, 13_500)
+
+
+def test_a_general_rate_line_split_is_listed_once_among_the_general_rate_items():
+    result = estimate([other(180_000, quantity=3, traveller=FAMILY)], people=(ADULT, Traveller(age=40)))
+
+    assert shares(result, 0) == [(0, 2, 1, 1), (1, 1, 1, 0)]
+    assert (result.general_rate_items, result.general_rate_taxable_value_jpy) == ((0,), 108_000)
+
+
+def test_family_declarations_past_the_search_sizes_are_refused_field_by_field():
+    lines = [other(1_000, traveller=FAMILY, description=f"line {i}") for i in range(51)]
+    lines[3] = replace(lines[3], quantity=1_001)
+
+    with pytest.raises(ApplicationError) as error:
+        estimate(lines, people=[ADULT] * 11)
+
+    assert error.value.code == "too_many_travellers"
+    assert list(error.value.fields) == ["travellers", "items", "items[3].quantity"]
+    assert error.value.fields["items"] == ["A declaration with the family's goods has at most 50 lines."]
+
+
+def test_declarations_without_family_lines_keep_their_sizes():
+    lines = [other(1_000, description=f"line {i}", quantity=2_000) for i in range(60)]
+
+    assert len(estimate(lines, people=[ADULT] * 12).items) == 60
+
+
+def test_the_family_search_is_exact_for_thirty_lines_and_four_adults():
+    rng = random.Random(7)  # noqa: S311 - test data, not secrets
+    for _ in range(5):
+        lines = [
+            other(rng.randint(1_000, 200_000), quantity=rng.randint(1, 3), traveller=FAMILY, description=f"{i}")
+            for i in range(30)
+        ]
+        result = estimate(lines, people=[ADULT] * 4)
+        assert result.combination_proven_best
+        assert all(use.other_goods_free_jpy <= 200_000 for use in result.travellers)
+
+
+def test_a_search_past_its_budget_keeps_the_best_sharing_found_and_says_so(monkeypatch):
+    monkeypatch.setattr(travellers, "SEARCH_BUDGET", 10)
+    rng = random.Random(1)  # noqa: S311 - test data, not secrets
+    lines = [
+        other(rng.randint(1_000, 120_000), quantity=rng.randint(1, 3), traveller=FAMILY, description=f"{i}")
+        for i in range(30)
+    ]
+
+    result = estimate(lines, people=[ADULT] * 4)
+
+    assert not result.combination_proven_best
+    assert all(199_000 < use.other_goods_free_jpy <= 200_000 for use in result.travellers)

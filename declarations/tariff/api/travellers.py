@@ -1,8 +1,10 @@
-"""API of the travellers' estimate: the duty-free allowances and the simplified-rate
-tax on a family's goods, for anyone (no login), throttled per address."""
+"""API of the travellers' estimate (the duty-free allowances and the simplified-rate
+tax on a family's goods) and of the rules in force, for anyone (no login), throttled
+per address."""
 
 from __future__ import annotations
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -12,7 +14,8 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from customs_portal.api.validation import validate_or_raise
-from declarations.tariff.travellers import TRAVELLER_CATEGORIES, Traveller, TravellerItem, traveller_estimate
+from declarations.tariff.selectors import traveller_estimate, traveller_rules_in_force
+from declarations.tariff.travellers import TRAVELLER_CATEGORIES, Traveller, TravellerItem
 
 # Sizes past any family's luggage are refused before any work is done.
 MAX_TRAVELLERS = 20
@@ -49,7 +52,11 @@ class TravellerItemInput(serializers.Serializer):
     traveller = serializers.IntegerField(
         min_value=0,
         default=0,
-        help_text=gettext_lazy("Index of the traveller in `travellers` who carries the goods."),
+        allow_null=True,
+        help_text=gettext_lazy(
+            "Index of the traveller in `travellers` who carries the goods; null for the family's goods, which the "
+            "estimate shares among the travellers entitled to them in the way most favourable to the family."
+        ),
         error_messages={"min_value": gettext_lazy("There is no such traveller.")},
     )
     volume_ml = serializers.IntegerField(
@@ -149,6 +156,9 @@ class TravellerEstimateOutput(serializers.Serializer):
     assessed_by_customs = serializers.BooleanField(
         help_text=gettext_lazy("Some goods take the general rate, which customs assesses.")
     )
+    combination_proven_best = serializers.BooleanField(
+        help_text=gettext_lazy("False only where sharing the family's goods was cut short: the best found is given.")
+    )
     general_rate_items = serializers.ListField(child=serializers.IntegerField())
     general_rate_taxable_value_jpy = serializers.DecimalField(max_digits=20, decimal_places=2)
 
@@ -175,3 +185,65 @@ class TravellerEstimateApi(APIView):
             on=data["date"],
         )
         return Response(TravellerEstimateOutput(estimate).data)
+
+
+class TravellerRulesInput(serializers.Serializer):
+    date = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class AllowancesOutput(serializers.Serializer):
+    adult_age = serializers.IntegerField()
+    child_age = serializers.IntegerField()
+    alcohol_bottles = serializers.IntegerField()
+    bottle_ml = serializers.IntegerField()
+    cigarettes = serializers.IntegerField()
+    cigars = serializers.IntegerField()
+    heated_tobacco_packs = serializers.IntegerField()
+    sticks_per_pack = serializers.IntegerField()
+    other_tobacco_g = serializers.IntegerField()
+    perfume_ml = serializers.IntegerField()
+    other_goods_jpy = serializers.IntegerField()
+    small_value_per_item_type_jpy = serializers.IntegerField()
+
+
+class SimplifiedRateOutput(serializers.Serializer):
+    category = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    unit = serializers.CharField(help_text=gettext_lazy("L, stick, pack or %."))
+    text = serializers.CharField(help_text=gettext_lazy("e.g. 800 JPY/L, 15%."))
+
+
+class TravellerRulesOutput(serializers.Serializer):
+    date = serializers.DateField()
+    valid_from = serializers.DateField()
+    allowances = AllowancesOutput()
+    taxable_ratio = serializers.DecimalField(max_digits=4, decimal_places=3)
+    article_limit_jpy = serializers.IntegerField()
+    rates = SimplifiedRateOutput(many=True)
+
+
+class TravellerRulesApi(APIView):
+    """The travellers' duty-free allowances and simplified rates in force on a day
+    (today by default). Open to anyone, throttled with the estimate."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "traveller-estimate"
+
+    @extend_schema(parameters=[TravellerRulesInput], responses=TravellerRulesOutput, summary="Travellers' rules")
+    def get(self, request):
+        on = validate_or_raise(TravellerRulesInput(data=request.query_params))["date"] or timezone.localdate()
+        rules = traveller_rules_in_force(on=on)
+        body = {
+            "date": on,
+            "valid_from": rules.valid_from,
+            "allowances": rules.allowances,
+            "taxable_ratio": rules.rates.taxable_ratio,
+            "article_limit_jpy": rules.rates.article_limit_jpy,
+            "rates": [
+                {"category": category, "amount": rate.amount, "unit": rate.unit, "text": str(rate)}
+                for category, rate in rules.rates.rates.items()
+            ],
+        }
+        return Response(TravellerRulesOutput(body).data)
