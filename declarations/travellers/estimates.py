@@ -32,7 +32,7 @@ def family_items(items: list[dict[str, Any]]) -> list[TravellerItem]:
             category=item["category"],
             quantity=item["quantity"],
             value_jpy=item["value_jpy"],
-            traveller=0,
+            traveller=None,
             volume_ml=item.get("volume_ml"),
             weight_g=item.get("weight_g"),
             description=item.get("description", ""),

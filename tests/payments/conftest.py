@@ -28,6 +28,18 @@ def payments_receiver_connected():
     )
 
 
+@pytest.fixture(autouse=True)
+def _traveller_rules(request):
+    """The travellers' tests need the seeded rules of the gate and of the allowances,
+    which a transactional test elsewhere may have emptied."""
+    if "traveller" in request.node.module.__name__ and request.node.get_closest_marker("django_db") is not None:
+        from declarations.tariff.interface import traveller_rules_seed_load
+        from declarations.travellers.services import gate_rules_seed_load
+
+        gate_rules_seed_load()
+        traveller_rules_seed_load()
+
+
 @pytest.fixture
 def assessment_a(trader_a):
     return assessment_for(trader_a)

@@ -2,16 +2,19 @@ from __future__ import annotations
 
 import pytest
 
+from declarations.tariff.interface import traveller_rules_seed_load
 from declarations.travellers.services import gate_rules_seed_load
 from tests.travellers.factories import kiosk_register
 
 
 @pytest.fixture(autouse=True)
 def _gate_rules(request):
-    """The gate's seeded rules (migration 0010), back after a transactional test elsewhere
-    emptied the database."""
+    """The seeded rules of the gate (declarations migration 0010) and of the allowances
+    (tariff migration 0004), back after a transactional test elsewhere emptied the
+    database."""
     if "django_db" in request.keywords:
         gate_rules_seed_load()
+        traveller_rules_seed_load()
 
 
 @pytest.fixture

@@ -225,7 +225,10 @@ def test_the_passport_look_up_is_a_post_form(client_for, clearance_officer):
 
 
 def test_the_declaration_page_shows_the_calculation_and_the_kiosk_decision(client_for, clearance_officer, kiosk):
-    declaration = declaration_file(answers={"over_allowance": True}, items=[WHISKY], family={"adults": 1})
+    # The two adults free three bottles each: two of the eight are taxed, as below.
+    declaration = declaration_file(
+        answers={"over_allowance": True}, items=[{**WHISKY, "quantity": 8}], family={"adults": 1}
+    )
     _decide(kiosk, declaration)
     response = _page(client_for(clearance_officer), f"/officer/travellers/declarations/{declaration.pk}/")
     text = response.content.decode()
