@@ -29,7 +29,8 @@ class GateRules:
 def gate_rules_in_force(*, at: datetime) -> GateRules:
     """One query for every rule in force (the largest random share counts)."""
     random_share, flights, origins, answers = Decimal(0), set(), set(), set()
-    for kind, value, share in GateRiskRule.objects.filter(in_force(at)).values_list("kind", "value", "share_percent"):
+    in_force_now = GateRiskRule.objects.filter(in_force(at)).order_by()
+    for kind, value, share in in_force_now.values_list("kind", "value", "share_percent"):
         if kind == GateRiskRule.Kind.RANDOM_SHARE:
             random_share = max(random_share, share or Decimal(0))
         elif kind == GateRiskRule.Kind.FLIGHT:
