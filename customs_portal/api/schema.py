@@ -15,6 +15,7 @@ API_AREAS: tuple[tuple[str, str], ...] = (
     ("duty-estimates/", "tariff"),
     ("exchange-rates/", "tariff"),
     ("traveller-estimates/", "tariff"),
+    ("traveller-rules/", "tariff"),
     ("traveller-declarations/", "travellers"),
     ("kiosk/", "kiosk"),
     ("manifests/", "manifests"),
