@@ -456,6 +456,8 @@ SPECTACULAR_SETTINGS = {
         "AssessmentActionEnum": ["pay", "defer"],
         "PaymentActionEnum": ["continue", "cancel", "refund", "receipt"],
         "RefundActionEnum": ["approve", "reject"],
+        "KioskPaymentMethodEnum": "payments.api.KIOSK_METHODS",
+        "PaymentMethodEnum": "payments.models.PaymentMethod",
     },
 }
 

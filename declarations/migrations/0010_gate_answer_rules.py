@@ -17,9 +17,7 @@ START = dt.datetime(2019, 4, 15, tzinfo=dt.timezone(dt.timedelta(hours=9)))
 def seed(apps, schema_editor):
     rule = apps.get_model("declarations", "GateRiskRule")
     for answer in ANSWERS:
-        rule.objects.get_or_create(
-            kind="answer", value=answer, valid_until=None, defaults={"valid_from": START, "note": "Form C5360 side A"}
-        )
+        rule.objects.get_or_create(kind="answer", value=answer, valid_until=None, defaults={"valid_from": START})
 
 
 def unseed(apps, schema_editor):

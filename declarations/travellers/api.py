@@ -299,7 +299,10 @@ class KioskDecisionApi(_KioskApi):
             )
         data = validate_or_raise(KioskDecisionInput(data=request.data))
         decision = services.kiosk_decide(kiosk=request.auth, token=data["token"], mrz=data["mrz"], request_key=key)
-        language = data.get("language") or (decision.declaration.language if decision.declaration_id else "ja")
+        # The traveller's chosen language, else the one they declared in, else the kiosk's.
+        language = data.get("language") or (
+            decision.declaration.language if decision.declaration_id else translation.get_language()
+        )
         with translation.override(language):
             return Response(KioskDecisionOutput(decision).data)
 

@@ -494,7 +494,7 @@ def gate_rules_seed_load() -> int:
             kind=GateRiskRule.Kind.ANSWER,
             value=key,
             valid_until=None,
-            defaults={"valid_from": GATE_RULES_START, "note": "Form C5360 side A"},
+            defaults={"valid_from": GATE_RULES_START},
         )
         added += created
     return added

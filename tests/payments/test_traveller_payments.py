@@ -262,7 +262,7 @@ def test_without_a_payment_provider_the_kiosk_sends_to_the_desk_to_pay(kiosk_cli
     response = start(kiosk_client, decision)
     assert response.status_code == 503
     assert PaymentIntent.objects.count() == 0
-    page = client.get("/kiosk/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    page = client.get("/kiosk/?step=scan", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'data-can-pay="false"' in page
     assert 'data-method="card"' not in page
     assert "Please pay the duty at the officer desk." in page
