@@ -85,6 +85,7 @@ trader.force_login(User.objects.get(username={username!r}))
 pages = {{}}
 visits = [(anonymous, "/"), (anonymous, "/accounts/login/"), (trader, "/trader/"), (trader, "/api/docs/")]
 visits += [(anonymous, "/api/docs/?anonymous"), (anonymous, "/api/schema/?anonymous")]
+visits += [(anonymous, "/travel/"), (anonymous, "/travel/declare/"), (anonymous, "/travel/sw.js"), (anonymous, "/kiosk/")]
 for client, path in visits:
     response = client.get(path, secure=True)
     pages[path] = {{"status": response.status_code, "body": response.content.decode(), "to": response.get("Location")}}
@@ -119,11 +120,14 @@ def test_production_serves_pages_with_the_collected_static_manifest(static_root,
     assert result.returncode == 0, result.stderr
     pages = json.loads(result.stdout.strip().splitlines()[-1])
 
-    for path in ["/", "/accounts/login/", "/trader/", "/api/docs/"]:
+    for path in ["/", "/accounts/login/", "/trader/", "/api/docs/", "/travel/", "/travel/declare/", "/kiosk/"]:
         assert pages[path]["status"] == 200, (path, pages[path]["body"][:2000])
         assert HASHED_STATIC.search(pages[path]["body"]), path
         assert '/static/css/portal.css"' not in pages[path]["body"]
     assert trader_a.username in pages["/trader/"]["body"]
+    # The travellers' service worker keeps the hashed assets; the kiosk has no sandbox to pay through.
+    assert pages["/travel/sw.js"]["status"] == 200 and HASHED_STATIC.search(pages["/travel/sw.js"]["body"])
+    assert 'data-can-pay="false"' in pages["/kiosk/"]["body"]
     assert pages["/api/schema/?anonymous"]["status"] == 401
     docs = pages["/api/docs/?anonymous"]
     assert docs["status"] == 302 and docs["to"].startswith("/accounts/login/?next=/api/docs/")
