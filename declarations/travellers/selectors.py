@@ -131,10 +131,6 @@ def traveller_declaration_history(*, user: User, declaration: TravellerDeclarati
     }
 
 
-def desk_decision_of(declaration: TravellerDeclaration) -> KioskDecision | None:
-    return declaration.kiosk_decisions.filter(lane=Lane.DESK).select_related("kiosk").order_by("-id").first()
-
-
 def kiosks_for_supervisor(*, user: User) -> QuerySet[Kiosk]:
     _require(user, GATE_SUPERVISOR)
     return Kiosk.objects.select_related("registered_by", "revoked_by")
