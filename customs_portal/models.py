@@ -25,6 +25,8 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator")
     # The service user of a registered gate kiosk: it never logs in (no password).
     KIOSK = "kiosk", _("Kiosk (device)")
+    # The service user of a registered X-ray scanner at a mail office (no password).
+    SCANNER = "scanner", _("X-ray scanner (device)")
 
 
 OFFICER_ROLES = frozenset({Role.CLEARANCE_OFFICER, Role.INSPECTION_OFFICER, Role.AUDIT_OFFICER, Role.SUPERVISOR})

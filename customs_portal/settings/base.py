@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "declarations.tariff",
     "declarations",
     "inspection",
+    "xray",
     "payments",
 ]
 # The built-in sandbox payment gateway (its own tables, hosted payment page and webhooks)
@@ -305,6 +306,9 @@ CELERY_TASK_ROUTES = {
     "declarations.manifest_tasks.manifest_screen_chunk": {"queue": "ml"},
     "inspection.tasks.risk_model_retrain": {"queue": "ml"},
     "inspection.tasks.risk_rescore_open": {"queue": "ml"},
+    # X-ray images are read by a worker of their own (torch, batched): a queue of scans
+    # never waits behind risk scoring, nor risk scoring behind it.
+    "xray.tasks.*": {"queue": "xray"},
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {

@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class XrayConfig(AppConfig):
+    name = "xray"
+    verbose_name = _("X-ray parcel screening")
+    default_auto_field = "django.db.models.BigAutoField"
