@@ -25,5 +25,6 @@ urlpatterns = [
     path("audit-events/", views.AuditEventListApi.as_view(), name="api-audit-events"),
     path("", include("declarations.api_urls")),
     path("", include("inspection.api_urls")),
+    path("", include("xray.api_urls")),
     path("", include("payments.api_urls")),
 ]

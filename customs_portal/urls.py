@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("declarations.urls")),
     path("", include("payments.urls")),
     path("", include("inspection.urls")),
+    path("", include("xray.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("customs_portal.api_urls")),
     path("api/schema/", PortalSchemaView.as_view(), name="api-schema"),

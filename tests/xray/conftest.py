@@ -1,0 +1,1 @@
+"""Fixtures of the X-ray tests (personas come from tests/conftest.py)."""
