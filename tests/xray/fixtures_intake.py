@@ -3,11 +3,10 @@ fake (service tests only; the end-to-end test trains a tiny real model)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-import pytest
 from PIL import Image
 
 from customs_portal.ml_registry import artefact_cache_clear, model_version_promote, model_version_register
@@ -61,9 +60,9 @@ def _heatmap_png(*, heatmap: np.ndarray, width: int, height: int) -> bytes:
     return buffer.getvalue()
 
 
-@pytest.fixture
-def fake_predictor(monkeypatch) -> FakePredictor:
-    """A served version of the X-ray model whose predictor is a FakePredictor."""
+def fake_predictor_serve(monkeypatch) -> Iterator[FakePredictor]:
+    """A served version of the X-ray model whose predictor is a FakePredictor; a test
+    module makes it a fixture: `yield from fake_predictor_serve(monkeypatch)`."""
     predictor = FakePredictor()
     artefact_cache_clear()
     monkeypatch.setattr(ml, "predictor_load", lambda directory: predictor)

@@ -118,8 +118,21 @@ def xray_images_screen(*, image_ids: list[int]) -> ScreeningOutcome:
         except Exception:  # noqa: BLE001  (a missing or broken file, whatever Pillow or storage says)
             logger.warning("X-ray image %s could not be decoded (attempt %s).", image.pk, image.attempts, exc_info=True)
             _unreadable(image, outcome)
-    if not readable:
-        return outcome
+    if readable:
+        _predict(readable=readable, predictor=predictor, model_version=model_version, outcome=outcome)
+    for parcel_id in sorted({image.parcel_id for image, _ in readable} | _failed_parcels(outcome)):
+        parcel_screening_update(parcel_id=parcel_id, model_version=model_version, threshold=predictor.threshold)
+    return outcome
+
+
+def _predict(
+    *,
+    readable: list[tuple[XrayImage, Image.Image]],
+    predictor: ml.XrayPredictor,
+    model_version: ModelVersion,
+    outcome: ScreeningOutcome,
+) -> None:
+    """One predict call for the batch, then one stored result per image."""
     started = time.perf_counter()
     try:
         predictions = predictor.predict([decoded for _, decoded in readable])
@@ -137,9 +150,6 @@ def xray_images_screen(*, image_ids: list[int]) -> ScreeningOutcome:
             seconds=seconds,
         )
         outcome.screened.append(image.pk)
-    for parcel_id in sorted({image.parcel_id for image, _ in readable} | _failed_parcels(outcome)):
-        parcel_screening_update(parcel_id=parcel_id, model_version=model_version, threshold=predictor.threshold)
-    return outcome
 
 
 def _failed_parcels(outcome: ScreeningOutcome) -> set[int]:
@@ -200,8 +210,9 @@ def _result_store(
 def parcel_screening_update(*, parcel_id: int, model_version: ModelVersion, threshold: float) -> Parcel | None:
     """The parcel from its images' results with `model_version`: the threat score is the
     highest of its images', the decision "inspect" from the threshold up, the mismatch
-    reasons from the highest probability of each class. Screened once no image waits;
-    the random control sample is drawn the first time. A decided parcel is left alone."""
+    reasons from the highest probability of each class. Screened once no image waits
+    (with no score where none could be read); the random control sample is drawn the
+    first time. A decided parcel is left alone."""
     parcel = Parcel.objects.select_for_update().filter(pk=parcel_id).first()
     if parcel is None or parcel.status == Parcel.Status.DECIDED:
         return parcel
@@ -223,7 +234,9 @@ def parcel_screening_update(*, parcel_id: int, model_version: ModelVersion, thre
             threats=ml.THREAT_CLASSES,
         )
         fields += ["threat_score", "machine_decision", "mismatch_reasons"]
-    if not waiting and results:
+    # A parcel none of whose images could be read still goes to an officer, without a
+    # reading of the model, rather than wait for ever.
+    if not waiting and (results or parcel.images.filter(status=XrayImage.Status.FAILED).exists()):
         if parcel.screened_at is None:
             parcel.control_sample = random.random() * 100 < _control_sample_percent()  # noqa: S311  (a sample, not a secret)
             fields.append("control_sample")
