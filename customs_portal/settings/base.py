@@ -470,7 +470,10 @@ SPECTACULAR_SETTINGS = {
         {"name": "account", "description": "The caller, API tokens and the audit trail."},
         {"name": "travellers", "description": "Travellers' baggage declarations (Form C5360) filed from a phone."},
         {"name": "kiosk", "description": "Electronic declaration gate kiosks: QR and passport in, gate or desk out."},
-        {"name": "xray", "description": "Postal parcels, their X-ray images from registered scanners and the model's reading."},
+        {
+            "name": "xray",
+            "description": "Postal parcels, their X-ray images from registered scanners and the model's reading.",
+        },
     ],
     # Several choice sets share a field name ("kind", "status"): name the declarations' ones.
     "ENUM_NAME_OVERRIDES": {
