@@ -109,7 +109,7 @@ def test_a_broken_image_is_a_field_error_and_nothing_is_stored(client_for, inspe
 def test_errors_are_in_japanese_for_a_japanese_reader(client_for, inspection_officer):
     response = client_for(inspection_officer).post("/officer/xray/intake/new/", {}, HTTP_ACCEPT_LANGUAGE="ja")
     assert response.status_code == 400
-    assert response.context["form"].errors["item_number"] == ["このフィールドは必須です。"]
+    assert response.context["form"].errors["item_number"] == ["この項目は必須です。"]
     assert b'lang="ja"' in response.content
 
 
