@@ -1,5 +1,7 @@
 """The X-ray model's preprocessing, prediction, heat maps and artefacts."""
 
+# The fixtures imported from fixtures_ml are pytest arguments, not redefinitions.
+# ruff: noqa: F811
 from __future__ import annotations
 
 import io
