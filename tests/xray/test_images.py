@@ -134,11 +134,21 @@ def test_an_image_is_stored_once_and_queued_once_the_upload_commits():
 @pytest.mark.django_db
 def test_a_refused_image_leaves_no_row_and_no_file(settings):
     parcel = ParcelFactory()
+    directory = settings.MEDIA_ROOT / "xray" / "images"
+
+    def files() -> set:
+        return set(directory.rglob("*")) if directory.exists() else set()
+
+    before = files()
     with pytest.raises(ApplicationError):
         services.xray_image_add(parcel=parcel, data=truncated_png_bytes(), uploaded_by=parcel.created_by)
+    Parcel.objects.filter(pk=parcel.pk).update(status=Parcel.Status.DECIDED)
+    # Refused inside the transaction (a decided parcel takes no image): nothing is left either.
+    with pytest.raises(ApplicationError) as refused:
+        services.xray_image_add(parcel=parcel, data=png_bytes(seed=8), uploaded_by=parcel.created_by)
+    assert refused.value.code == "parcel_decided"
     assert not XrayImage.objects.exists()
-    directory = settings.MEDIA_ROOT / "xray" / "images"
-    assert not directory.exists() or not any(path.is_file() for path in directory.rglob("*"))
+    assert files() == before
 
 
 @pytest.mark.django_db
