@@ -158,3 +158,25 @@ def test_an_image_already_sent_for_another_parcel_is_refused():
     with pytest.raises(ApplicationError) as refused:
         services.xray_image_add(parcel=second, data=png_bytes(seed=5), uploaded_by=second.created_by)
     assert (refused.value.code, refused.value.status) == ("image_of_another_parcel", 409)
+
+
+@pytest.mark.django_db
+def test_a_failure_after_the_file_is_written_removes_the_file(monkeypatch):
+    parcel = ParcelFactory()
+    written = []
+    original_save = default_storage.save
+
+    def save(name, content, *args, **kwargs):
+        written.append(original_save(name, content, *args, **kwargs))
+        return written[-1]
+
+    def broken_enqueue(*args, **kwargs):
+        raise RuntimeError("the outbox table is gone")
+
+    monkeypatch.setattr(default_storage, "save", save)
+    monkeypatch.setattr(services, "outbox_enqueue", broken_enqueue)
+    with pytest.raises(RuntimeError):
+        services.xray_image_add(parcel=parcel, data=png_bytes(seed=12), uploaded_by=parcel.created_by)
+    assert written and not default_storage.exists(written[0])
+    assert not XrayImage.objects.exists()
+    assert Parcel.objects.get(pk=parcel.pk).status == Parcel.Status.AWAITING_IMAGE
