@@ -4,6 +4,7 @@ metadata stripped, and the same image recognised when it is sent twice."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -180,3 +181,16 @@ def test_a_failure_after_the_file_is_written_removes_the_file(monkeypatch):
     assert written and not default_storage.exists(written[0])
     assert not XrayImage.objects.exists()
     assert Parcel.objects.get(pk=parcel.pk).status == Parcel.Status.AWAITING_IMAGE
+
+
+def test_real_scans_are_accepted_and_stored_with_their_pixels(settings):
+    """A few of the real scans (read in place, research licence) go through the checks."""
+    directory = Path(str(settings.XRAY_REAL_DATA_DIR)) / "sixray-subset" / "positive"
+    if not directory.exists():
+        pytest.skip("The real scans are not on this machine.")
+    for path in sorted(directory.glob("*.jpg"))[:5]:
+        data = path.read_bytes()
+        clean = image_clean(data=data)
+        with Image.open(io.BytesIO(data)) as source:
+            assert (clean.width, clean.height) == source.size
+        assert clean.original_format == "JPEG" and _stored(clean.content).format == "PNG"
