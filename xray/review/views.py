@@ -65,7 +65,7 @@ def _number(value: float) -> str:
 
 def _model_metrics(version) -> dict:
     """The version's hold-out figures worded for the page: {"overall": [(label, value)],
-    "classes": [(class label, [(label, value)])]}. A figure not recorded is left out."""
+    "classes": [(class label, [(label, value)])], "images": training images}. A figure not recorded is left out."""
     metrics = version.metrics if isinstance(version.metrics, dict) else {}
     holdout = metrics.get("holdout", metrics) if isinstance(metrics.get("holdout", metrics), dict) else {}
     numeric = {**{k: v for k, v in metrics.items() if k == "threshold"}, **holdout}
@@ -81,7 +81,8 @@ def _model_metrics(version) -> dict:
         shown = [(str(label), _number(figures[key])) for key, label in _CLASS_FIGURES.items()
                  if isinstance(figures.get(key), (int, float))]  # fmt: skip
         classes.append((Finding(name).label, shown))
-    return {"overall": overall, "classes": classes}
+    summary = version.training_summary if isinstance(version.training_summary, dict) else {}
+    return {"overall": overall, "classes": classes, "images": summary.get("images", summary.get("rows"))}
 
 
 def _query_without_page(request: HttpRequest) -> str:
