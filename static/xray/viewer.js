@@ -2,7 +2,7 @@
 // (drag, arrow keys), contrast, inversion and the model's heat map over the image. No
 // inline script or style: the CSP allows only our own files, and styles set from script
 // (transform, filter) are not inline styles. The viewer's state is mirrored on its
-// element's data-* attributes (zoom, inverted, heatmap, contrast) for tests.
+// element's data-* attributes (zoom, inverted, heat-shown, contrast) for tests.
 (function () {
   "use strict";
   const MIN = 0.5;
@@ -37,7 +37,7 @@
       zoomLevel.textContent = Math.round(state.scale * 100) + " %";
       viewer.dataset.zoom = state.scale.toFixed(3);
       viewer.dataset.inverted = String(state.invert);
-      viewer.dataset.heatmap = String(state.heat && Boolean(heat));
+      viewer.dataset.heatShown = String(state.heat && Boolean(heat));
       viewer.dataset.contrast = String(state.contrast);
     }
 

@@ -116,7 +116,9 @@ def screened_parcel(
         screened_at=timezone.now(),
         **fields,
     )
-    DeclaredItem.objects.create(parcel=parcel, line_number=1, description="Phone case", hs_code="392690", value_jpy=4_800)
+    DeclaredItem.objects.create(
+        parcel=parcel, line_number=1, description="Phone case", hs_code="392690", value_jpy=4_800
+    )
     version = version or ModelVersion.objects.filter(name="xray", status="active").first() or xray_model_version()
     for number in range(images):
         content = (real_scan_bytes() if real_image else None) or png_bytes(shade=150 + number * 20)

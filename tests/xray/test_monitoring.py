@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from customs_portal.models import ModelVersion
 from tests.xray.factories_review import screened_parcel, xray_model_version
-from tests.xray.fixtures_review import duty_assessed  # noqa: F401  (fixture)
 from xray.review import charts, selectors, services
 from xray.review.models import ParcelReview
 
+pytest_plugins = ["tests.xray.fixtures_review"]
 pytestmark = pytest.mark.django_db
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
@@ -25,7 +25,9 @@ def _confirmed(officer, *, score: float, found: str, control: bool = False, week
     parcel = screened_parcel(score=score, control_sample=control, version=version)
     opened = control or score >= 0.35 or found != "other"
     reason = "control_sample" if control else ("model_agreed" if opened == (score >= 0.35) else "intelligence")
-    services.parcel_review_decide(parcel=parcel, officer=officer, decision="inspect" if opened else "release", reason=reason)
+    services.parcel_review_decide(
+        parcel=parcel, officer=officer, decision="inspect" if opened else "release", reason=reason
+    )
     if opened:
         services.parcel_finding_record(parcel=parcel, officer=officer, finding=found)
     if weeks_ago:
@@ -50,7 +52,9 @@ def test_weekly_accuracy_recall_and_precision_per_version_with_the_control_sampl
     _confirmed(inspection_officer, score=0.05, found="gun", control=True, version=second)
     # Decided but not yet opened: no finding, so not counted.
     screened = screened_parcel(score=0.9, version=second)
-    services.parcel_review_decide(parcel=screened, officer=inspection_officer, decision="inspect", reason="model_agreed")
+    services.parcel_review_decide(
+        parcel=screened, officer=inspection_officer, decision="inspect", reason="model_agreed"
+    )
 
     series = selectors.monitoring_series(user=inspection_officer)
     assert [(row["version"], row["all"]["reviewed"]) for row in series] == [(1, 4), (2, 3)]
@@ -74,7 +78,9 @@ def test_findings_older_than_the_window_are_left_out(inspection_officer, duty_as
     assert selectors.monitoring_series(user=inspection_officer, weeks=12) == []
 
 
-def test_the_monitoring_page_draws_the_chart_from_embedded_data_and_a_table(client_for, audit_officer, inspection_officer, duty_assessed):
+def test_the_monitoring_page_draws_the_chart_from_embedded_data_and_a_table(
+    client_for, audit_officer, inspection_officer, duty_assessed
+):
     _confirmed(inspection_officer, score=0.9, found="gun")
     _confirmed(inspection_officer, score=0.05, found="other", control=True)
     response = client_for(audit_officer).get(reverse("xray-review-monitoring"), **EN)

@@ -12,11 +12,11 @@ from django.db import connection
 from customs_portal.errors import ApplicationError
 from customs_portal.models import AuditEvent
 from tests.xray.factories_review import screened_parcel
-from tests.xray.fixtures_review import duty_assessed  # noqa: F401  (fixture)
 from xray.parcels.models import Decision, Parcel
 from xray.review import selectors, services
 from xray.review.models import Finding, ParcelReview, ReviewSettings
 
+pytest_plugins = ["tests.xray.fixtures_review"]
 pytestmark = pytest.mark.django_db
 Reason = ParcelReview.Reason
 
@@ -89,7 +89,9 @@ def test_a_parcel_is_decided_only_once(inspection_officer, supervisor):
 def test_a_parcel_not_yet_screened_cannot_be_decided(inspection_officer):
     parcel = screened_parcel(status=Parcel.Status.SCREENING)
     with pytest.raises(ApplicationError):
-        services.parcel_review_decide(parcel=parcel, officer=inspection_officer, decision="inspect", reason="model_agreed")
+        services.parcel_review_decide(
+            parcel=parcel, officer=inspection_officer, decision="inspect", reason="model_agreed"
+        )
 
 
 @pytest.mark.parametrize("persona", ["clearance_officer", "audit_officer", "trader_a"])
@@ -105,9 +107,13 @@ def test_only_inspection_officers_and_supervisors_decide(persona, request):
 def test_the_finding_after_opening_is_recorded_once_and_releases_a_clean_parcel(inspection_officer, duty_assessed):
     clean, armed = screened_parcel(score=0.7), screened_parcel(score=0.95)
     for parcel in (clean, armed):
-        services.parcel_review_decide(parcel=parcel, officer=inspection_officer, decision="inspect", reason="model_agreed")
+        services.parcel_review_decide(
+            parcel=parcel, officer=inspection_officer, decision="inspect", reason="model_agreed"
+        )
     services.parcel_finding_record(parcel=clean, officer=inspection_officer, finding=Finding.OTHER)
-    services.parcel_finding_record(parcel=armed, officer=inspection_officer, finding=Finding.GUN, note="Pistol in a box")
+    services.parcel_finding_record(
+        parcel=armed, officer=inspection_officer, finding=Finding.GUN, note="Pistol in a box"
+    )
     assert duty_assessed == [clean.item_number]
     assert ParcelReview.objects.get(parcel=armed).finding == Finding.GUN
     with pytest.raises(ApplicationError) as error:
@@ -128,7 +134,9 @@ def test_labelled_images_are_the_findings_of_decided_parcels(inspection_officer)
     armed, released, waiting = screened_parcel(score=0.95, images=2), screened_parcel(score=0.1), screened_parcel()
     services.parcel_review_decide(parcel=armed, officer=inspection_officer, decision="inspect", reason="model_agreed")
     services.parcel_finding_record(parcel=armed, officer=inspection_officer, finding=Finding.BLADE)
-    services.parcel_review_decide(parcel=released, officer=inspection_officer, decision="release", reason="model_agreed")
+    services.parcel_review_decide(
+        parcel=released, officer=inspection_officer, decision="release", reason="model_agreed"
+    )
     labelled = selectors.review_labelled_images()
     assert [label for _path, label in labelled] == ["blade", "blade", "other"]
     assert all(path.is_file() for path, _label in labelled)

@@ -10,10 +10,10 @@ from django.urls import reverse
 
 from customs_portal.models import AuditEvent, ModelVersion
 from tests.xray.factories_review import screened_parcel, xray_model_version
-from tests.xray.fixtures_review import duty_assessed, kiosk_user, scanner_user  # noqa: F401  (fixtures)
 from xray.parcels.models import Parcel
 from xray.review.models import ParcelReview, ReviewSettings
 
+pytest_plugins = ["tests.xray.fixtures_review"]
 pytestmark = pytest.mark.django_db
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
@@ -119,7 +119,9 @@ def test_read_only_officers_see_no_decision_form(client_for, clearance_officer):
     response = client_for(clearance_officer).get(reverse("xray-review-parcel", args=[parcel.item_number]), **EN)
     assert response.context["decision_form"] is None
     decide = reverse("xray-review-decide", args=[parcel.item_number])
-    assert client_for(clearance_officer).post(decide, {"decision": "inspect", "reason": "model_agreed"}).status_code == 403
+    assert (
+        client_for(clearance_officer).post(decide, {"decision": "inspect", "reason": "model_agreed"}).status_code == 403
+    )
 
 
 def test_an_unknown_parcel_is_404(client_for, inspection_officer):
@@ -201,7 +203,9 @@ def test_a_supervisor_promotes_and_rolls_back_a_version(client_for, supervisor):
 
 def test_an_inspection_officer_cannot_promote(client_for, inspection_officer):
     version = xray_model_version(version=1, status=ModelVersion.Status.TRAINED)
-    assert client_for(inspection_officer).post(reverse("xray-review-model-promote", args=[version.pk])).status_code == 403
+    assert (
+        client_for(inspection_officer).post(reverse("xray-review-model-promote", args=[version.pk])).status_code == 403
+    )
     assert client_for(inspection_officer).post(reverse("xray-review-model-rollback")).status_code == 403
     version.refresh_from_db()
     assert version.status == "trained"

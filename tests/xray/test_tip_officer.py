@@ -15,11 +15,11 @@ from customs_portal.errors import ApplicationError
 from customs_portal.models import AuditEvent, Role
 from tests.customs_portal.factories import UserFactory
 from tests.xray.factories_review import screened_parcel
-from tests.xray.fixtures_review import projected_threat  # noqa: F401  (fixture)
 from xray.parcels.models import Parcel
 from xray.review import selectors, services
 from xray.review.models import ParcelReview, ReviewSettings, TipPresentation
 
+pytest_plugins = ["tests.xray.fixtures_review"]
 pytestmark = pytest.mark.django_db
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
@@ -165,8 +165,8 @@ def test_the_supervisor_sees_tip_results_per_officer_over_the_last_30_days(clien
     TipPresentation.objects.filter(pk=old.pk).update(answered_at=timezone.now() - timedelta(days=31))
     stats = selectors.tip_stats(user=supervisor)
     assert [(row["officer"], row["count"], row["hits"], row["hit_rate"]) for row in stats] == [
-        ("Alice Sato", 3, 2, 0.6667),
+        ("Sato Alice", 3, 2, 0.6667),
         ("bob", 1, 1, 1.0),
     ]
     page = client_for(supervisor).get(reverse("xray-review-settings"), **EN).content.decode()
-    assert "Alice Sato" in page and "67 %" in page
+    assert "Sato Alice" in page and "67 %" in page

@@ -30,8 +30,12 @@ class QueueFilterForm(forms.Form):
         required=False,
         choices=[("", _("Any")), ("yes", _("Only the control sample")), ("no", _("Without the control sample"))],
     )
-    date_from = forms.DateField(label=_("Registered from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("Registered until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label=_("Registered from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("Registered until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def filters(self) -> dict:
         """The selector's keyword arguments for the filters given (screened parcels when
@@ -46,14 +50,22 @@ class DecisionForm(forms.Form):
     decision = forms.ChoiceField(label=_("Decision"), choices=Decision.choices, widget=forms.RadioSelect)
     reason = forms.ChoiceField(label=_("Reason"), choices=ParcelReview.Reason.choices)
     note = forms.CharField(
-        label=_("Note"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}), error_messages=REASON_ERRORS
+        label=_("Note"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages=REASON_ERRORS,
     )
 
 
 class FindingForm(forms.Form):
     finding = forms.ChoiceField(label=_("What was found"), choices=Finding.choices, widget=forms.RadioSelect)
     note = forms.CharField(
-        label=_("Note"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}), error_messages=REASON_ERRORS
+        label=_("Note"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages=REASON_ERRORS,
     )
 
 

@@ -85,7 +85,9 @@ class ImageReading:
     def top_class_label(self) -> str:
         if self.result is None:
             return ""
-        return Finding(self.result.top_class).label if self.result.top_class in Finding.values else self.result.top_class
+        return (
+            Finding(self.result.top_class).label if self.result.top_class in Finding.values else self.result.top_class
+        )
 
 
 def parcel_get_for_officer(*, user: User, item_number: str) -> Parcel:
@@ -234,7 +236,8 @@ def tip_stats(*, user: User, days: int = 30, now: datetime | None = None) -> lis
     )
     stats = [
         {
-            "officer": " ".join(filter(None, [row["officer__first_name"], row["officer__last_name"]]))
+            # Family name first, as User.display_name writes it.
+            "officer": " ".join(filter(None, [row["officer__last_name"], row["officer__first_name"]]))
             or row["officer__username"],
             "username": row["officer__username"],
             "count": row["count"],

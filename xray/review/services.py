@@ -166,7 +166,9 @@ def parcel_finding_record(
     if parcel.status != Status.DECIDED or parcel.final_decision != Decision.INSPECT or review is None:
         raise ApplicationError(_("Only an opened parcel has a finding to record."), code="not_opened", status=409)
     if review.finding:
-        raise ApplicationError(_("The finding of this parcel is already recorded."), code="finding_recorded", status=409)
+        raise ApplicationError(
+            _("The finding of this parcel is already recorded."), code="finding_recorded", status=409
+        )
     review.finding = finding
     if note.strip():
         review.note = (f"{review.note}\n{note.strip()}" if review.note else note.strip())[:500]
@@ -228,7 +230,9 @@ def tip_present(*, parcel: Parcel, officer: User) -> TipPresentation | None:
     seed = random.SystemRandom().randrange(2**31)
     kind = THREAT_CLASSES[seed % len(THREAT_CLASSES)]
     presentation = TipPresentation(officer=officer, parcel=parcel, base_image=base, projected_class=kind)
-    presentation.file.save(f"tip-{parcel.item_number}-{seed}.png", ContentFile(_projected_png(base=base, kind=kind, seed=seed)), save=False)
+    presentation.file.save(
+        f"tip-{parcel.item_number}-{seed}.png", ContentFile(_projected_png(base=base, kind=kind, seed=seed)), save=False
+    )
     presentation.save()
     audit_record(action="xray_tip.presented", actor=officer, obj=presentation, after={"parcel": parcel.item_number})
     return presentation
@@ -278,7 +282,10 @@ def review_settings_update(
         raise ApplicationError(_("Only a supervisor changes the screening settings."), code="not_allowed", status=403)
     errors = {
         name: [_("Give a share from 0 to 50 %.")]
-        for name, value in (("tip_share_percent", tip_share_percent), ("control_sample_percent", control_sample_percent))
+        for name, value in (
+            ("tip_share_percent", tip_share_percent),
+            ("control_sample_percent", control_sample_percent),
+        )
         if not 0 <= value <= 50
     }
     if errors:

@@ -32,12 +32,12 @@ REVIEWER = tuple(services.REVIEWER_ROLES)
 
 
 def _mismatch_texts(reasons: list) -> list[str]:
-    """The parcel's mismatch reasons (codes with parameters) in the reader's language;
-    a code the screening part does not word reads as itself."""
+    """The parcel's mismatch reasons (codes with parameters) in the reader's language."""
     try:
         from xray.screening.reasons import reasons_text
     except ImportError:
-        return [str(reason.get("code", reason)) if isinstance(reason, dict) else str(reason) for reason in reasons]
+        # Until the screening part words its codes, each reads as the general mismatch.
+        return [_("The image contradicts the declared contents.") for _reason in reasons]
     return list(reasons_text(reasons))
 
 
