@@ -491,6 +491,9 @@ DECLARATION_DATE_MAX_DAYS_AHEAD = env.int("DECLARATION_DATE_MAX_DAYS_AHEAD", def
 # Model artefacts live outside git, one ML_ARTEFACT_ROOT/<model>/<version>/ folder per
 # registered version (customs_portal.ml_registry).
 ML_ARTEFACT_ROOT = env.path("ML_ARTEFACT_ROOT", default=str(VAR_DIR / "ml"))
+# Real X-ray scans for training and benchmarks (research licence: read in place, never
+# copied into the project).
+XRAY_REAL_DATA_DIR = env.path("XRAY_REAL_DATA_DIR", default=str(BASE_DIR.parent / "shared" / "xray-real"))
 # Risk scoring (inspection app).
 # Share of each office's daily inspections picked at random so the model keeps learning.
 INSPECTION_EXPLORATION_SHARE = env.float("INSPECTION_EXPLORATION_SHARE", default=0.10)
