@@ -14,6 +14,7 @@ class PaymentsConfig(AppConfig):
         from customs_portal.notifications import notification_wording_register
         from declarations import hooks
         from payments import checks, notifications, receivers, selectors  # noqa: F401  (checks registers itself)
+        from xray import hooks as xray_hooks
 
         notification_wording_register(notifications.notification_wording)
 
@@ -26,6 +27,9 @@ class PaymentsConfig(AppConfig):
         )
         hooks.traveller_duty_due.connect(
             receivers.assessment_on_traveller_duty_due, dispatch_uid="payments.assessment_on_traveller_duty_due"
+        )
+        xray_hooks.parcel_duty_due.connect(
+            receivers.assessment_on_parcel_duty_due, dispatch_uid="payments.assessment_on_parcel_duty_due"
         )
         register_queue_counter(
             "refund_approvals", counter=selectors.refund_approvals_count, url="/payments/officer/refunds/"

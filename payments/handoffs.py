@@ -1,7 +1,8 @@
-"""The periodic repair of the handoffs between declarations and payments. Both handoffs
-run once the write commits (an assessment when a declaration awaits payment, the permit
-once its assessment is paid or deferred); a process that dies or a step that fails in
-between leaves a declaration in a state this sweep finds and completes."""
+"""The periodic repair of the handoffs between declarations and payments, and between
+postal parcels and payments. The handoffs run once the write commits (an assessment when
+a declaration awaits payment or a released parcel owes duty, the permit once its
+assessment is paid or deferred); a process that dies or a step that fails in between
+leaves a declaration or parcel in a state this sweep finds and completes."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from customs_portal.errors import ApplicationError
 from declarations.models import Declaration
 from payments import services
 from payments.models import Assessment
+from xray.parcels.models import Decision, Parcel
 
 logger = logging.getLogger(__name__)
 
@@ -29,12 +31,14 @@ STUCK_AFTER = timedelta(minutes=2)
 class HandoffRepair:
     assessed: int
     permitted: int
+    parcels_assessed: int = 0
 
 
 def handoffs_repair(*, older_than: timedelta = STUCK_AFTER) -> HandoffRepair:
     """Creates the missing assessment of each declaration awaiting payment, and permits
-    each declaration awaiting payment whose assessment is paid or deferred. Safe to run
-    any number of times."""
+    each declaration awaiting payment whose assessment is paid or deferred; creates the
+    missing assessment of each released postal parcel that owes duty. Safe to run any
+    number of times."""
     waiting = Declaration.objects.filter(
         status=Declaration.Status.AWAITING_PAYMENT, updated_at__lte=timezone.now() - older_than
     )
@@ -55,6 +59,21 @@ def handoffs_repair(*, older_than: timedelta = STUCK_AFTER) -> HandoffRepair:
             logger.exception("Declaration %s could not be permitted by the handoff sweep", declaration.pk)
             continue
         permitted += 1
-    if assessed or permitted:
-        logger.warning("Handoff sweep: %s assessment(s) created, %s declaration(s) permitted", assessed, permitted)
-    return HandoffRepair(assessed=assessed, permitted=permitted)
+    parcels_assessed = 0
+    released = Parcel.objects.filter(
+        status=Parcel.Status.DECIDED,
+        final_decision=Decision.RELEASE,
+        duty_jpy__gt=0,
+        decided_at__lte=timezone.now() - older_than,
+    )
+    for parcel in released.filter(~Exists(Assessment.objects.filter(postal_parcel=OuterRef("pk")))):
+        services.assessment_create_for_parcel(parcel=parcel)
+        parcels_assessed += 1
+    if assessed or permitted or parcels_assessed:
+        logger.warning(
+            "Handoff sweep: %s assessment(s) created, %s declaration(s) permitted, %s parcel assessment(s) created",
+            assessed,
+            permitted,
+            parcels_assessed,
+        )
+    return HandoffRepair(assessed=assessed, permitted=permitted, parcels_assessed=parcels_assessed)

@@ -24,12 +24,14 @@ class PaymentMethod(models.TextChoices):
 
 class Assessment(models.Model):
     """The taxes owed for one subject: an import declaration, a traveller's duty paid at
-    a gate kiosk (`traveller_declaration`, no company), or a tax-free departure
-    collection (nullable declaration + kind + reference)."""
+    a gate kiosk (`traveller_declaration`, no company), the duty of a postal parcel
+    (`postal_parcel`, no company: the addressee pays on delivery), or a tax-free
+    departure collection (nullable declaration + kind + reference)."""
 
     class Kind(models.TextChoices):
         DECLARATION = "declaration", _("Import declaration")
         TRAVELLER = "traveller", _("Traveller's duty")
+        POSTAL = "postal", _("Postal parcel duty")
         TAXFREE = "taxfree", _("Tax-free departure collection")
         DEFERRED_MONTHLY = "deferred_monthly", _("Deferred payment: monthly total")
 
@@ -51,6 +53,14 @@ class Assessment(models.Model):
     traveller_declaration = models.OneToOneField(
         "declarations.TravellerDeclaration",
         verbose_name=_("traveller declaration"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assessment",
+    )
+    postal_parcel = models.OneToOneField(
+        "xray.Parcel",
+        verbose_name=_("postal parcel"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,

@@ -32,6 +32,8 @@ from payments.failures import failure_from_gateway
 from payments.models import Assessment, DeferralApproval, GatewayEvent, PaymentIntent, Receipt, Refund
 from payments.providers import GatewayStatus, ProviderError, provider_configured, provider_for
 from payments.states import ASSESSMENT_MACHINE, PAYMENT_MACHINE, REFUND_MACHINE, AStatus, PStatus, RStatus
+from xray.parcels.models import Parcel
+from xray.parcels.services import parcel_duty_compute
 
 logger = logging.getLogger(__name__)
 SYSTEM = "payments"
@@ -280,6 +282,53 @@ def assessment_create_for_traveller(*, declaration: TravellerDeclaration) -> Ass
         after={"total_jpy": duty, "due_date": assessment.due_date.isoformat(), "kind": assessment.kind},
     )
     return assessment
+
+
+def assessment_create_for_parcel(*, parcel: Parcel) -> Assessment:
+    """The duty and taxes of a released postal parcel, which the addressee pays on
+    delivery (official assessment), due in PAYMENTS_DUE_DAYS. Sent once the release
+    commits (`xray.hooks.parcel_duty_due`) and by the handoff sweep; a parcel has one
+    assessment however often this runs."""
+    existing = Assessment.objects.filter(postal_parcel=parcel).first()
+    if existing is not None:
+        return existing
+    total = parcel.duty_jpy
+    duty, consumption, local = _parcel_duty_split(parcel)
+    if duty + consumption + local != total:
+        # The tariff changed since the parcel was assessed: the amount on the parcel,
+        # which the officer released it with, is what is owed.
+        duty, consumption, local = total, 0, 0
+    try:
+        with transaction.atomic():
+            assessment = Assessment.objects.create(
+                kind=Assessment.Kind.POSTAL,
+                reference=f"PST-{parcel.item_number}",
+                postal_parcel=parcel,
+                customs_duty_jpy=duty,
+                consumption_tax_jpy=consumption,
+                local_consumption_tax_jpy=local,
+                total_jpy=total,
+                due_date=timezone.localdate() + timedelta(days=settings.PAYMENTS_DUE_DAYS),
+            )
+            if total:
+                ledger.post_assessment(assessment=assessment)
+            audit_record(
+                action="assessment.created",
+                system=SYSTEM,
+                obj=assessment,
+                after={"total_jpy": total, "due_date": assessment.due_date.isoformat(), "kind": assessment.kind},
+            )
+    except IntegrityError:
+        return Assessment.objects.get(postal_parcel=parcel)
+    return assessment
+
+
+def _parcel_duty_split(parcel: Parcel) -> tuple[int, int, int]:
+    try:
+        totals = parcel_duty_compute(parcel=parcel, on=(parcel.decided_at or timezone.now()).date())
+    except ApplicationError:
+        return parcel.duty_jpy, 0, 0
+    return totals.customs_duty_jpy, totals.consumption_tax_jpy, totals.local_consumption_tax_jpy
 
 
 # --- Payment intents ---------------------------------------------------------------

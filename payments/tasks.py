@@ -88,4 +88,4 @@ def handoffs_repair() -> dict[str, int]:
     from payments import handoffs
 
     result = handoffs.handoffs_repair()
-    return {"assessed": result.assessed, "permitted": result.permitted}
+    return {"assessed": result.assessed, "permitted": result.permitted, "parcels_assessed": result.parcels_assessed}

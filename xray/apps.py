@@ -8,3 +8,9 @@ class XrayConfig(AppConfig):
     name = "xray"
     verbose_name = _("X-ray parcel screening")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from customs_portal.reasons import reason_wording_register
+        from xray.screening import reasons
+
+        reason_wording_register(reasons.reason_text)

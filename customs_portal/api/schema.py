@@ -18,6 +18,7 @@ API_AREAS: tuple[tuple[str, str], ...] = (
     ("traveller-rules/", "tariff"),
     ("traveller-declarations/", "travellers"),
     ("kiosk/", "kiosk"),
+    ("xray/", "xray"),
     ("manifests/", "manifests"),
     ("applications/", "applications"),
     ("payments/", "payments"),

@@ -334,6 +334,9 @@ CELERY_BEAT_SCHEDULE = {
     # Declarations stuck between the two apps: awaiting payment with no assessment, or
     # with a paid or deferred assessment but not permitted.
     "payments-handoffs-repair": {"task": "payments.tasks.handoffs_repair", "schedule": 300.0},
+    # X-ray images whose task was lost (a broker down at upload, no model served yet) or
+    # whose worker died while reading them (lease expired): queued again.
+    "xray-screening-requeue": {"task": "xray.tasks.xray_screening_requeue", "schedule": 60.0},
     # Webhook deliveries whose worker died mid-request would otherwise stay "sending".
     "webhook-requeue-stuck": {"task": "customs_portal.tasks.webhook_requeue_stuck", "schedule": 300.0},
     # Hourly: travellers' personal data past TRAVELLER_RETENTION_DAYS after arrival is erased.
@@ -363,6 +366,21 @@ MANIFEST_SCREEN_CHUNK = env.int("MANIFEST_SCREEN_CHUNK", default=5_000)
 # The lease of a run processing a manifest: it renews it at least every few seconds, and
 # another run takes the manifest over when it has not been renewed for this long.
 MANIFEST_LEASE_SECONDS = env.int("MANIFEST_LEASE_SECONDS", default=60)
+
+# X-ray screening of postal parcels (xray). Images larger than these are refused: the
+# bytes of one file, the pixels of one decoded picture (a decompression bomb is a small
+# file of very many pixels) and the pixels of one side.
+XRAY_IMAGE_MAX_BYTES = env.int("XRAY_IMAGE_MAX_BYTES", default=20 * 1024 * 1024)
+XRAY_IMAGE_MAX_PIXELS = env.int("XRAY_IMAGE_MAX_PIXELS", default=8_000 * 8_000)
+XRAY_IMAGE_MAX_SIDE = env.int("XRAY_IMAGE_MAX_SIDE", default=8_000)
+# Images read in one predict call: a task picks up other queued images to fill a batch.
+XRAY_SCREEN_BATCH = env.int("XRAY_SCREEN_BATCH", default=16)
+# Tries of an image that cannot be decoded before it is marked failed.
+XRAY_SCREEN_MAX_ATTEMPTS = env.int("XRAY_SCREEN_MAX_ATTEMPTS", default=3)
+# An image being read for longer than this is taken to belong to a dead worker; one
+# queued for longer is sent to the queue again (its task was lost or waited for a model).
+XRAY_SCREEN_LEASE_SECONDS = env.int("XRAY_SCREEN_LEASE_SECONDS", default=300)
+XRAY_REQUEUE_AFTER_SECONDS = env.int("XRAY_REQUEUE_AFTER_SECONDS", default=120)
 
 # Outgoing webhooks to traders' systems.
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
@@ -423,6 +441,8 @@ REST_FRAMEWORK = {
         "traveller-estimate": "60/minute",
         "traveller-declaration": "20/minute",
         "kiosk": "600/minute",
+        # Per scanner or officer: a scanner sends a parcel and its images every few seconds.
+        "xray-scanner": "600/minute",
     },
     "DEFAULT_VERSIONING_CLASS": None,
 }
@@ -450,6 +470,10 @@ SPECTACULAR_SETTINGS = {
         {"name": "account", "description": "The caller, API tokens and the audit trail."},
         {"name": "travellers", "description": "Travellers' baggage declarations (Form C5360) filed from a phone."},
         {"name": "kiosk", "description": "Electronic declaration gate kiosks: QR and passport in, gate or desk out."},
+        {
+            "name": "xray",
+            "description": "Postal parcels, their X-ray images from registered scanners and the model's reading.",
+        },
     ],
     # Several choice sets share a field name ("kind", "status"): name the declarations' ones.
     "ENUM_NAME_OVERRIDES": {

@@ -54,9 +54,13 @@ def test_the_sweep_permits_a_declaration_whose_assessment_was_paid(trader_a):
 def test_the_sweep_leaves_recent_and_open_handoffs_alone(trader_a):
     fresh = declaration_awaiting_payment(trader_a)
     unpaid = assessment_for(trader_a)
-    assert tasks.handoffs_repair() == {"assessed": 0, "permitted": 0}  # both younger than two minutes
+    assert tasks.handoffs_repair() == {
+        "assessed": 0,
+        "permitted": 0,
+        "parcels_assessed": 0,
+    }  # both younger than two minutes
     assert not Assessment.objects.filter(declaration=fresh).exists()
     Declaration.objects.update(updated_at=fresh.updated_at - timedelta(minutes=5))
-    assert tasks.handoffs_repair() == {"assessed": 1, "permitted": 0}
+    assert tasks.handoffs_repair() == {"assessed": 1, "permitted": 0, "parcels_assessed": 0}
     unpaid.declaration.refresh_from_db()
     assert unpaid.declaration.status == Status.AWAITING_PAYMENT

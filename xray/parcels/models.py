@@ -158,6 +158,8 @@ class XrayImage(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     error_code = models.CharField(_("error"), max_length=40, blank=True)
     queued_at = models.DateTimeField(_("queued at"), auto_now_add=True)
+    # When a worker claimed it: an image being read past its lease goes back to the queue.
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     processed_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
     class Meta:
