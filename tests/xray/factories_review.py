@@ -63,15 +63,15 @@ def xray_model_version(*, version: int = 1, status: str = ModelVersion.Status.AC
         metrics=metrics
         if metrics is not None
         else {
-            "threshold": 0.35,
-            "holdout": {
-                "auc": 0.973,
-                "recall_at_threshold": 0.95,
-                "precision_at_threshold": 0.81,
-                "per_class": {"gun": {"precision": 0.9, "recall": 0.97}, "blade": {"precision": 0.8, "recall": 0.9}},
+            "validation": {"roc_auc": 0.973, "recall": 0.95, "precision": 0.81, "inspect_rate": 0.3, "threshold": 0.35},
+            "holdout": {"roc_auc": 0.973, "recall": 0.95, "precision": 0.81, "inspect_rate": 0.3},
+            "per_class": {
+                "gun": {"precision": 0.9, "recall": 0.97, "f1": 0.93},
+                "blade": {"precision": 0.8, "recall": 0.9},
             },
+            "accuracy": 0.88,
         },
-        training_summary={"images": 592},
+        training_summary={"bags_train": 592, "officer_labelled": 12, "validation_images": 120},
         status=status,
         promoted_at=timezone.now() if status != ModelVersion.Status.TRAINED else None,
     )
@@ -112,7 +112,14 @@ def screened_parcel(
         threat_score=score,
         machine_decision=decision,
         control_sample=control_sample,
-        mismatch_reasons=[{"code": "undeclared_threat", "class": "blade"}] if mismatch else [],
+        mismatch_reasons=[
+            {
+                "code": "declared_without_threat",
+                "params": {"seen": "blade", "probability": 0.91, "declared": "Phone case"},
+            }
+        ]
+        if mismatch
+        else [],
         screened_at=timezone.now(),
         **fields,
     )

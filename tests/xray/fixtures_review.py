@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image
 
 from customs_portal.models import Role
 from tests.customs_portal.factories import UserFactory
@@ -22,20 +22,15 @@ def kiosk_user():
 
 @pytest.fixture
 def projected_threat(monkeypatch):
-    """Until the model part's TIP lands, a projection that draws a dark bar: the officer's
-    side needs an image of the same size, not a convincing threat. Records the calls."""
+    """The model part's real projection, with each call recorded (kind, seed, base size)."""
     calls = []
+    project = tip.tip_image_for_officer
 
-    def project(*, base: Image.Image, kind: str, seed: int) -> Image.Image:
+    def recorded(*, base: Image.Image, kind: str, seed: int) -> Image.Image:
         calls.append({"kind": kind, "seed": seed, "size": base.size})
-        projected = base.convert("RGB").copy()
-        ImageDraw.Draw(projected).rectangle([2, 2, base.size[0] // 3, base.size[1] // 5], fill=(5, 5, 5))
-        return projected
+        return project(base=base, kind=kind, seed=seed)
 
-    try:
-        tip.tip_image_for_officer(base=Image.new("RGB", (8, 8)), kind="gun", seed=1)
-    except NotImplementedError:
-        monkeypatch.setattr(tip, "tip_image_for_officer", project)
+    monkeypatch.setattr(tip, "tip_image_for_officer", recorded)
     return calls
 
 

@@ -11,6 +11,7 @@ from django.db import connection
 
 from customs_portal.errors import ApplicationError
 from customs_portal.models import AuditEvent
+from declarations.tariff.interface import tariff_seed_load
 from tests.xray.factories_review import screened_parcel
 from xray.parcels.models import Decision, Parcel
 from xray.review import selectors, services
@@ -35,7 +36,7 @@ def test_confirming_the_model_decides_the_parcel_and_is_audited(inspection_offic
     assert duty_assessed == []
 
 
-def test_overriding_the_model_needs_a_reason_other_than_agreeing(inspection_officer):
+def test_overriding_the_model_needs_a_reason_other_than_agreeing(inspection_officer, duty_assessed):
     parcel = screened_parcel(score=0.9)
     with pytest.raises(ApplicationError) as error:
         services.parcel_review_decide(
@@ -62,6 +63,27 @@ def test_a_released_parcel_is_labelled_no_threat_and_its_duty_assessed(inspectio
     )
     assert review.finding == Finding.OTHER
     assert duty_assessed == [parcel.item_number]
+
+
+def test_releasing_a_parcel_stores_the_duty_the_tariff_engine_computes(inspection_officer):
+    tariff_seed_load()
+    parcel = screened_parcel(score=0.1)
+    parcel.items.update(hs_code="847130", value_jpy=150_000)
+    services.parcel_review_decide(parcel=parcel, officer=inspection_officer, decision="release", reason="model_agreed")
+    parcel.refresh_from_db()
+    # Laptops are duty-free: consumption taxes of 150,000 yen (7.8 % and 22/78 of it).
+    assert (parcel.status, parcel.duty_jpy) == (Parcel.Status.DECIDED, 15_000)
+
+
+def test_a_release_whose_duty_cannot_be_assessed_is_refused_and_the_parcel_waits(inspection_officer):
+    parcel = screened_parcel(score=0.1)
+    parcel.items.update(hs_code="999999")
+    with pytest.raises(ApplicationError):
+        services.parcel_review_decide(
+            parcel=parcel, officer=inspection_officer, decision="release", reason="model_agreed"
+        )
+    parcel.refresh_from_db()
+    assert parcel.status == Parcel.Status.SCREENED and not ParcelReview.objects.exists()
 
 
 def test_a_control_sample_parcel_is_opened_whatever_the_model_said(inspection_officer):
@@ -122,7 +144,7 @@ def test_the_finding_after_opening_is_recorded_once_and_releases_a_clean_parcel(
     assert AuditEvent.objects.filter(action="xray_parcel.finding_recorded").count() == 2
 
 
-def test_a_released_parcel_has_no_finding_to_record(inspection_officer):
+def test_a_released_parcel_has_no_finding_to_record(inspection_officer, duty_assessed):
     parcel = screened_parcel(score=0.1)
     services.parcel_review_decide(parcel=parcel, officer=inspection_officer, decision="release", reason="model_agreed")
     with pytest.raises(ApplicationError) as error:
@@ -130,7 +152,7 @@ def test_a_released_parcel_has_no_finding_to_record(inspection_officer):
     assert error.value.code == "not_opened"
 
 
-def test_labelled_images_are_the_findings_of_decided_parcels(inspection_officer):
+def test_labelled_images_are_the_findings_of_decided_parcels(inspection_officer, duty_assessed):
     armed, released, waiting = screened_parcel(score=0.95, images=2), screened_parcel(score=0.1), screened_parcel()
     services.parcel_review_decide(parcel=armed, officer=inspection_officer, decision="inspect", reason="model_agreed")
     services.parcel_finding_record(parcel=armed, officer=inspection_officer, finding=Finding.BLADE)

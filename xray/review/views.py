@@ -21,6 +21,7 @@ from customs_portal import ml_registry
 from customs_portal.errors import ApplicationError
 from customs_portal.forms import form_add_application_error
 from customs_portal.permissions import ANY_OFFICER, SUPERVISOR, role_required, user_has_role
+from customs_portal.reasons import reasons_text
 from xray.parcels.models import Decision, Parcel
 from xray.review import charts, selectors, services
 from xray.review.forms import DecisionForm, FindingForm, QueueFilterForm, ReviewSettingsForm
@@ -31,58 +32,64 @@ PAGE_SIZE = 50
 REVIEWER = tuple(services.REVIEWER_ROLES)
 
 
-def _mismatch_texts(reasons: list) -> list[str]:
-    """The parcel's mismatch reasons (codes with parameters) in the reader's language."""
-    try:
-        from xray.screening.reasons import reasons_text
-    except ImportError:
-        # Until the screening part words its codes, each reads as the general mismatch.
-        return [_("The image contradicts the declared contents.") for _reason in reasons]
-    return list(reasons_text(reasons))
-
-
-# The figures of a version the page shows, where its training recorded them: the
-# operating threshold, the AUC and the recall and precision at that threshold on the
-# hold-out, and the same per class.
+# The figures of a version the page shows, as xray training records them
+# (xray.screening.training): on the validation images, the operating threshold, the ROC
+# AUC, and the recall, precision and inspect rate at that threshold; per class, the
+# top class's precision, recall and F1.
 _VERSION_FIGURES = {
     "threshold": gettext_lazy("Operating threshold"),
-    "auc": gettext_lazy("AUC (threat against no threat)"),
-    "recall_at_threshold": gettext_lazy("Recall of threats at the threshold"),
-    "precision_at_threshold": gettext_lazy("Precision at the threshold"),
-    "accuracy": gettext_lazy("Accuracy"),
+    "roc_auc": gettext_lazy("AUC (threat against no threat)"),
+    "recall": gettext_lazy("Recall of threats at the threshold"),
+    "precision": gettext_lazy("Precision at the threshold"),
+    "inspect_rate": gettext_lazy("Share of parcels opened at the threshold"),
+    "recall_at_20pct_benign": gettext_lazy("Recall with 20 % of clean parcels opened"),
+    "accuracy": gettext_lazy("Accuracy of the most likely class"),
 }
 _CLASS_FIGURES = {
     "precision": gettext_lazy("precision"),
     "recall": gettext_lazy("recall"),
     "f1": gettext_lazy("F1"),
-    "auc": gettext_lazy("AUC"),
+}
+_TRAINING_FIGURES = {
+    "bags_train": gettext_lazy("Parcel images"),
+    "officer_labelled": gettext_lazy("Labelled by officers"),
+    "validation_images": gettext_lazy("Validation images"),
 }
 
 
-def _number(value: float) -> str:
-    return number_format(round(value, 3), decimal_pos=3)
+def _number(value) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:  # NaN is not a figure
+        return None
+    return (
+        number_format(round(value, 3), decimal_pos=3)
+        if isinstance(value, float)
+        else number_format(value, force_grouping=True)
+    )
 
 
 def _model_metrics(version) -> dict:
-    """The version's hold-out figures worded for the page: {"overall": [(label, value)],
-    "classes": [(class label, [(label, value)])], "images": training images}. A figure not recorded is left out."""
+    """The version's validation figures worded for the page: {"overall": [(label,
+    value)], "classes": [(class label, [(label, value)])], "training": [(label, value)]}.
+    A figure not recorded is left out."""
     metrics = version.metrics if isinstance(version.metrics, dict) else {}
-    holdout = metrics.get("holdout", metrics) if isinstance(metrics.get("holdout", metrics), dict) else {}
-    numeric = {**{k: v for k, v in metrics.items() if k == "threshold"}, **holdout}
-    overall = [
-        (str(label), _number(numeric[key]))
-        for key, label in _VERSION_FIGURES.items()
-        if isinstance(numeric.get(key), (int, float)) and not isinstance(numeric.get(key), bool)
-    ]
-    per_class = holdout.get("per_class") or metrics.get("per_class") or {}
+    figures = {
+        "accuracy": metrics.get("accuracy"),
+        **(metrics.get("validation") or {}),
+        **(metrics.get("holdout") or {}),
+    }
+    overall = [(str(label), _number(figures.get(key))) for key, label in _VERSION_FIGURES.items()]
+    per_class = metrics.get("per_class") or {}
     classes = []
     for name in (value for value in Finding.values if isinstance(per_class.get(value), dict)):
-        figures = per_class[name]
-        shown = [(str(label), _number(figures[key])) for key, label in _CLASS_FIGURES.items()
-                 if isinstance(figures.get(key), (int, float))]  # fmt: skip
-        classes.append((Finding(name).label, shown))
+        shown = [(str(label), _number(per_class[name].get(key))) for key, label in _CLASS_FIGURES.items()]
+        classes.append((Finding(name).label, [(label, value) for label, value in shown if value is not None]))
     summary = version.training_summary if isinstance(version.training_summary, dict) else {}
-    return {"overall": overall, "classes": classes, "images": summary.get("images", summary.get("rows"))}
+    training = [(str(label), _number(summary.get(key))) for key, label in _TRAINING_FIGURES.items()]
+    return {
+        "overall": [(label, value) for label, value in overall if value is not None],
+        "classes": classes,
+        "training": [(label, value) for label, value in training if value is not None],
+    }
 
 
 def _query_without_page(request: HttpRequest) -> str:
@@ -131,7 +138,7 @@ def _parcel_page(request: HttpRequest, parcel: Parcel, *, decision_form=None, fi
         "review": review,
         "decision_form": decision_form or (DecisionForm(initial=_initial_decision(parcel)) if may_decide else None),
         "finding_form": finding_form or (FindingForm() if may_record_finding else None),
-        "mismatches": _mismatch_texts(parcel.mismatch_reasons),
+        "mismatches": reasons_text(parcel.mismatch_reasons),
         "reviewer": reviewer,
         "tip": presentation,
     }
