@@ -60,7 +60,10 @@ def test_an_officer_triages_views_the_scan_and_confirms_the_model(
     assert page.locator("[data-count=inspect]").inner_text() == "1"
     page.click(f"text={parcel.item_number}")
     page.wait_for_selector("[data-viewer]")
-    assert page.evaluate("document.querySelector('[data-image]').naturalWidth") > 0  # the scan is served
+    # The scan is served and decodes.
+    page.wait_for_function(
+        "document.querySelector('[data-image]').complete && document.querySelector('[data-image]').naturalWidth > 0"
+    )
     journey.step("parcel")
 
     page.click("[data-action=zoom-in]")

@@ -28,6 +28,7 @@ from customs_portal.errors import ApplicationError
 from customs_portal.models import Role, User
 from customs_portal.state_machine import StateMachine
 from xray.parcels.models import Decision, Parcel, XrayImage
+from xray.parcels.services import parcel_duty_assess
 from xray.review.models import Finding, ParcelReview, ReviewSettings, TipPresentation
 from xray.screening import tip
 from xray.screening.ml import THREAT_CLASSES
@@ -59,12 +60,8 @@ def _parcel_locked(parcel: Parcel) -> Parcel:
 
 
 def _duty_assess(parcel: Parcel) -> None:
-    """Assesses the duty of a parcel that is released (intake's `parcel_duty_assess`).
-    Until the intake part is merged, a parcel is released with no duty assessed."""
-    try:
-        from xray.parcels.services import parcel_duty_assess
-    except ImportError:
-        return
+    """Assesses the duty of a parcel that is released (intake's `parcel_duty_assess`, in
+    the same transaction: a duty that cannot be assessed refuses the release)."""
     parcel_duty_assess(parcel=parcel)
 
 
