@@ -229,3 +229,29 @@ def test_the_supervisor_changes_the_settings_on_the_page(client_for, supervisor)
 def test_only_a_supervisor_opens_the_settings(persona, request, client_for):
     client = client_for(request.getfixturevalue(persona))
     assert client.get(reverse("xray-review-settings")).status_code == 403
+
+
+@pytest.mark.parametrize("persona", ["clearance_officer", "audit_officer", "trader_a", "scanner_user"])
+def test_only_reviewers_record_a_finding(persona, request, client_for, inspection_officer):
+    parcel = screened_parcel()
+    client_for(inspection_officer).post(
+        reverse("xray-review-decide", args=[parcel.item_number]), {"decision": "inspect", "reason": "model_agreed"}
+    )
+    finding = reverse("xray-review-finding", args=[parcel.item_number])
+    assert client_for(request.getfixturevalue(persona)).post(finding, {"finding": "gun"}).status_code == 403
+    assert ParcelReview.objects.get(parcel=parcel).finding == ""
+
+
+@pytest.mark.parametrize("persona", ["inspection_officer", "audit_officer", "trader_a"])
+def test_only_a_supervisor_saves_the_settings(persona, request, client_for):
+    url = reverse("xray-review-settings")
+    response = client_for(request.getfixturevalue(persona)).post(
+        url, {"tip_share_percent": 9, "control_sample_percent": 1}
+    )
+    assert response.status_code == 403
+    assert ReviewSettings.objects.get().tip_share_percent == 0
+
+
+def test_the_officers_navigation_links_the_xray_queue(client_for, audit_officer, trader_a):
+    assert reverse("xray-review-queue") in client_for(audit_officer).get(reverse("officer-dashboard")).content.decode()
+    assert reverse("xray-review-queue") not in client_for(trader_a).get(reverse("trader-dashboard")).content.decode()
