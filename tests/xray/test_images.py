@@ -4,6 +4,7 @@ metadata stripped, and the same image recognised when it is sent twice."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -134,11 +135,21 @@ def test_an_image_is_stored_once_and_queued_once_the_upload_commits():
 @pytest.mark.django_db
 def test_a_refused_image_leaves_no_row_and_no_file(settings):
     parcel = ParcelFactory()
+    directory = settings.MEDIA_ROOT / "xray" / "images"
+
+    def files() -> set:
+        return set(directory.rglob("*")) if directory.exists() else set()
+
+    before = files()
     with pytest.raises(ApplicationError):
         services.xray_image_add(parcel=parcel, data=truncated_png_bytes(), uploaded_by=parcel.created_by)
+    Parcel.objects.filter(pk=parcel.pk).update(status=Parcel.Status.DECIDED)
+    # Refused inside the transaction (a decided parcel takes no image): nothing is left either.
+    with pytest.raises(ApplicationError) as refused:
+        services.xray_image_add(parcel=parcel, data=png_bytes(seed=8), uploaded_by=parcel.created_by)
+    assert refused.value.code == "parcel_decided"
     assert not XrayImage.objects.exists()
-    directory = settings.MEDIA_ROOT / "xray" / "images"
-    assert not directory.exists() or not any(path.is_file() for path in directory.rglob("*"))
+    assert files() == before
 
 
 @pytest.mark.django_db
@@ -148,3 +159,38 @@ def test_an_image_already_sent_for_another_parcel_is_refused():
     with pytest.raises(ApplicationError) as refused:
         services.xray_image_add(parcel=second, data=png_bytes(seed=5), uploaded_by=second.created_by)
     assert (refused.value.code, refused.value.status) == ("image_of_another_parcel", 409)
+
+
+@pytest.mark.django_db
+def test_a_failure_after_the_file_is_written_removes_the_file(monkeypatch):
+    parcel = ParcelFactory()
+    written = []
+    original_save = default_storage.save
+
+    def save(name, content, *args, **kwargs):
+        written.append(original_save(name, content, *args, **kwargs))
+        return written[-1]
+
+    def broken_enqueue(*args, **kwargs):
+        raise RuntimeError("the outbox table is gone")
+
+    monkeypatch.setattr(default_storage, "save", save)
+    monkeypatch.setattr(services, "outbox_enqueue", broken_enqueue)
+    with pytest.raises(RuntimeError):
+        services.xray_image_add(parcel=parcel, data=png_bytes(seed=12), uploaded_by=parcel.created_by)
+    assert written and not default_storage.exists(written[0])
+    assert not XrayImage.objects.exists()
+    assert Parcel.objects.get(pk=parcel.pk).status == Parcel.Status.AWAITING_IMAGE
+
+
+def test_real_scans_are_accepted_and_stored_with_their_pixels(settings):
+    """A few of the real scans (read in place, research licence) go through the checks."""
+    directory = Path(str(settings.XRAY_REAL_DATA_DIR)) / "sixray-subset" / "positive"
+    if not directory.exists():
+        pytest.skip("The real scans are not on this machine.")
+    for path in sorted(directory.glob("*.jpg"))[:5]:
+        data = path.read_bytes()
+        clean = image_clean(data=data)
+        with Image.open(io.BytesIO(data)) as source:
+            assert (clean.width, clean.height) == source.size
+        assert clean.original_format == "JPEG" and _stored(clean.content).format == "PNG"

@@ -130,3 +130,25 @@ def test_traders_see_no_intake_page(client_for, trader_a):
     client = client_for(trader_a)
     for url in ("/officer/xray/intake/", "/officer/xray/intake/new/", f"/officer/xray/intake/{parcel.item_number}/"):
         assert client.get(url).status_code == 403
+
+
+@pytest.mark.parametrize("model", ["scanner", "parcel", "xrayimage", "screeningresult"])
+def test_the_admin_shows_the_intake_read_only(client_for, admin_user, model):
+    DeclaredItemFactory()
+    client = client_for(admin_user)
+    assert client.get(f"/admin/xray/{model}/", **EN).status_code == 200
+    assert client.get(f"/admin/xray/{model}/add/", **EN).status_code == 403
+
+
+def test_the_intake_list_reads_a_fixed_number_of_queries(client_for, inspection_officer, django_assert_num_queries):
+    from tests.xray.factories import XrayImageFactory
+
+    client = client_for(inspection_officer)
+    XrayImageFactory(parcel=DeclaredItemFactory().parcel)
+    client.get("/officer/xray/intake/", **EN)
+    with django_assert_num_queries(8) as one:
+        client.get("/officer/xray/intake/", **EN)
+    for _ in range(5):
+        XrayImageFactory(parcel=DeclaredItemFactory().parcel)
+    with django_assert_num_queries(len(one.captured_queries)):
+        assert client.get("/officer/xray/intake/", **EN).status_code == 200

@@ -4,6 +4,7 @@ sent and recognised when sent twice, every refusal clear and nothing half-saved.
 from __future__ import annotations
 
 import copy
+import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -229,3 +230,35 @@ def test_traders_see_no_parcel_and_register_none(api_for, trader_a):
 def test_a_kiosk_user_is_not_a_scanner(api_for):
     kiosk = UserFactory(role=Role.KIOSK, username="some-kiosk")
     assert api_for(kiosk).post(PARCELS, BODY, format="json").status_code == 403
+
+
+CLOSED_BROKER = "redis://127.0.0.1:1/0"
+
+
+@pytest.fixture
+def broker_down(monkeypatch):
+    """Points the Celery app at a port nothing listens on (as tests/customs_portal/test_outbox.py)."""
+    from customs_portal.celery import app
+
+    monkeypatch.setenv("CELERY_BROKER_URL", CLOSED_BROKER)
+    monkeypatch.setitem(app.conf, "broker_url", CLOSED_BROKER)
+    monkeypatch.setitem(app.conf, "broker_write_url", CLOSED_BROKER)
+    app._pool = None
+    app.amqp._producer_pool = None
+    yield
+    monkeypatch.undo()
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_broker_down_an_upload_still_succeeds_and_its_task_waits_in_the_outbox(scanner, broker_down):
+    client = scanner_client(scanner)
+    client.post(PARCELS, BODY, format="json")
+    started = time.monotonic()
+    response = upload(client, "RR123456785JP", png_bytes(seed=77))
+    assert response.status_code == 201, response.content
+    assert time.monotonic() - started < 5
+    queued = OutboxTask.objects.get(task_name="xray.tasks.xray_screen")
+    assert queued.args == [XrayImage.objects.get().pk]
+    assert queued.sent_at is None and queued.attempts == 1 and queued.last_error

@@ -186,3 +186,20 @@ def test_the_sweep_requeues_lost_tasks_and_images_of_dead_workers(settings):
     assert XrayImage.objects.get(pk=busy.pk).status == XrayImage.Status.PROCESSING
     assert XrayImage.objects.get(pk=fresh.pk).status == XrayImage.Status.QUEUED
     assert OutboxTask.objects.filter(task_name="xray.tasks.xray_screen").count() == 1  # one batch
+
+
+def test_the_task_retries_an_unreadable_image_up_to_the_cap_then_it_is_failed(fake_predictor, settings):
+    from xray.tasks import xray_screen
+
+    settings.XRAY_SCREEN_MAX_ATTEMPTS = 3
+    image = _parcel_with_image()
+    image.file.save("broken.png", ContentFile(b"\x89PNG broken"), save=True)
+    xray_screen.apply(args=[image.pk])
+    image.refresh_from_db()
+    assert (image.status, image.attempts, image.error_code) == (XrayImage.Status.FAILED, 3, "image_unreadable")
+
+
+def test_the_task_of_an_image_that_vanished_does_nothing(fake_predictor):
+    from xray.tasks import xray_screen
+
+    assert xray_screen.apply(args=[987654]).get() == {"screened": 0, "failed": 0, "no_model": 0}
