@@ -7,6 +7,8 @@ untranslated text fails a journey."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.utils import translation
 
@@ -38,6 +40,15 @@ def _assert_ok(journey: Journey) -> None:
     assert not problems, "\n".join(problems)
 
 
+def _until(page, expression: str, *, seconds: float = 10) -> None:
+    """Waits until `expression` is true in the page. Playwright's wait_for_function polls
+    with eval, which the pages' CSP (no 'unsafe-eval') refuses; evaluate is not refused."""
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"still false after {seconds} s: {expression}"
+        page.wait_for_timeout(50)
+
+
 def _viewer(page, name: str) -> str:
     return page.locator("[data-viewer]").get_attribute(f"data-{name}")
 
@@ -61,8 +72,9 @@ def test_an_officer_triages_views_the_scan_and_confirms_the_model(
     page.click(f"text={parcel.item_number}")
     page.wait_for_selector("[data-viewer]")
     # The scan is served and decodes.
-    page.wait_for_function(
-        "document.querySelector('[data-image]').complete && document.querySelector('[data-image]').naturalWidth > 0"
+    _until(
+        page,
+        "document.querySelector('[data-image]').complete && document.querySelector('[data-image]').naturalWidth > 0",
     )
     journey.step("parcel")
 
@@ -152,7 +164,7 @@ def test_a_supervisor_promotes_a_version_and_reads_the_monitoring(
     assert page.locator("form[action$='/rollback/'] button").count() == 1
 
     page.goto("/officer/xray/monitoring/")
-    page.wait_for_function("window.Chart && Chart.getChart(document.getElementById('chart-monitoring'))")
+    _until(page, "Boolean(window.Chart && Chart.getChart(document.getElementById('chart-monitoring')))")
     journey.step("monitoring")
     [(values, painted)] = charts_drawn(page, "#chart-monitoring")
     assert values == 1 and painted > 0
