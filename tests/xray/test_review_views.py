@@ -6,6 +6,8 @@ rollback, and the supervisor's settings."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from customs_portal.models import AuditEvent, ModelVersion
@@ -255,3 +257,17 @@ def test_only_a_supervisor_saves_the_settings(persona, request, client_for):
 def test_the_officers_navigation_links_the_xray_queue(client_for, audit_officer, trader_a):
     assert reverse("xray-review-queue") in client_for(audit_officer).get(reverse("officer-dashboard")).content.decode()
     assert reverse("xray-review-queue") not in client_for(trader_a).get(reverse("trader-dashboard")).content.decode()
+
+
+def test_the_parcel_page_reads_in_the_same_queries_whatever_its_images(client_for, inspection_officer):
+    client = client_for(inspection_officer)
+    one, three = screened_parcel(images=1), screened_parcel(images=3)
+    client.get(reverse("xray-review-parcel", args=[one.item_number]))
+    with CaptureQueriesContext(connection) as first:
+        assert client.get(reverse("xray-review-parcel", args=[one.item_number])).status_code == 200
+    with CaptureQueriesContext(connection) as second:
+        assert client.get(reverse("xray-review-parcel", args=[three.item_number])).status_code == 200
+    # Session and user; the parcel, its items, images, their results and its reviews;
+    # the TIP roll (a savepoint, the parcel's lock, an earlier projection, the settings);
+    # the session's refresh.
+    assert len(first.captured_queries) == len(second.captured_queries) == 15
