@@ -268,6 +268,6 @@ def test_the_parcel_page_reads_in_the_same_queries_whatever_its_images(client_fo
     with CaptureQueriesContext(connection) as second:
         assert client.get(reverse("xray-review-parcel", args=[three.item_number])).status_code == 200
     # Session and user; the parcel, its items, images, their results and its reviews;
-    # the TIP roll (a savepoint, the parcel's lock, an earlier projection, the settings);
-    # the session's refresh.
+    # the TIP roll (the parcel's lock, an earlier projection, the settings, in a
+    # savepoint and its release); the session's refresh (three).
     assert len(first.captured_queries) == len(second.captured_queries) == 15
