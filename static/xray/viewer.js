@@ -1,5 +1,5 @@
-// The X-ray image viewer of the parcel page: zoom (buttons, wheel, + and - keys), pan
-// (drag, arrow keys), contrast, inversion and the model's heat map over the image. No
+// The X-ray image viewer of the parcel page: zoom (buttons, wheel, pinch, + and - keys),
+// pan (drag, arrow keys), contrast, inversion and the model's heat map over the image. No
 // inline script or style: the CSP allows only our own files, and styles set from script
 // (transform, filter) are not inline styles. The viewer's state is mirrored on its
 // element's data-* attributes (zoom, inverted, heat-shown, contrast) for tests.
@@ -86,22 +86,51 @@
     });
 
     stages.forEach(function (element) {
+      // Pointers down on the stage: one drags the image, two pinch it (phones, tablets).
+      const pointers = new Map();
       let drag = null;
+      let pinch = null;
+      function spread() {
+        const [a, b] = Array.from(pointers.values());
+        return Math.hypot(a.x - b.x, a.y - b.y) || 1;
+      }
       element.addEventListener("pointerdown", function (event) {
-        drag = { id: event.pointerId, x: event.clientX - state.x, y: event.clientY - state.y };
-        element.setPointerCapture(event.pointerId);
-        element.classList.add("xray-stage--dragging");
+        pointers.set(event.pointerId, { x: event.clientX, y: event.clientY });
+        // Capture keeps the drag when the pointer leaves the stage; a pointer that is no
+        // longer active (a synthetic event) cannot be captured and still drags.
+        try {
+          element.setPointerCapture(event.pointerId);
+        } catch (error) {
+          if (error.name !== "NotFoundError" && error.name !== "InvalidPointerId") throw error;
+        }
+        if (pointers.size === 2) {
+          drag = null;
+          pinch = spread();
+        } else if (pointers.size === 1) {
+          drag = { x: event.clientX - state.x, y: event.clientY - state.y };
+          element.classList.add("xray-stage--dragging");
+        }
       });
       element.addEventListener("pointermove", function (event) {
-        if (!drag || drag.id !== event.pointerId) return;
-        state.x = event.clientX - drag.x;
-        state.y = event.clientY - drag.y;
-        render();
+        if (!pointers.has(event.pointerId)) return;
+        pointers.set(event.pointerId, { x: event.clientX, y: event.clientY });
+        if (pinch && pointers.size === 2) {
+          const now = spread();
+          zoom(now / pinch);
+          pinch = now;
+        } else if (drag) {
+          state.x = event.clientX - drag.x;
+          state.y = event.clientY - drag.y;
+          render();
+        }
       });
       function end(event) {
-        if (!drag || drag.id !== event.pointerId) return;
-        drag = null;
-        element.classList.remove("xray-stage--dragging");
+        pointers.delete(event.pointerId);
+        if (pointers.size < 2) pinch = null;
+        if (pointers.size === 0) {
+          drag = null;
+          element.classList.remove("xray-stage--dragging");
+        }
       }
       element.addEventListener("pointerup", end);
       element.addEventListener("pointercancel", end);

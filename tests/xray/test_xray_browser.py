@@ -26,6 +26,23 @@ DESKTOP = {"width": 1280, "height": 900}
 NAMES = {"Shenzhen Gadgets Ltd", "Taro Yamada", "Phone case", "inspection", "supervisor", "xray"}
 
 
+# Two fingers moving apart on the stage, as a phone's touch screen sends them.
+PINCH_OUT = """() => {
+    const stage = document.querySelector("[data-stage]");
+    const box = stage.getBoundingClientRect();
+    const cx = box.left + box.width / 2, cy = box.top + box.height / 2;
+    const send = (type, id, dx) => stage.dispatchEvent(new PointerEvent(type, {
+        pointerId: id, pointerType: "touch", clientX: cx + dx, clientY: cy, bubbles: true, isPrimary: id === 11,
+    }));
+    send("pointerdown", 11, -20);
+    send("pointerdown", 12, 20);
+    send("pointermove", 11, -50);
+    send("pointermove", 12, 50);
+    send("pointerup", 11, -50);
+    send("pointerup", 12, 50);
+}"""
+
+
 def _catalogue_compiled() -> bool:
     """The lead compiles the Japanese from /work/i18n; until then a Japanese page still
     shows the English msgids, which the untranslated-text check would flag."""
@@ -88,6 +105,10 @@ def test_an_officer_triages_views_the_scan_and_confirms_the_model(
     page.mouse.move(stage["x"] + stage["width"] / 2 + 60, stage["y"] + stage["height"] / 2 + 30, steps=4)
     page.mouse.up()
     assert "translate(60px, 30px)" in page.locator("[data-canvas]").get_attribute("style")
+    if viewport is PHONE:
+        before = float(_viewer(page, "zoom"))
+        page.evaluate(PINCH_OUT)
+        assert float(_viewer(page, "zoom")) > before * 1.5
     page.click("[data-action=heatmap]")
     assert _viewer(page, "heat-shown") == "true" and page.locator("img[data-heatmap]").is_visible()
     page.click("[data-action=invert]")
