@@ -122,3 +122,25 @@ def test_a_payment_created_reads_as_a_status_not_as_the_created_column_heading()
 
     with translation.override("ja"):
         assert str(PaymentIntent.Status.CREATED.label) != "作成日時"
+
+
+def test_every_action_the_travellers_and_xray_code_records_has_its_own_wording_in_japanese():
+    import re
+    from pathlib import Path
+
+    from customs_portal import audit
+
+    root = Path(__file__).resolve().parents[2]
+    sources = [*root.glob("xray/**/*.py"), *root.glob("declarations/travellers/**/*.py")]
+    codes = set()
+    for source in sources:
+        codes |= set(re.findall(r'action="([a-z_]+\.[a-z_]+)"', source.read_text()))
+    assert len(codes) > 20
+    unworded = sorted(
+        code
+        for code in codes
+        if code.partition(".")[0] not in audit._SUBJECTS or code.partition(".")[2] not in audit._EVENTS
+    )
+    assert unworded == []
+    with translation.override("ja"):
+        assert audit_action_label("xray_parcel.reviewed") == "国際郵便物: 審査"
