@@ -125,6 +125,7 @@ APP_SEEDERS = [
     "declarations.demo.applications",
     "declarations.demo.manifests",
     "declarations.demo.travellers",
+    "xray.demo",  # a scanner, a first X-ray model (synthetic parcels) and parcels for the worker
     "payments.demo",
 ]
 
