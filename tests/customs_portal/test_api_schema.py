@@ -5,7 +5,18 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-AREAS = {"declarations", "tariff", "manifests", "applications", "payments", "risk", "notifications", "account", "travellers", "kiosk"}
+AREAS = {
+    "declarations",
+    "tariff",
+    "manifests",
+    "applications",
+    "payments",
+    "risk",
+    "notifications",
+    "account",
+    "travellers",
+    "kiosk",
+}
 METHODS = {"get", "put", "post", "delete", "patch"}
 
 
