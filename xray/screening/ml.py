@@ -13,7 +13,9 @@ import io
 import json
 import math
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -90,10 +92,26 @@ def preprocess(image: Image.Image, *, size: int) -> np.ndarray:
     return ((array - 127.5) / 127.5).transpose(2, 0, 1).copy()
 
 
+_decoders: ThreadPoolExecutor | None = None
+
+
+def _decoder_pool() -> ThreadPoolExecutor:
+    global _decoders
+    if _decoders is None:
+        _decoders = ThreadPoolExecutor(max_workers=MAX_THREADS, thread_name_prefix="xray-decode")
+    return _decoders
+
+
 def preprocess_batch(images: Sequence[Image.Image], *, size: int) -> torch.Tensor:
-    """A batch of model inputs, channels-last as the network runs fastest on CPU."""
-    array = np.stack([preprocess(image, size=size) for image in images]) if images else np.zeros((0, 3, size, size))
-    return torch.from_numpy(np.asarray(array, dtype=np.float32)).contiguous(memory_format=torch.channels_last)
+    """A batch of model inputs, channels-last as the network runs fastest on CPU. JPEG
+    decoding and resizing release the GIL, so a batch is decoded on MAX_THREADS threads."""
+    if not images:
+        return torch.zeros((0, 3, size, size)).contiguous(memory_format=torch.channels_last)
+    if len(images) == 1:
+        arrays = [preprocess(images[0], size=size)]
+    else:
+        arrays = list(_decoder_pool().map(partial(preprocess, size=size), images))
+    return torch.from_numpy(np.stack(arrays)).contiguous(memory_format=torch.channels_last)
 
 
 # The network.
@@ -271,16 +289,25 @@ def _colour_ramp(values: np.ndarray) -> np.ndarray:
     return (np.stack([red, green, blue], axis=2) * 255).astype(np.uint8)
 
 
+# The overlay's colour levels: a heat map read by eye needs no more, and few levels make
+# long runs that PNG's run-length mode encodes fast at scanner resolution.
+HEATMAP_LEVELS = 16
+_LEVEL_OF_BYTE = [value * HEATMAP_LEVELS // 256 for value in range(256)]
+
+
 def heatmap_png(*, heatmap: np.ndarray, width: int, height: int) -> bytes:
     """The heat map as a transparent colour overlay PNG of the image's own size."""
     values = np.asarray(heatmap, dtype=np.float32)
     if values.ndim != 2 or values.size == 0:
         values = np.zeros((1, 1), np.float32)
-    scaled = np.asarray(
-        Image.fromarray(np.clip(values, 0, 1), "F").resize((max(1, width), max(1, height)), Image.Resampling.BILINEAR),
-        dtype=np.float32,
-    )
-    rgba = np.dstack([_colour_ramp(scaled), (np.clip(scaled, 0, 1) * 170).astype(np.uint8)])
+    small = Image.fromarray((np.clip(values, 0.0, 1.0) * 255).astype(np.uint8))
+    # Scaled once as bytes and mapped to palette levels, each with its colour and
+    # opacity: colouring at full size would cost more than the model itself.
+    overlay = small.resize((max(1, width), max(1, height)), Image.Resampling.BILINEAR).point(_LEVEL_OF_BYTE)
+    overlay = overlay.convert("P")
+    levels = (np.arange(HEATMAP_LEVELS, dtype=np.float32) + 0.5) / HEATMAP_LEVELS
+    overlay.putpalette(_colour_ramp(levels[None, :])[0].reshape(-1).tolist())
+    alpha = (np.clip((levels - 0.1) / 0.9, 0.0, 1.0) * 170).astype(np.uint8)
     buffer = io.BytesIO()
-    Image.fromarray(rgba, "RGBA").save(buffer, format="PNG", optimize=False)
+    overlay.save(buffer, format="PNG", compress_level=1, compress_type=3, transparency=alpha.tobytes())
     return buffer.getvalue()
