@@ -6,6 +6,7 @@ threshold, the promotion gate and the train_xray command."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from io import StringIO
 from pathlib import Path
@@ -128,14 +129,21 @@ def test_metrics_have_every_class_and_a_confusion_matrix(trained):
 def worse_than(outcome: training.TrainingOutcome, images, labels) -> training.TrainingOutcome:
     """The same network with its class map wiped (every image scores the same), measured
     honestly on the same validation images."""
-    worse = copy.deepcopy(outcome)
+    net = copy.deepcopy(outcome.predictor.net)
     with torch.no_grad():
-        worse.predictor.net.head.weight.zero_()
-        worse.predictor.net.head.bias.zero_()
-    scores = worse.predictor.threat_scores(images)
+        net.head.weight.zero_()
+        net.head.bias.zero_()
+    predictor = ml.XrayPredictor(
+        net=net, version=0, threshold=outcome.predictor.threshold, input_size=outcome.predictor.input_size
+    )
     is_threat = labels != ml.OTHER_INDEX
-    worse.metrics["validation"] = training.binary_metrics(scores, is_threat, threshold=outcome.predictor.threshold)
-    return worse
+    metrics = {
+        **outcome.metrics,
+        "validation": training.binary_metrics(
+            predictor.threat_scores(images), is_threat, threshold=outcome.predictor.threshold
+        ),
+    }
+    return dataclasses.replace(outcome, predictor=predictor, metrics=metrics)
 
 
 @pytest.mark.django_db
