@@ -120,8 +120,8 @@ def test_the_heat_map_png_is_a_transparent_overlay_of_the_image_size():
     png = ml.heatmap_png(heatmap=heatmap, width=300, height=150)
 
     overlay = Image.open(io.BytesIO(png))
-    assert overlay.format == "PNG" and overlay.mode == "RGBA" and overlay.size == (300, 150)
-    alpha = np.asarray(overlay)[..., 3]
+    assert overlay.format == "PNG" and overlay.size == (300, 150)
+    alpha = np.asarray(overlay.convert("RGBA"))[..., 3]
     assert alpha[0, 0] == 0
     assert np.unravel_index(alpha.argmax(), alpha.shape)[1] > 150
 
@@ -189,3 +189,16 @@ def test_training_is_reported_against_the_right_config(trained):
     outcome = trained[0]
     assert outcome.config["input_size"] == training.TINY.input_size
     assert outcome.config["classes"] == list(ml.CLASSES)
+
+
+def test_the_served_trace_gives_the_networks_own_outputs(trained):
+    predictor = trained[0].predictor
+    images = [parcel(20), parcel(21, threat="gun"), parcel(22, width=200, height=400)]
+    inputs = ml.preprocess_batch(images, size=predictor.input_size)
+
+    probabilities, maps = predictor.scores(inputs)
+    with torch.inference_mode():
+        logits, places = predictor.net(inputs)
+
+    np.testing.assert_allclose(probabilities, torch.softmax(logits, dim=1).numpy(), atol=1e-5)
+    np.testing.assert_allclose(maps, ml.threat_map(places).numpy(), atol=1e-5)

@@ -197,3 +197,40 @@ def split_crops_by_source(
         training += train_part
         validation += val_part
     return training, validation
+
+
+def tip_pairs_build(*, data_dir: Path, out_dir: Path, pairs_per_bag: int = 2, seed: int = 2024) -> dict[str, int]:
+    """The evaluation's TIP pairs from the held-out scans only: each held-out benign bag
+    (at full resolution) with a held-out threat crop in out_dir/positive/ and with a
+    held-out benign crop in out_dir/negative/, as JPEG like a scanner's. Returns counts."""
+    from xray.screening.synthetic import transmission_to_image
+    from xray.screening.tip import tip_project
+
+    rng = np.random.default_rng(seed)
+    bags = sixray_negatives(data_dir, part="eval")
+    crops = gdxray_crops(data_dir, part="eval")
+    threats = [item for item in crops if item[1] != "other"]
+    benign = [item for item in crops if item[1] == "other"]
+    if not bags or not threats or not benign:
+        raise FileNotFoundError(f"No held-out SIXray negatives or GDXray crops under {data_dir}.")
+    for part in ("positive", "negative"):
+        (out_dir / part).mkdir(parents=True, exist_ok=True)
+    # Threat classes take turns so that each is about a third of the positives.
+    by_kind = {kind: [item for item in threats if item[1] == kind] for kind in ("gun", "blade", "shuriken")}
+    counts = {"positive": 0, "negative": 0, **{kind: 0 for kind in by_kind}}
+    turn = 0
+    for bag_path in bags:
+        bag = transmission_of(_reduced(bag_path, 4096))
+        for pair in range(pairs_per_bag):
+            kind = ("gun", "blade", "shuriken")[turn % 3]
+            turn += 1
+            threat_path, _kind = by_kind[kind][int(rng.integers(0, len(by_kind[kind])))]
+            benign_path, _other = benign[int(rng.integers(0, len(benign)))]
+            for part, crop_path in (("positive", threat_path), ("negative", benign_path)):
+                obj = crop_transmission(_reduced(crop_path, 1024))
+                image, _box = tip_project(bag=bag, obj=obj, rng=rng)
+                name = f"{bag_path.stem}_{pair}_{crop_path.stem}.jpg"
+                transmission_to_image(image).save(out_dir / part / name, quality=92)
+                counts[part] += 1
+            counts[kind] += 1
+    return counts

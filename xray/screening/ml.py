@@ -9,11 +9,15 @@ the heat map: it is the model's own evidence, not a picture made afterwards.
 
 from __future__ import annotations
 
-import io
 import json
 import math
+import struct
+import warnings
+import zlib
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -90,10 +94,26 @@ def preprocess(image: Image.Image, *, size: int) -> np.ndarray:
     return ((array - 127.5) / 127.5).transpose(2, 0, 1).copy()
 
 
+_decoders: ThreadPoolExecutor | None = None
+
+
+def _decoder_pool() -> ThreadPoolExecutor:
+    global _decoders
+    if _decoders is None:
+        _decoders = ThreadPoolExecutor(max_workers=MAX_THREADS, thread_name_prefix="xray-decode")
+    return _decoders
+
+
 def preprocess_batch(images: Sequence[Image.Image], *, size: int) -> torch.Tensor:
-    """A batch of model inputs, channels-last as the network runs fastest on CPU."""
-    array = np.stack([preprocess(image, size=size) for image in images]) if images else np.zeros((0, 3, size, size))
-    return torch.from_numpy(np.asarray(array, dtype=np.float32)).contiguous(memory_format=torch.channels_last)
+    """A batch of model inputs, channels-last as the network runs fastest on CPU. JPEG
+    decoding and resizing release the GIL, so a batch is decoded on MAX_THREADS threads."""
+    if not images:
+        return torch.zeros((0, 3, size, size)).contiguous(memory_format=torch.channels_last)
+    if len(images) == 1:
+        arrays = [preprocess(images[0], size=size)]
+    else:
+        arrays = list(_decoder_pool().map(partial(preprocess, size=size), images))
+    return torch.from_numpy(np.stack(arrays)).contiguous(memory_format=torch.channels_last)
 
 
 # The network.
@@ -169,6 +189,23 @@ class XrayPredictor:
     def __post_init__(self) -> None:
         self.net.eval()
         self.net.to(memory_format=torch.channels_last)
+        self._runner: Any = None
+
+    def _run(self, batch: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        # A frozen TorchScript trace folds the batch norms into the convolutions: about
+        # a fifth faster on CPU than the module itself, with the same outputs. Traced
+        # once, on first use, for this input size; any batch size runs through it.
+        if self._runner is None:
+            try:
+                example = torch.zeros((1, 3, self.input_size, self.input_size)).contiguous(
+                    memory_format=torch.channels_last
+                )
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    self._runner = torch.jit.freeze(torch.jit.trace(self.net, example))
+            except (RuntimeError, torch.jit.Error):  # A network that cannot be traced runs as it is.
+                self._runner = self.net
+        return self._runner(batch)
 
     def scores(self, inputs: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
         """Class probabilities (N x classes) and place threat maps (N x h x w) of a batch
@@ -179,7 +216,7 @@ class XrayPredictor:
             with torch.inference_mode():
                 probabilities, maps = [], []
                 for start in range(0, len(inputs), self.batch_size):
-                    logits, places = self.net(inputs[start : start + self.batch_size])
+                    logits, places = self._run(inputs[start : start + self.batch_size])
                     probabilities.append(torch.softmax(logits, dim=1).numpy())
                     maps.append(threat_map(places).numpy())
         finally:
@@ -271,16 +308,50 @@ def _colour_ramp(values: np.ndarray) -> np.ndarray:
     return (np.stack([red, green, blue], axis=2) * 255).astype(np.uint8)
 
 
+# The overlay's colour levels (a 4-bit palette: a heat map read by eye needs no more)
+# and the size in px of its square cells: the map holds no finer detail.
+HEATMAP_LEVELS = 16
+HEATMAP_CELL = 4
+_LEVEL_OF_BYTE = [value * HEATMAP_LEVELS // 256 for value in range(256)]
+
+
+def _png_chunk(tag: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
+
+
 def heatmap_png(*, heatmap: np.ndarray, width: int, height: int) -> bytes:
     """The heat map as a transparent colour overlay PNG of the image's own size."""
     values = np.asarray(heatmap, dtype=np.float32)
     if values.ndim != 2 or values.size == 0:
         values = np.zeros((1, 1), np.float32)
-    scaled = np.asarray(
-        Image.fromarray(np.clip(values, 0, 1), "F").resize((max(1, width), max(1, height)), Image.Resampling.BILINEAR),
-        dtype=np.float32,
+    width, height = max(1, width), max(1, height)
+    cell = HEATMAP_CELL
+    columns, rows = -(-width // cell), -(-height // cell)
+    small = Image.fromarray((np.clip(values, 0.0, 1.0) * 255).astype(np.uint8))
+    levels = np.asarray(small.resize((columns, rows), Image.Resampling.BILINEAR).point(_LEVEL_OF_BYTE))
+    pixels = np.repeat(levels, cell, axis=1)[:, :width]
+    if width % 2:
+        pixels = np.pad(pixels, ((0, 0), (0, 1)))
+    packed = ((pixels[:, 0::2] << 4) | pixels[:, 1::2]).astype(np.uint8)
+    # Written here rather than by Pillow: at scanner resolution, encoding the overlay
+    # cost more than the model. Each cell row is one row as is, then rows with PNG's
+    # "up" filter, all zeros, which compress to almost nothing almost for free.
+    repeat = b"\x02" + bytes(packed.shape[1])
+    scanlines = []
+    for row in range(rows):
+        scanlines.append(b"\x00" + packed[row].tobytes())
+        scanlines.append(repeat * (min(cell, height - row * cell) - 1))
+    steps = (np.arange(HEATMAP_LEVELS, dtype=np.float32) + 0.5) / HEATMAP_LEVELS
+    palette = _colour_ramp(steps[None, :])[0].tobytes()
+    alpha = (np.clip((steps - 0.1) / 0.9, 0.0, 1.0) * 170).astype(np.uint8).tobytes()
+    header = struct.pack(">IIBBBBB", width, height, 4, 3, 0, 0, 0)  # 4-bit palette
+    return b"".join(
+        [
+            b"\x89PNG\r\n\x1a\n",
+            _png_chunk(b"IHDR", header),
+            _png_chunk(b"PLTE", palette),
+            _png_chunk(b"tRNS", alpha),
+            _png_chunk(b"IDAT", zlib.compress(b"".join(scanlines), 1)),
+            _png_chunk(b"IEND", b""),
+        ]
     )
-    rgba = np.dstack([_colour_ramp(scaled), (np.clip(scaled, 0, 1) * 170).astype(np.uint8)])
-    buffer = io.BytesIO()
-    Image.fromarray(rgba, "RGBA").save(buffer, format="PNG", optimize=False)
-    return buffer.getvalue()

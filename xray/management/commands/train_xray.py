@@ -32,14 +32,19 @@ class Command(BaseCommand):
         parser.add_argument("--epochs", type=int, default=None)
         parser.add_argument("--steps-per-epoch", type=int, default=None)
         parser.add_argument("--seed", type=int, default=0)
+        parser.add_argument("--input-size", type=int, default=None, help="The served input's side in px.")
         parser.add_argument("--tiny", action="store_true", help="A tiny model trained in seconds (tests, demo).")
         parser.add_argument("--no-officer-labels", action="store_true", help="Leave out officer-labelled images.")
 
-    def handle(self, *args, data_dir, synthetic, epochs, steps_per_epoch, seed, tiny, no_officer_labels, **options):
+    def handle(
+        self, *args, data_dir, synthetic, epochs, steps_per_epoch, seed, input_size, tiny, no_officer_labels, **options
+    ):
         config = training.tiny_config() if tiny else training.TrainingConfig()
         config = replace(config, seed=seed)
         if epochs is not None:
             config = replace(config, epochs=epochs)
+        if input_size is not None:
+            config = replace(config, input_size=input_size)
         if steps_per_epoch is not None:
             config = replace(config, steps_per_epoch=steps_per_epoch)
         extra = [] if no_officer_labels else officer_labelled_images()
