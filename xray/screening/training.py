@@ -65,7 +65,7 @@ PROMOTION_TOLERANCE = 0.005
 class TrainingConfig:
     input_size: int = DEFAULT_INPUT_SIZE
     blocks: int = DEFAULT_BLOCKS
-    epochs: int = 8
+    epochs: int = 12
     steps_per_epoch: int = 40
     batch_size: int = 32
     learning_rate: float = 1e-3
