@@ -10,7 +10,10 @@ class XrayConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from customs_portal.ml_registry import model_version_promoting
         from customs_portal.reasons import reason_wording_register
-        from xray.screening import reasons
+        from xray.screening import reasons, services
 
         reason_wording_register(reasons.reason_text)
+        # dispatch_uid: connected once however often ready() runs (tests, autoreload).
+        model_version_promoting.connect(services.xray_screening_resume, dispatch_uid="xray.screening_resume")

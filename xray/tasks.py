@@ -45,3 +45,12 @@ def xray_screen(self, image_id: int) -> dict[str, int]:
 def xray_screening_requeue() -> int:
     """Queues again the images whose task was lost or whose worker died (the beat task)."""
     return services.xray_screening_requeue()
+
+
+@shared_task(name="xray.tasks.xray_demo_model_train", soft_time_limit=1500, time_limit=1800)
+def xray_demo_model_train() -> str:
+    """Trains and serves the demo's first model on synthetic parcels, unless a version is
+    served already (`make run` queues it; the images waiting are read once it is served)."""
+    from xray import demo
+
+    return demo.demo_model_train()

@@ -42,6 +42,7 @@ _VERSION_FIGURES = {
     "recall": gettext_lazy("Recall of threats at the threshold"),
     "precision": gettext_lazy("Precision at the threshold"),
     "inspect_rate": gettext_lazy("Share of parcels opened at the threshold"),
+    # xgettext:no-python-format
     "recall_at_20pct_benign": gettext_lazy("Recall with 20 % of clean parcels opened"),
     "accuracy": gettext_lazy("Accuracy of the most likely class"),
 }

@@ -260,6 +260,23 @@ def parcel_screening_update(*, parcel_id: int, model_version: ModelVersion, thre
     return parcel
 
 
+def xray_screening_resume(*, model_version: ModelVersion, **_signal) -> int:
+    """Queues a read of the images waiting for a model once an X-ray version is served
+    (connected to `model_version_promoting`: the tasks go out with the promotion's
+    commit). Returns how many batches were queued."""
+    if model_version.name != ml.MODEL_NAME:
+        return 0
+    ids = list(
+        XrayImage.objects.filter(status=XrayImage.Status.QUEUED)
+        .order_by("queued_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    batch = settings.XRAY_SCREEN_BATCH
+    for start in range(0, len(ids), batch):
+        outbox_enqueue(SCREEN_TASK, ids[start])
+    return len(range(0, len(ids), batch))
+
+
 def xray_screening_requeue() -> int:
     """Sends again the images whose task was lost or found no model (queued longer than
     XRAY_REQUEUE_AFTER_SECONDS) and puts back those a dead worker was reading (claimed

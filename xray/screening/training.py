@@ -481,14 +481,15 @@ def xray_model_train(
     actor: User | None = None,
     system: str = "",
     progress: Callable[[str], None] | None = None,
+    synthetic_bags: int = 24,
 ) -> ModelVersion:
     """Trains a version on TIP images (real scans from `data_dir`, by default
-    XRAY_REAL_DATA_DIR, or synthetic ones) and officer-labelled images, registers it with
+    XRAY_REAL_DATA_DIR, or `synthetic_bags` synthetic ones) and officer-labelled images, registers it with
     its manifest, and promotes it when its validation ROC AUC is not worse than the
     active version's on the same validation images (the registry audits both)."""
     config = config or TrainingConfig()
     if synthetic:
-        data = training_data_synthetic(config=config)
+        data = training_data_synthetic(config=config, bags=synthetic_bags)
     else:
         data = training_data_real(data_dir=Path(data_dir or datasets.real_data_dir()), config=config)
     labelled = _labelled_images(extra_labelled)
