@@ -39,9 +39,13 @@ def running_worker(*, concurrency: int = 1, **extra_env: str) -> Iterator[subpro
         "WORKER_HEARTBEAT_SECONDS": "1",
         **extra_env,
     }
-    # Tasks left by earlier tests must not run against this database; the queues are
-    # this run's own (settings/test.py), so another run's tasks stay where they are.
-    app.control.purge()
+    # Tasks left by earlier tests (a demo seeded without a worker queues the X-ray demo
+    # model's training) must not run against this database. `purge()` empties only the
+    # queues the app declares, so every queue of this run is emptied by name; the queues
+    # are this run's own (settings/test.py), so another run's tasks stay where they are.
+    with app.connection_for_write() as broker:
+        for queue in settings.CELERY_TEST_QUEUES:
+            broker.default_channel.queue_purge(queue)
     hostname = f"test-{uuid.uuid4().hex[:8]}@%h"
     log = tempfile.NamedTemporaryFile("w+", prefix="celery-worker-", suffix=".log", delete=False)
     worker = subprocess.Popen(

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("customs_portal", "declarations", "payments", "inspection")
+PACKAGES = ("customs_portal", "declarations", "payments", "inspection", "xray")
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 

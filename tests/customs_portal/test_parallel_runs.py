@@ -55,7 +55,7 @@ def test_a_run_id_from_the_environment_names_everything_of_the_run():
     shown = _run_settings(TEST_RUN_ID="ci42")
     assert shown["database"].startswith("test_") and shown["database"].endswith("_ci42")
     assert shown["prefix"] == shown["results_prefix"] == "test-ci42:"
-    assert shown["queues"] == ["celery-ci42", "ml-ci42"]
+    assert shown["queues"] == ["celery-ci42", "ml-ci42", "xray-ci42"]
     # Never `make run`'s var/ml: a test that trains version 1 would overwrite its model.
     assert shown["ml"] == str(ROOT / "var" / "test-runs" / "ci42" / "ml")
     assert shown["media"] == str(ROOT / "var" / "test-runs" / "ci42" / "media")
