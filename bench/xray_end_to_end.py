@@ -130,7 +130,7 @@ def main() -> None:
         from customs_portal.celery import app
 
         app.control.purge()
-        client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+        client = APIClient(HTTP_ACCEPT_LANGUAGE="en", SERVER_NAME="localhost")
         client.credentials(HTTP_AUTHORIZATION=f"Scanner {token}")
         threats = [None, "gun", "blade", "shuriken"]
         images = [png(seed, threats[seed % 4]) for seed in range(args.singles + args.burst + 1)]
